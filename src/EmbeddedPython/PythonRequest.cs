@@ -1,0 +1,30 @@
+namespace EmbeddedPython;
+
+/// <summary>One piece of Python work: what to run, the globals it starts with and what comes back.</summary>
+public sealed record PythonRequest
+{
+    /// <summary>Source text to run. With <see cref="Name"/> it is compiled once and cached under that name.</summary>
+    public string? Code { get; init; }
+
+    /// <summary>Cache key for <see cref="Code"/>. Alone, it reruns the code cached under that name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>A script resolved through the executor's <see cref="IScriptStore"/> (by default files under
+    /// <see cref="PythonExecutorOptions.ScriptDirectory"/>), reloaded when its source changes.</summary>
+    public string? Script { get; init; }
+
+    /// <summary>Values that become globals before the code runs; they may shadow anything, builtins included.
+    /// A .NET <see cref="Delegate"/> becomes a Python callable that calls back into .NET.</summary>
+    public IReadOnlyDictionary<string, object?>? PresetValues { get; init; }
+
+    /// <summary>When set, only these globals come back (those that exist and convert).</summary>
+    public IReadOnlyList<string>? LimitReturnTo { get; init; }
+
+    /// <summary>The code sends its own results through <c>embedded_python.emit/complete/fail</c> or
+    /// Vantiq's <c>connector_connection.send_query_response</c>, instead of returning its globals.</summary>
+    public bool CodeHandlesReturn { get; init; }
+
+    /// <summary>Time limit covering queue wait and run. Null means
+    /// <see cref="PythonExecutorOptions.DefaultTimeout"/>; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means none.</summary>
+    public TimeSpan? Timeout { get; init; }
+}
