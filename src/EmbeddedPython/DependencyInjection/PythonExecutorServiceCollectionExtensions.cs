@@ -1,7 +1,10 @@
+using EmbeddedPython;
+using EmbeddedPython.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using EmbeddedPython;
 
 // Extension methods on IServiceCollection live in the DI namespace so that they are found without a using.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -10,19 +13,31 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PythonExecutorServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers a singleton <see cref="IPythonExecutor"/>. Options bind from the configuration section
-    /// <c>EmbeddedPython</c>, then <paramref name="configure"/> runs; they are validated at start.
+    /// Registers a singleton <see cref="IPythonExecutor"/> (and <see cref="PythonExecutor"/>). Options bind from
+    /// the configuration section <c>EmbeddedPython</c>, then <paramref name="configure"/> runs; they are
+    /// validated when the host starts, which also starts Python so that a missing interpreter stops the
+    /// host with a clear message instead of failing the first request.
     /// </summary>
     public static IServiceCollection AddPythonExecutor(this IServiceCollection services, Action<PythonExecutorOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<PythonExecutorOptions>().BindConfiguration(PythonExecutorOptions.SectionName);
+        var options = services.AddOptions<PythonExecutorOptions>().BindConfiguration(PythonExecutorOptions.SectionName).ValidateOnStart();
         if (configure is not null)
             options.Configure(configure);
-        services.TryAddSingleton<IPythonExecutor>(sp => new PythonExecutor(
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PythonExecutorOptions>, PythonExecutorOptionsValidator>());
+        services.TryAddSingleton(sp => new PythonExecutor(
             sp.GetRequiredService<IOptions<PythonExecutorOptions>>().Value,
             sp.GetService<ILoggerFactory>(),
             sp.GetService<IScriptStore>()));
+        services.TryAddSingleton<IPythonExecutor>(sp => sp.GetRequiredService<PythonExecutor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PythonExecutorStartup>());
         return services;
+    }
+
+    /// <summary>Adds a health check named <paramref name="name"/> that reports whether the interpreter is serving.</summary>
+    public static IHealthChecksBuilder AddPythonExecutor(this IHealthChecksBuilder builder, string name = "python")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddCheck<PythonExecutorHealthCheck>(name);
     }
 }

@@ -1,0 +1,25 @@
+"""Host API of EmbeddedPython: what Python code running inside a .NET process can call.
+
+Code that handles its own return (``CodeHandlesReturn`` / ``StreamAsync``) sends results with
+``emit(value)``, ends its request with ``complete(value=None)`` or ``fail(error)``. ``current_request()``
+returns a handle with the same methods, for asyncio tasks or threads that report later.
+"""
+
+from ._runtime import Interrupted, RequestHandle, current_request
+
+__all__ = ["emit", "complete", "fail", "current_request", "RequestHandle", "Interrupted"]
+
+
+def emit(value):
+    """Sends one partial result of the current request."""
+    current_request().emit(value)
+
+
+def complete(value=None):
+    """Ends the current request; ``value`` (if not None) is its last message."""
+    current_request().complete(value)
+
+
+def fail(error):
+    """Ends the current request with an error: a message string or a dict (Vantiq's error shape)."""
+    current_request().fail(error)

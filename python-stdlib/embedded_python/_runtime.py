@@ -1,0 +1,425 @@
+"""Internals of the host: output routing, the asyncio loop the interpreter thread owns, request
+bookkeeping for streaming, and interruption. The .NET side calls the functions at the bottom; user code
+should only use the package's public names."""
+
+import asyncio
+import builtins
+import contextvars
+import datetime
+import io
+import os
+import signal
+import sys
+import threading
+import traceback
+import uuid
+import weakref
+from decimal import Decimal
+
+from . import _native
+
+# The id of the request whose code is running; tasks copy it when they are created, so output and
+# streamed messages of a request's tasks are attributed to it.
+current_id = contextvars.ContextVar("embedded_python_request", default=None)
+
+EMIT, COMPLETE, FAIL, ENDED_UNCOMPLETED = 0, 1, 2, 3
+_INTERRUPT_REASONS = {1: "the request's time limit ran out", 2: "the request was cancelled", 3: "the executor is shutting down"}
+
+
+class Interrupted(BaseException):
+    """Raised into code whose request timed out or was cancelled. A BaseException, so that
+    ``except Exception`` does not swallow it."""
+
+
+class RequestHandle:
+    """A request that code can report to, from the request itself, its tasks or its threads."""
+
+    __slots__ = ("id", "__weakref__")
+
+    def __init__(self, request_id):
+        self.id = request_id
+        _hold(request_id)
+        weakref.finalize(self, _release, request_id)
+
+    def emit(self, value):
+        _native.send(self.id, EMIT, value)
+
+    def complete(self, value=None):
+        _native.send(self.id, COMPLETE, value)
+        _finished(self.id)
+
+    def fail(self, error):
+        _native.send(self.id, FAIL, error)
+        _finished(self.id)
+
+    def __repr__(self):
+        return f"<embedded_python request {self.id}>"
+
+
+def current_request():
+    """The handle of the request whose code (or task) is running."""
+    request_id = current_id.get()
+    if request_id is None:
+        raise RuntimeError("no EmbeddedPython request is running in this context")
+    return RequestHandle(request_id)
+
+
+class _Connection:
+    """Vantiq's ``connector_connection``: the same calls as the Python Execution Connector offers."""
+
+    def send_query_response(self, context, code, message=None):
+        if code == 100:
+            _native.send(context, EMIT, message)
+        elif code in (200, 204):
+            _native.send(context, COMPLETE, message if code == 200 else None)
+            _finished(context)
+        else:
+            raise ValueError(f"send_query_response: code must be 100, 200 or 204, not {code!r}")
+
+    def send_query_error(self, context, error):
+        _native.send(context, FAIL, error)
+        _finished(context)
+
+
+connection = _Connection()
+
+
+# ---- streaming bookkeeping: a stream ends in error when its code, tasks and handles are all gone ----
+
+class _Stream:
+    __slots__ = ("main_done", "tasks", "handles")
+
+    def __init__(self):
+        self.main_done = False
+        self.tasks = 0
+        self.handles = 0
+
+
+_streams = {}
+
+
+def _hold(request_id):
+    stream = _streams.get(request_id)
+    if stream is not None:
+        stream.handles += 1
+
+
+def _release(request_id):
+    stream = _streams.get(request_id)
+    if stream is not None:
+        stream.handles -= 1
+        _check_stream(request_id, stream)
+
+
+def _finished(request_id):
+    _streams.pop(request_id, None)
+
+
+def _check_stream(request_id, stream):
+    if stream.main_done and stream.tasks <= 0 and stream.handles <= 0:
+        _streams.pop(request_id, None)
+        _native.send(request_id, ENDED_UNCOMPLETED, None)
+
+
+def _task_factory(loop, coro, **kwargs):
+    task = asyncio.Task(coro, loop=loop, **kwargs)
+    context = kwargs.get("context")
+    request_id = context.get(current_id) if context is not None else current_id.get()
+    if request_id is not None:
+        _tasks_by_request.setdefault(request_id, set()).add(task)
+        task.add_done_callback(lambda t, rid=request_id: _untrack(rid, t))
+        stream = _streams.get(request_id)
+        if stream is not None:
+            stream.tasks += 1
+            task.add_done_callback(lambda _t, rid=request_id: _task_ended(rid))
+    return task
+
+
+_tasks_by_request = {}
+
+
+def _untrack(request_id, task):
+    tasks = _tasks_by_request.get(request_id)
+    if tasks is not None:
+        tasks.discard(task)
+        if not tasks:
+            del _tasks_by_request[request_id]
+
+
+def _task_ended(request_id):
+    stream = _streams.get(request_id)
+    if stream is not None:
+        stream.tasks -= 1
+        _check_stream(request_id, stream)
+
+
+# ---- output: print() of a request goes to that request's buffer ----
+
+_outputs = {}
+
+
+class _Router(io.TextIOBase):
+    """sys.stdout / sys.stderr: appends to the buffer of the request in the current context."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        request_id = current_id.get()
+        if request_id is None or threading.current_thread() is not _interpreter_thread:
+            # Threads don't inherit contexts; their output is logged, not attributed.
+            request_id = None
+        buffer = _outputs.get(request_id)
+        if buffer is None:
+            _outputs[request_id] = buffer = []
+        buffer.append(text)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+
+stdout = _Router("stdout")
+stderr = _Router("stderr")
+
+
+def take_output(request_id):
+    """The text request_id printed; output of requests that already ended (or of threads) is logged."""
+    mine = _outputs.pop(request_id, None)
+    for other in list(_outputs):
+        if other is None or not _native.is_open(other):
+            _native.log("".join(_outputs.pop(other)))
+    return "".join(mine) if mine else ""
+
+
+# ---- the event loop the interpreter thread owns ----
+
+class _HostLoop(asyncio.SelectorEventLoop):
+    """The interpreter thread's loop. It stops when .NET has work for the thread (a byte on the wake
+    pipe) or when nothing is left to do, and tells a parked .NET thread when another thread schedules
+    a callback."""
+
+    def _write_to_self(self):
+        super()._write_to_self()
+        _native.wake()
+
+    def _run_once(self):
+        super()._run_once()
+        if not has_work():
+            self.stop()
+
+    # Work scheduled while the loop is not running (sync code calling create_task, call_soon, call_later)
+    # tells .NET that the loop needs a turn before the thread parks.
+    def call_soon(self, *args, **kwargs):
+        if not self.is_running():
+            _native.loop_touched()
+        return super().call_soon(*args, **kwargs)
+
+    def call_at(self, *args, **kwargs):
+        if not self.is_running():
+            _native.loop_touched()
+        return super().call_at(*args, **kwargs)
+
+
+loop = None
+_wake_read = _wake_write = -1
+
+
+def has_work():
+    return bool(loop._ready or loop._scheduled or asyncio.all_tasks(loop))
+
+
+def _on_wake():
+    try:
+        os.read(_wake_read, 4096)
+    except BlockingIOError:
+        pass
+    loop.stop()
+
+
+def run_loop():
+    """Runs the loop until .NET wakes it or it has nothing left to do; True while work remains."""
+    current_id.set(None)
+    loop.run_forever()
+    return has_work()
+
+
+def start_async(request_id, coroutine):
+    task = loop.create_task(coroutine)
+    task.add_done_callback(lambda t: _native.async_done(request_id))
+    return task
+
+
+def task_outcome(task):
+    """None when the task ended normally, else its exception (cancellation included)."""
+    if task.cancelled():
+        return asyncio.CancelledError()
+    return task.exception()
+
+
+def cancel_tasks(request_id):
+    for task in list(_tasks_by_request.pop(request_id, ())):
+        task.cancel()
+    _streams.pop(request_id, None)
+
+
+def stream_started(request_id):
+    _streams[request_id] = _Stream()
+
+
+def main_done(request_id):
+    stream = _streams.get(request_id)
+    if stream is not None:
+        stream.main_done = True
+        _check_stream(request_id, stream)
+
+
+def forget(request_id):
+    _tasks_by_request.pop(request_id, None)
+    _streams.pop(request_id, None)
+
+
+# ---- interruption ----
+
+def _on_interrupt_signal(signum, frame):
+    request_id = current_id.get()
+    if request_id is None:
+        return
+    reason = _native.interrupted(request_id)
+    if not reason:
+        return
+    if asyncio._get_running_loop() is not None and asyncio.current_task() is None:
+        return  # inside the loop's own machinery: the request's tasks are cancelled instead
+    # Keep the signal pending: code that catches the exception and carries on is interrupted again at
+    # its next check, which lies outside the try block that caught it.
+    _native.rearm()
+    raise Interrupted(_INTERRUPT_REASONS.get(reason, "interrupted"))
+
+
+# ---- compiling and describing ----
+
+_TOP_LEVEL_AWAIT = getattr(__import__("ast"), "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0x2000)
+_CO_COROUTINE = 0x80
+
+
+def compile_code(source, filename):
+    code = compile(source, filename, "exec", flags=_TOP_LEVEL_AWAIT, dont_inherit=True)
+    return code, bool(code.co_flags & _CO_COROUTINE)
+
+
+def describe(exc):
+    """(type name, message, traceback text, line, offset) of an exception."""
+    kind = type(exc)
+    name = kind.__qualname__ if kind.__module__ in ("builtins", "__main__") else f"{kind.__module__}.{kind.__qualname__}"
+    try:
+        message = str(exc)
+    except BaseException:
+        message = f"<unprintable {name}>"
+    try:
+        text = "".join(traceback.format_exception(kind, exc, exc.__traceback__))
+    except BaseException:
+        text = None
+    line = offset = None
+    if isinstance(exc, SyntaxError):
+        line, offset = exc.lineno, exc.offset
+        message = exc.msg or message
+    return name, message, text, line, offset
+
+
+# ---- values without a C API of their own (DESIGN §4): taken apart here, rebuilt in .NET ----
+
+def datetime_parts(value):
+    offset = value.utcoffset()
+    return (value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond,
+            None if offset is None else int(offset.total_seconds() * 1_000_000))
+
+
+def make_datetime(year, month, day, hour, minute, second, microsecond, offset_microseconds):
+    tz = None if offset_microseconds is None else datetime.timezone(datetime.timedelta(microseconds=offset_microseconds))
+    return datetime.datetime(year, month, day, hour, minute, second, microsecond, tzinfo=tz)
+
+
+datetime_type = datetime.datetime
+date_type = datetime.date
+decimal_type = Decimal
+uuid_type = uuid.UUID
+
+
+def make_uuid(data):
+    return uuid.UUID(bytes=data)
+
+
+# ---- user mistakes the host repairs after each request ----
+
+_saved_builtins = dict(builtins.__dict__)
+_real_chdir = os.chdir
+cwd_changed = False
+
+
+def _chdir(path):
+    global cwd_changed
+    cwd_changed = True
+    _real_chdir(path)
+
+
+def repair():
+    """Puts back what user code may have broken for the requests after it."""
+    global cwd_changed
+    if sys.stdout is not stdout:
+        sys.stdout = stdout
+    if sys.stderr is not stderr:
+        sys.stderr = stderr
+    if len(builtins.__dict__) != len(_saved_builtins) or any(
+            builtins.__dict__.get(k) is not v for k, v in _saved_builtins.items()):
+        builtins.__dict__.update(_saved_builtins)
+    if os.chdir is not _chdir:
+        os.chdir = _chdir
+    changed, cwd_changed = cwd_changed, False
+    return changed
+
+
+# ---- start-up ----
+
+_interpreter_thread = None
+
+
+def install(interrupt_signal):
+    """Called once by the host on the interpreter thread, right after Py_InitializeEx. Returns the
+    pipe .NET writes to when it needs the thread back from the loop."""
+    global loop, _wake_read, _wake_write, _interpreter_thread
+    _interpreter_thread = threading.current_thread()
+    sys.stdout, sys.stderr = stdout, stderr
+    if not getattr(sys, "argv", None):
+        sys.argv = [""]
+    os.chdir = _chdir
+    signal.signal(interrupt_signal, _on_interrupt_signal)
+    loop = _HostLoop()
+    loop.set_task_factory(_task_factory)
+    asyncio.set_event_loop(loop)
+    _wake_read, _wake_write = os.pipe()
+    os.set_blocking(_wake_read, False)
+    loop.add_reader(_wake_read, _on_wake)
+    return _wake_write
+
+
+def shutdown():
+    """Cancels what is left on the loop before Python is finalised."""
+    if loop is None or loop.is_closed():
+        return
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    try:
+        loop.run_until_complete(asyncio.sleep(0))
+    except BaseException:
+        pass
+    loop.remove_reader(_wake_read)
+    loop.close()

@@ -1,0 +1,75 @@
+namespace EmbeddedPython.CPython;
+
+internal static unsafe partial class Py
+{
+    public static delegate* unmanaged<nint, void> Py_IncRef;
+    public static delegate* unmanaged<nint, void> Py_DecRef;
+    public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttrString;
+    public static delegate* unmanaged<nint, nint, nint, int> PyObject_SetAttrString;
+    public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
+    public static delegate* unmanaged<nint, nint, nint> PyObject_CallObject;
+    public static delegate* unmanaged<nint, nint> PyObject_Str;
+    public static delegate* unmanaged<nint, nint> PyObject_Repr;
+    public static delegate* unmanaged<nint, nint> PyObject_GetIter;
+    public static delegate* unmanaged<nint, nint> PyIter_Next;
+    public static delegate* unmanaged<nint, nint> PyObject_Size;
+    public static delegate* unmanaged<nint, int> PyObject_IsTrue;
+    public static delegate* unmanaged<nint, ulong> PyType_GetFlags;
+    public static delegate* unmanaged<nint, nint, int> PyObject_IsInstance;
+
+    // Singletons and the builtin types, compared by address (exact-type tests are what keeps reading values fast).
+    public static nint None, True, False;
+    public static nint LongType, BoolType, FloatType, UnicodeType, BytesType, ByteArrayType,
+        ListType, TupleType, DictType, SetType, FrozenSetType;
+
+    // Type flags for subclasses of the builtin types (stable ABI values).
+    public const ulong LongSubclass = 1UL << 24, ListSubclass = 1UL << 25, TupleSubclass = 1UL << 26,
+        BytesSubclass = 1UL << 27, UnicodeSubclass = 1UL << 28, DictSubclass = 1UL << 29;
+
+    private static void BindObjects(LibPython lib)
+    {
+        Py_IncRef = (delegate* unmanaged<nint, void>)lib.Export(nameof(Py_IncRef));
+        Py_DecRef = (delegate* unmanaged<nint, void>)lib.Export(nameof(Py_DecRef));
+        PyObject_GetAttrString = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_GetAttrString));
+        PyObject_SetAttrString = (delegate* unmanaged<nint, nint, nint, int>)lib.Export(nameof(PyObject_SetAttrString));
+        PyObject_Call = (delegate* unmanaged<nint, nint, nint, nint>)lib.Export(nameof(PyObject_Call));
+        PyObject_CallObject = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_CallObject));
+        PyObject_Str = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_Str));
+        PyObject_Repr = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_Repr));
+        PyObject_GetIter = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_GetIter));
+        PyIter_Next = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyIter_Next));
+        PyObject_Size = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_Size));
+        PyObject_IsTrue = (delegate* unmanaged<nint, int>)lib.Export(nameof(PyObject_IsTrue));
+        PyType_GetFlags = (delegate* unmanaged<nint, ulong>)lib.Export(nameof(PyType_GetFlags));
+        PyObject_IsInstance = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PyObject_IsInstance));
+
+        None = lib.Export("_Py_NoneStruct");
+        True = lib.Export("_Py_TrueStruct");
+        False = lib.Export("_Py_FalseStruct");
+        LongType = lib.Export("PyLong_Type");
+        BoolType = lib.Export("PyBool_Type");
+        FloatType = lib.Export("PyFloat_Type");
+        UnicodeType = lib.Export("PyUnicode_Type");
+        BytesType = lib.Export("PyBytes_Type");
+        ByteArrayType = lib.Export("PyByteArray_Type");
+        ListType = lib.Export("PyList_Type");
+        TupleType = lib.Export("PyTuple_Type");
+        DictType = lib.Export("PyDict_Type");
+        SetType = lib.Export("PySet_Type");
+        FrozenSetType = lib.Export("PyFrozenSet_Type");
+    }
+
+    /// <summary>
+    /// The object's type, read from <c>ob_type</c> (the second word of every object header). This holds for
+    /// the GIL builds of 3.9–3.13 that we support, and saves the two calls of <c>PyObject_Type</c> + DecRef
+    /// per value on the conversion hot path.
+    /// </summary>
+    public static nint TypeOf(nint obj) => *(nint*)(obj + sizeof(nint));
+
+    /// <summary>Returns <paramref name="obj"/> with one more reference (for APIs that steal one).</summary>
+    public static nint NewRef(nint obj)
+    {
+        Py_IncRef(obj);
+        return obj;
+    }
+}

@@ -1,0 +1,28 @@
+namespace EmbeddedPython.CPython;
+
+/// <summary>
+/// The CPython C API, bound by name at run time so one build runs on 3.9–3.13. One file per area of the
+/// API; every member is a raw entry point: callers own references through <see cref="PyObject"/>.
+/// Only the interpreter thread, or a thread Python itself called us on, may use these (they need the GIL).
+/// </summary>
+internal static unsafe partial class Py
+{
+    public static LibPython Library { get; private set; } = null!;
+
+    /// <summary>Python's minor version, e.g. 11 for 3.11.</summary>
+    public static int Minor { get; private set; }
+
+    public static void Bind(LibPython library, int minor)
+    {
+        Library = library;
+        Minor = minor;
+        BindInit(library);
+        BindObjects(library);
+        BindNumbers(library);
+        BindText(library);
+        BindContainers(library);
+        BindErrors(library);
+        BindRun(library);
+        BindFunctions(library);
+    }
+}

@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using EmbeddedPython.CPython;
+using EmbeddedPython.Marshalling;
+
+namespace EmbeddedPython.Execution;
+
+/// <summary>
+/// Python functions implemented in .NET: the native half of <c>embedded_python</c> (module
+/// <c>embedded_python._native</c>) and the callables made from <see cref="PythonCallback"/> preset values.
+/// Each entry point is called by CPython holding the GIL and must never let a .NET exception escape.
+/// </summary>
+internal static unsafe class Callbacks
+{
+    private static readonly nint s_capsuleName = Py.PermanentUtf8("embedded_python.callback");
+    private static nint s_callbackDef;
+
+    /// <summary>Receives what the native functions report; set once by the interpreter.</summary>
+    public static IInterpreterHost Host { get; set; } = null!;
+
+    /// <summary>Builds <c>embedded_python._native</c> and puts it in sys.modules.</summary>
+    public static void InstallNativeModule()
+    {
+        using var module = PyObject.Steal(Py.PyModule_New(Py.PermanentUtf8("embedded_python._native")));
+        Add(module.Handle, "send", &Send);
+        Add(module.Handle, "interrupted", &Interrupted);
+        Add(module.Handle, "rearm", &Rearm);
+        Add(module.Handle, "wake", &Wake);
+        Add(module.Handle, "loop_touched", &LoopTouched);
+        Add(module.Handle, "async_done", &AsyncDone);
+        Add(module.Handle, "is_open", &IsOpen);
+        Add(module.Handle, "log", &Log);
+        using var name = PyObject.Steal(Py.FromString("embedded_python._native"));
+        if (Py.PyDict_SetItem(Py.PyImport_GetModuleDict(), name.Handle, module.Handle) != 0)
+            throw PythonErrors.Take("registering embedded_python._native");
+        s_callbackDef = MethodDef("callback", &InvokeCallback);
+    }
+
+    /// <summary>A Python callable that runs <paramref name="callback"/>; the GCHandle is freed with the callable.</summary>
+    public static nint CreateFunction(PythonCallback callback)
+    {
+        var handle = GCHandle.Alloc(callback);
+        var capsule = Py.PyCapsule_New(GCHandle.ToIntPtr(handle), s_capsuleName, (nint)(delegate* unmanaged<nint, void>)&FreeCallback);
+        if (capsule == 0)
+        {
+            handle.Free();
+            return 0;
+        }
+        using var self = PyObject.Steal(capsule);
+        return Py.PyCFunction_NewEx(s_callbackDef, self.Handle, 0);
+    }
+
+    private static void Add(nint module, string name, delegate* unmanaged<nint, nint, nint> function)
+    {
+        using var callable = PyObject.Steal(Py.PyCFunction_NewEx(MethodDef(name, function), 0, 0));
+        var utf8 = Py.PermanentUtf8(name);
+        if (callable.IsNull || Py.PyObject_SetAttrString(module, utf8, callable.Handle) != 0)
+            throw PythonErrors.Take($"creating embedded_python._native.{name}");
+    }
+
+    /// <summary>A PyMethodDef in unmanaged memory that lives for the process, as CPython requires.</summary>
+    private static nint MethodDef(string name, delegate* unmanaged<nint, nint, nint> function)
+    {
+        var def = (nint*)NativeMemory.AllocZeroed((nuint)(4 * sizeof(nint)));
+        def[0] = Py.PermanentUtf8(name);
+        def[1] = (nint)function;
+        def[2] = Py.MethVarArgs;
+        def[3] = 0;
+        return (nint)def;
+    }
+
+    private static nint Argument(nint args, int index) => Py.PyTuple_GetItem(args, index);
+
+    private static long LongArgument(nint args, int index)
+    {
+        int overflow;
+        return Py.PyLong_AsLongLongAndOverflow(Argument(args, index), &overflow);
+    }
+
+    private static nint None() => Py.NewRef(Py.None);
+
+    private static nint Fail(Exception e)
+    {
+        Py.SetError(e is ArgumentException or InvalidCastException ? Py.PyExc_ValueError : Py.PyExc_RuntimeError, e.Message);
+        return 0;
+    }
+
+    /// <summary>send(request_id, kind, value): a streamed message, completion or failure.</summary>
+    [UnmanagedCallersOnly]
+    private static nint Send(nint self, nint args)
+    {
+        try
+        {
+            if (Py.PyTuple_Size(args) != 3)
+                throw new ArgumentException("send(request_id, kind, value) takes 3 arguments");
+            var value = Argument(args, 2);
+            if (!FromPython.TryConvert(value, out var converted))
+                throw new ArgumentException($"a value of type {Py.Str(Py.TypeOf(value))} cannot be sent to .NET");
+            Host.Send(LongArgument(args, 0), (int)LongArgument(args, 1), converted);
+            return Py.PyErr_Occurred() != 0 ? 0 : None();
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint Interrupted(nint self, nint args)
+    {
+        try { return Py.PyLong_FromLongLong(Host.InterruptReason(LongArgument(args, 0))); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint Rearm(nint self, nint args)
+    {
+        try { Host.Rearm(); return None(); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint Wake(nint self, nint args)
+    {
+        try { Host.LoopTouched(wake: true); return None(); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint LoopTouched(nint self, nint args)
+    {
+        try { Host.LoopTouched(wake: false); return None(); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint AsyncDone(nint self, nint args)
+    {
+        try { Host.AsyncDone(LongArgument(args, 0)); return None(); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint IsOpen(nint self, nint args)
+    {
+        try { return Py.NewRef(Host.IsOpen(LongArgument(args, 0)) ? Py.True : Py.False); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint Log(nint self, nint args)
+    {
+        try { Host.LogOutput(Py.AsString(Argument(args, 0)) ?? ""); return None(); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint InvokeCallback(nint self, nint args)
+    {
+        try
+        {
+            var callback = (PythonCallback)GCHandle.FromIntPtr(Py.PyCapsule_GetPointer(self, s_capsuleName)).Target!;
+            var count = (int)Py.PyTuple_Size(args);
+            var arguments = new object?[count];
+            for (var i = 0; i < count; i++)
+            {
+                var item = Argument(args, i);
+                if (!FromPython.TryConvert(item, out arguments[i]))
+                    throw new ArgumentException($"argument {i + 1} (a {Py.Str(Py.TypeOf(item))}) cannot be converted to .NET");
+            }
+            var result = callback(arguments);
+            return ToPython.Convert(result, "the callback's result").Release();
+        }
+        catch (Exception e)
+        {
+            Py.SetError(Py.PyExc_RuntimeError, e.Message);
+            return 0;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static void FreeCallback(nint capsule)
+    {
+        var pointer = Py.PyCapsule_GetPointer(capsule, s_capsuleName);
+        if (pointer != 0)
+            GCHandle.FromIntPtr(pointer).Free();
+        else
+            Py.PyErr_Clear();
+    }
+}
+
+/// <summary>What the native functions tell the interpreter (implemented by <see cref="Interpreter"/>).</summary>
+internal interface IInterpreterHost
+{
+    void Send(long requestId, int kind, object? value);
+    int InterruptReason(long requestId);
+    void Rearm();
+    void LoopTouched(bool wake);
+    void AsyncDone(long requestId);
+    bool IsOpen(long requestId);
+    void LogOutput(string text);
+}

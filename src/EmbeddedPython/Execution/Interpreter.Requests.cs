@@ -1,0 +1,336 @@
+using System.Diagnostics;
+using EmbeddedPython.CPython;
+using EmbeddedPython.Diagnostics;
+using EmbeddedPython.Marshalling;
+using Microsoft.Extensions.Logging;
+
+namespace EmbeddedPython.Execution;
+
+// One request on the interpreter thread: resolve its code, build its globals, run it, and deliver its
+// values, its messages and its output.
+internal sealed unsafe partial class Interpreter
+{
+    private const int Emit = 0, Complete = 1, Fail = 2, EndedUncompleted = 3;
+
+    private void RunRequest(RequestState state)
+    {
+        if (!state.TryStart())
+            return; // finished while queued (timed out, cancelled): never runs
+        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.request") : null;
+        state.StartTimestamp = Stopwatch.GetTimestamp();
+        using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
+        PyObject globals = default;
+        CompiledCode? uncached = null;
+        try
+        {
+            var code = ResolveCode(state);
+            if (state.Request.Name is null && state.Script is null)
+                uncached = code;
+            globals = BuildGlobals(state, requestId.Handle);
+            using (var token = PyObject.Steal(Py.PyContextVar_Set(_runtime.CurrentId, requestId.Handle))) { }
+            if (state.HandlesReturn)
+            {
+                _open[state.Id] = state;
+                using var _ = _runtime.Call("stream_started", requestId.Handle);
+            }
+
+            _running = state;
+            var result = PyObject.Steal(Py.PyEval_EvalCode(code.Code, globals.Handle, globals.Handle));
+            _running = null;
+
+            if (result.IsNull)
+            {
+                Finish(state, PythonErrors.Take(), requestId.Handle);
+            }
+            else if (code.IsAsync)
+            {
+                // Top-level await: the code object returned a coroutine; it runs as a task on the loop.
+                using var coroutine = result;
+                state.Globals = globals.Release();
+                _open[state.Id] = state;
+                state.MarkOpen();
+                state.Task = _runtime.Call("start_async", requestId.Handle, coroutine.Handle).Release();
+                _loopHasWork = true;
+            }
+            else
+            {
+                result.Dispose();
+                if (state.HandlesReturn)
+                {
+                    state.MarkOpen();
+                    using var _ = _runtime.Call("main_done", requestId.Handle);
+                }
+                else
+                {
+                    Finish(state, CollectValues(state, globals.Handle), requestId.Handle);
+                }
+            }
+        }
+        catch (Exception e) when (e is PythonException or ArgumentException)
+        {
+            _running = null;
+            Finish(state, e, requestId.Handle);
+        }
+        finally
+        {
+            globals.Dispose();
+            uncached?.Dispose();
+            Repair();
+            Telemetry.RequestRan(state.StartTimestamp);
+        }
+    }
+
+    private CompiledCode ResolveCode(RequestState state)
+    {
+        var request = state.Request;
+        if (state.Script is { } script)
+        {
+            var key = "\0script:" + request.Script;
+            if (_cache.Get(key) is { } cachedScript && cachedScript.Source == script.Version)
+                return cachedScript;
+            var compiledScript = Compile(script.Source, script.FileName, version: script.Version);
+            _cache.Put(key, compiledScript);
+            return compiledScript;
+        }
+        if (request.Name is { } name)
+        {
+            var cached = _cache.Get(name);
+            if (request.Code is null)
+                return cached ?? throw new ArgumentException($"No code is cached under the name '{name}'; send its Code first.", nameof(PythonRequest.Name));
+            if (cached is not null && string.Equals(cached.Source, request.Code, StringComparison.Ordinal))
+                return cached;
+            var compiled = Compile(request.Code, name, version: request.Code);
+            _cache.Put(name, compiled);
+            return compiled;
+        }
+        // Unnamed code is compiled for this request only (RunRequest releases it; frames keep their own reference).
+        return Compile(request.Code!, "<request>", version: request.Code!);
+    }
+
+    private CompiledCode Compile(string source, string fileName, string version)
+    {
+        using var sourceText = PyObject.Steal(Py.FromString(source));
+        using var file = PyObject.Steal(Py.FromString(fileName));
+        using var compiled = _runtime.Call("compile_code", sourceText.Handle, file.Handle);
+        var code = PyObject.Borrow(Py.PyTuple_GetItem(compiled.Handle, 0));
+        var isAsync = Py.PyTuple_GetItem(compiled.Handle, 1) == Py.True;
+        return new CompiledCode(code.Release(), isAsync, version);
+    }
+
+    private PyObject BuildGlobals(RequestState state, nint requestId)
+    {
+        var globals = PyObject.Steal(Py.PyDict_Copy(_runtime.GlobalsTemplate));
+        Py.PyDict_SetItem(globals.Handle, PythonRuntime.Keys.ConnectorContext, requestId);
+        if (state.Script is { } script)
+        {
+            using var file = PyObject.Steal(Py.FromString(script.FileName));
+            Py.PyDict_SetItem(globals.Handle, PythonRuntime.Keys.File, file.Handle);
+        }
+        if (state.Request.PresetValues is { } presets)
+        {
+            foreach (var (name, value) in presets)
+            {
+                using var key = PyObject.Steal(Py.FromString(name));
+                using var converted = ToPython.Convert(value, $"PresetValues[\"{name}\"]");
+                if (Py.PyDict_SetItem(globals.Handle, key.Handle, converted.Handle) != 0)
+                    throw PythonErrors.Take($"setting preset value '{name}'");
+            }
+        }
+        return globals;
+    }
+
+    /// <summary>The globals that come back: all but dunders, injected names and values that don't convert,
+    /// or only the names of <see cref="PythonRequest.LimitReturnTo"/>.</summary>
+    private static PythonResult CollectValues(RequestState state, nint globals)
+    {
+        if (state.HandlesReturn)
+            return new PythonResult(EmptyValues, state.Messages!.ToArray(), "");
+        Dictionary<string, object?> values;
+        if (state.Request.LimitReturnTo is { } names)
+        {
+            values = new Dictionary<string, object?>(names.Count);
+            foreach (var name in names)
+            {
+                using var key = PyObject.Steal(Py.FromString(name));
+                var item = Py.PyDict_GetItemWithError(globals, key.Handle);
+                if (item != 0 && FromPython.TryConvert(item, out var value))
+                    values[name] = value;
+            }
+            Py.PyErr_Clear();
+        }
+        else
+        {
+            values = new Dictionary<string, object?>();
+            nint position = 0, key, item;
+            while (Py.PyDict_Next(globals, &position, &key, &item) != 0)
+            {
+                if (key == PythonRuntime.Keys.ConnectorContext || key == PythonRuntime.Keys.ConnectorConnection)
+                    continue;
+                var name = Py.AsString(key);
+                if (name is null || IsDunder(name) || name is "connector_context" or "connector_connection")
+                    continue;
+                if (FromPython.TryConvert(item, out var value))
+                    values[name] = value;
+            }
+        }
+        return new PythonResult(values, state.Messages?.ToArray() ?? [], "");
+    }
+
+    private static readonly IReadOnlyDictionary<string, object?> EmptyValues = new Dictionary<string, object?>();
+
+    private static bool IsDunder(string name) => name.Length > 4 && name.StartsWith("__", StringComparison.Ordinal) && name.EndsWith("__", StringComparison.Ordinal);
+
+    /// <summary>Delivers a result or an error (with the request's output) and forgets the request's Python state.</summary>
+    private void Finish(RequestState state, object outcome, nint requestId)
+    {
+        var output = TakeOutput(requestId);
+        if (outcome is PythonResult result)
+            state.TryFinish(output.Length == 0 ? result : new PythonResult(result.Values, result.Messages, output));
+        else
+        {
+            var error = (Exception)outcome;
+            Telemetry.RequestFailed(error);
+            if (!state.TryFail(error))
+                LogLateError(_logger, state.Id, error.Message);
+        }
+        Retire(state, requestId);
+    }
+
+    /// <summary>Releases what Python holds for a request that ended.</summary>
+    private void Retire(RequestState state, nint requestId)
+    {
+        _open.TryRemove(state.Id, out _);
+        var hasPythonState = state.HandlesReturn || state.Task != 0;
+        if (state.Globals != 0) { Py.Py_DecRef(state.Globals); state.Globals = 0; }
+        if (state.Task != 0) { Py.Py_DecRef(state.Task); state.Task = 0; }
+        if (state.InterruptReason != 0)
+        {
+            using var _ = _runtime.Call("cancel_tasks", requestId); // a timed-out request's tasks stop too
+        }
+        else if (hasPythonState)
+        {
+            using var _ = _runtime.Call("forget", requestId);
+        }
+    }
+
+    private string TakeOutput(nint requestId)
+    {
+        if (Py.PyDict_Size(_runtime.Outputs) == 0)
+            return "";
+        using var text = _runtime.Call("take_output", requestId);
+        var output = Py.AsString(text.Handle) ?? "";
+        if (output.Length > 0)
+            LogRequestOutput(_outputLogger, output.TrimEnd('\n'));
+        return output;
+    }
+
+    /// <summary>Puts back what user code may have broken (sys.stdout, builtins, the working folder).</summary>
+    private void Repair()
+    {
+        if (Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stdout) == _runtime.Stdout
+            && Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stderr) == _runtime.Stderr
+            && Py.PyDict_Size(_runtime.BuiltinsDict) == _runtime.BuiltinsSize
+            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, PythonRuntime.Keys.CwdChanged) != Py.True)
+            return;
+        Py.PyErr_Clear();
+        using var changed = _runtime.Call("repair");
+        if (changed.Handle == Py.True)
+            Environment.CurrentDirectory = _originalDirectory;
+    }
+
+    // ---- called back from Python ----
+
+    public void Send(long requestId, int kind, object? value)
+    {
+        var state = _open.GetValueOrDefault(requestId);
+        if (state is null || state.IsFinished)
+            throw new InvalidOperationException(_running?.Id == requestId
+                ? "this request does not handle its own return: set CodeHandlesReturn (or use StreamAsync) to send results"
+                : $"request {requestId} has already ended");
+        switch (kind)
+        {
+            case Emit:
+                Deliver(state, new PythonMessage(value, false));
+                break;
+            case Complete:
+                Deliver(state, new PythonMessage(value, true));
+                state.TryFinish(new PythonResult(EmptyValues, state.Messages?.ToArray() ?? [], ""));
+                PostRetire(state);
+                break;
+            case Fail:
+                state.TryFail(new PythonFailedException(FailureMessage(value), value));
+                PostRetire(state);
+                break;
+            case EndedUncompleted:
+                state.TryFail(new PythonFailedException(
+                    "The request's code and tasks ended without completing it: call embedded_python.complete() "
+                    + "(or connector_connection.send_query_response(connector_context, 200, ...)).", null));
+                PostRetire(state);
+                break;
+        }
+    }
+
+    private static string FailureMessage(object? error) => error switch
+    {
+        string text => text,
+        IReadOnlyDictionary<string, object?> dict when dict.TryGetValue("messageTemplate", out var template) && template is string t => t,
+        IReadOnlyDictionary<string, object?> dict when dict.TryGetValue("message", out var message) && message is string m => m,
+        null => "The request failed.",
+        _ => $"The request failed: {error}",
+    };
+
+    /// <summary>Hands a message to the stream's reader; a full stream makes the sender wait, GIL released.</summary>
+    private void Deliver(RequestState state, PythonMessage message)
+    {
+        if (state.Messages is { } messages)
+        {
+            if (!message.IsFinal || message.Value is not null)
+                messages.Add(message.Value);
+            return;
+        }
+        var writer = state.Stream!.Writer;
+        if (writer.TryWrite(message))
+            return;
+        var threadState = Py.PyEval_SaveThread();
+        try
+        {
+            writer.WriteAsync(message, state.Deadline?.Token ?? default).AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+            // The request ended while the sender waited; the caller already has its outcome.
+        }
+        finally
+        {
+            Py.PyEval_RestoreThread(threadState);
+        }
+    }
+
+    private void PostRetire(RequestState state) => Post(() =>
+    {
+        using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
+        Retire(state, requestId.Handle);
+    });
+
+    public void AsyncDone(long requestId)
+    {
+        if (!_open.TryGetValue(requestId, out var state))
+            return;
+        using var id = PyObject.Steal(Py.PyLong_FromLongLong(requestId));
+        using var error = _runtime.Call("task_outcome", state.Task);
+        if (error.Handle != Py.None)
+            Finish(state, PythonErrors.Describe(error.Handle), id.Handle);
+        else if (state.HandlesReturn)
+        {
+            using var _ = _runtime.Call("main_done", id.Handle);
+        }
+        else
+            Finish(state, CollectValues(state, state.Globals), id.Handle);
+    }
+
+    [LoggerMessage(10, LogLevel.Information, "{Output}")]
+    private static partial void LogRequestOutput(ILogger logger, string output);
+
+    [LoggerMessage(11, LogLevel.Debug, "Request {RequestId} raised after it had ended: {Message}")]
+    private static partial void LogLateError(ILogger logger, long requestId, string message);
+}

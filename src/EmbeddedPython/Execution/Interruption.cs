@@ -1,0 +1,49 @@
+using System.Runtime.InteropServices;
+using EmbeddedPython.CPython;
+
+namespace EmbeddedPython.Execution;
+
+/// <summary>
+/// Stops running Python code. <c>PyThreadState_SetAsyncExc</c> alone cannot stop <c>time.sleep</c> or a
+/// blocking wait (embedding.md §5.4), so this sends a real-time signal to the interpreter thread: the
+/// blocking call returns EINTR, Python runs the handler installed by <c>embedded_python._runtime</c>, and
+/// the handler raises <c>Interrupted</c> into the request's code if that request is being interrupted.
+/// The signal is sent again until the request has stopped, so code that catches the exception and carries
+/// on is interrupted again at its next check.
+/// </summary>
+internal sealed partial class Interruption(Interpreter interpreter)
+{
+    private static readonly TimeSpan ResendInterval = TimeSpan.FromMilliseconds(50);
+    private nuint _thread;
+
+    /// <summary>SIGRTMAX-3: clear of the signals the .NET runtime uses (SIGRTMIN for its own thread activation).</summary>
+    public int Signal { get; } = SignalRangeMax() - 3;
+
+    public void Attach(nuint interpreterThread) => _thread = interpreterThread;
+
+    /// <summary>Marks the request and, if its code is running, signals the thread until it stops.</summary>
+    public void Interrupt(RequestState state, int reason)
+    {
+        if (!state.TryInterrupt(reason) || _thread == 0)
+            return;
+        if (state.Phase == RequestState.Open)
+            interpreter.Post(() => interpreter.CancelTasks(state));
+        _ = KeepSignallingAsync(state);
+    }
+
+    private async Task KeepSignallingAsync(RequestState state)
+    {
+        // Bounded: code stuck in native code that never returns to Python cannot be stopped this way.
+        for (var attempt = 0; attempt < 200 && interpreter.IsRunning(state); attempt++)
+        {
+            Libc.pthread_kill(_thread, Signal);
+            await Task.Delay(ResendInterval).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Called from the handler: keep the signal pending for the next check.</summary>
+    public void Rearm() => Libc.pthread_kill(_thread, Signal);
+
+    [LibraryImport("libc", EntryPoint = "__libc_current_sigrtmax")]
+    private static partial int SignalRangeMax();
+}

@@ -1,0 +1,97 @@
+using System.Threading.Channels;
+
+namespace EmbeddedPython.Execution;
+
+/// <summary>
+/// One request on its way through the executor: queued, running on the interpreter thread, open (an async
+/// or streaming request whose code returned but which is not complete yet), then finished. Finishing is
+/// once-only, whoever gets there first: the interpreter, a timeout, the caller's token, or shutdown.
+/// </summary>
+internal sealed class RequestState
+{
+    public const int Queued = 0, Running = 1, Open = 2, Finished = 3;
+
+    private int _phase;
+    private int _interrupt;
+
+    public RequestState(long id, PythonRequest request, PythonScript? script, bool streaming)
+    {
+        Id = id;
+        Request = request;
+        Script = script;
+        HandlesReturn = streaming || request.CodeHandlesReturn;
+        if (streaming)
+            Stream = Channel.CreateBounded<PythonMessage>(new BoundedChannelOptions(StreamCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        else
+            Completion = new TaskCompletionSource<PythonResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (HandlesReturn && !streaming)
+            Messages = [];
+    }
+
+    /// <summary>How many messages a stream buffers before the sending code waits for the reader.</summary>
+    public const int StreamCapacity = 1024;
+
+    public long Id { get; }
+    public PythonRequest Request { get; }
+    public PythonScript? Script { get; }
+    public bool HandlesReturn { get; }
+    public TaskCompletionSource<PythonResult>? Completion { get; }
+    public Channel<PythonMessage>? Stream { get; }
+    public List<object?>? Messages { get; }
+
+    /// <summary>The request's globals while it is open (owned reference), to read its values when its task ends.</summary>
+    public nint Globals { get; set; }
+
+    /// <summary>The asyncio task running an async request's code (owned reference).</summary>
+    public nint Task { get; set; }
+
+    public CancellationTokenSource? Deadline { get; set; }
+    public CancellationTokenRegistration DeadlineRegistration { get; set; }
+    public CancellationTokenRegistration CallerRegistration { get; set; }
+    public long StartTimestamp { get; set; }
+
+    public int Phase => Volatile.Read(ref _phase);
+    public bool IsFinished => Phase == Finished;
+
+    /// <summary>Why the request is being interrupted: 0 none, 1 time limit, 2 cancelled, 3 shutdown.</summary>
+    public int InterruptReason => Volatile.Read(ref _interrupt);
+
+    public bool TryStart() => Interlocked.CompareExchange(ref _phase, Running, Queued) == Queued;
+
+    public void MarkOpen() => Interlocked.CompareExchange(ref _phase, Open, Running);
+
+    public bool TryInterrupt(int reason) => Interlocked.CompareExchange(ref _interrupt, reason, 0) == 0;
+
+    /// <summary>Delivers the result to the caller; false when the request already finished.</summary>
+    public bool TryFinish(PythonResult result)
+    {
+        if (Interlocked.Exchange(ref _phase, Finished) == Finished)
+            return false;
+        ReleaseTimers();
+        if (Completion is not null)
+            Completion.TrySetResult(result);
+        else
+            Stream!.Writer.TryComplete();
+        return true;
+    }
+
+    /// <summary>Delivers an error to the caller; false when the request already finished.</summary>
+    public bool TryFail(Exception error)
+    {
+        if (Interlocked.Exchange(ref _phase, Finished) == Finished)
+            return false;
+        ReleaseTimers();
+        if (Completion is not null)
+            Completion.TrySetException(error);
+        else
+            Stream!.Writer.TryComplete(error);
+        return true;
+    }
+
+    private void ReleaseTimers()
+    {
+        DeadlineRegistration.Dispose();
+        CallerRegistration.Dispose();
+        Deadline?.Dispose();
+    }
+}

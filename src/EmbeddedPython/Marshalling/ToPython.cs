@@ -1,0 +1,231 @@
+using System.Collections;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EmbeddedPython.CPython;
+using EmbeddedPython.Execution;
+
+namespace EmbeddedPython.Marshalling;
+
+/// <summary>
+/// .NET values to new Python objects (DESIGN §4). Throws <see cref="ArgumentException"/> naming the value
+/// that cannot convert or that contains itself; whatever was built before that is released.
+/// Must be called holding the GIL.
+/// </summary>
+internal static unsafe class ToPython
+{
+    private const int MaxDepth = 512;
+
+    // Containers on the path from the root value: a container met again there is a cycle.
+    [ThreadStatic] private static HashSet<object>? t_path;
+
+    public static PyObject Convert(object? value, string path)
+    {
+        var handle = Build(value, path, 0);
+        if (handle == 0)
+            throw new ArgumentException($"Could not convert {path} to Python: {DescribePythonError()}");
+        return PyObject.Steal(handle);
+    }
+
+    private static nint Build(object? value, string path, int depth)
+    {
+        switch (value)
+        {
+            case null: return Py.NewRef(Py.None);
+            case string s: return Py.FromString(s);
+            case bool b: return Py.NewRef(b ? Py.True : Py.False);
+            case int i: return Py.PyLong_FromLongLong(i);
+            case long l: return Py.PyLong_FromLongLong(l);
+            case double d: return Py.PyFloat_FromDouble(d);
+            case byte[] bytes: return FromBytes(bytes);
+            case short s16: return Py.PyLong_FromLongLong(s16);
+            case sbyte s8: return Py.PyLong_FromLongLong(s8);
+            case byte u8: return Py.PyLong_FromLongLong(u8);
+            case ushort u16: return Py.PyLong_FromLongLong(u16);
+            case uint u32: return Py.PyLong_FromLongLong(u32);
+            case ulong u64: return Py.PyLong_FromUnsignedLongLong(u64);
+            case float f: return Py.PyFloat_FromDouble(f);
+            case char c: return Py.FromString(c.ToString());
+            case BigInteger big: return FromBigInteger(big);
+            case decimal m: return CallWithText(PythonRuntime.Current.DecimalType, m.ToString(CultureInfo.InvariantCulture));
+            case DateTimeOffset dto: return FromDateTime(dto.DateTime, dto.Offset);
+            case DateTime dt: return FromDateTime(dt, dt.Kind == DateTimeKind.Utc ? TimeSpan.Zero : null);
+            case DateOnly date: return CallWithLongs(PythonRuntime.Current.DateType, date.Year, date.Month, date.Day);
+            case Guid guid: return FromGuid(guid);
+            case Enum e: return Py.PyLong_FromLongLong(System.Convert.ToInt64(e, CultureInfo.InvariantCulture));
+            case PythonCallback callback: return Callbacks.CreateFunction(callback);
+            case ReadOnlyMemory<byte> memory: return FromBytes(memory.Span);
+            case Memory<byte> memory: return FromBytes(memory.Span);
+            case ArraySegment<byte> segment: return FromBytes(segment);
+            case JsonElement element: return FromJson(element, path, depth);
+        }
+
+        if (depth >= MaxDepth)
+            throw new ArgumentException($"{path} is nested more than {MaxDepth} levels deep.");
+        var onPath = t_path ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
+        if (!onPath.Add(value))
+            throw new ArgumentException($"{path} contains itself (a cycle); cycles cannot be converted to Python.");
+        try
+        {
+            return value switch
+            {
+                JsonObject obj => FromPairs(obj.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), path, depth),
+                JsonArray array => FromSequence(array, path, depth),
+                JsonNode node => FromJson(JsonSerializer.SerializeToElement(node), path, depth),
+                IDictionary dictionary => FromPairs(Pairs(dictionary), path, depth),
+                IEnumerable<KeyValuePair<string, object?>> pairs => FromPairs(pairs.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), path, depth),
+                IEnumerable sequence => FromSequence(sequence, path, depth),
+                _ => FromJson(SerializeObject(value, path), path, depth),
+            };
+        }
+        finally
+        {
+            onPath.Remove(value);
+        }
+    }
+
+    private static JsonElement SerializeObject(object value, string path)
+    {
+        try
+        {
+            return JsonSerializer.SerializeToElement(value, value.GetType());
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            throw new ArgumentException($"{path} ({value.GetType()}) cannot be converted to Python: {e.Message}", e);
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<object, object?>> Pairs(IDictionary dictionary)
+    {
+        foreach (DictionaryEntry entry in dictionary)
+            yield return new(entry.Key, entry.Value);
+    }
+
+    private static nint FromPairs(IEnumerable<KeyValuePair<object, object?>> pairs, string path, int depth)
+    {
+        using var dict = PyObject.Steal(Py.PyDict_New());
+        foreach (var (key, item) in pairs)
+        {
+            var keyPath = $"{path}[{key}]";
+            using var pyKey = PyObject.Steal(Build(key, keyPath, depth + 1));
+            using var pyValue = PyObject.Steal(pyKey.IsNull ? 0 : Build(item, keyPath, depth + 1));
+            if (pyValue.IsNull || Py.PyDict_SetItem(dict.Handle, pyKey.Handle, pyValue.Handle) != 0)
+                return 0;
+        }
+        return dict.Release();
+    }
+
+    private static nint FromSequence(IEnumerable sequence, string path, int depth)
+    {
+        using var list = PyObject.Steal(Py.PyList_New(0));
+        var index = 0;
+        foreach (var item in sequence)
+        {
+            using var pyItem = PyObject.Steal(Build(item, $"{path}[{index++}]", depth + 1));
+            if (pyItem.IsNull || Py.PyList_Append(list.Handle, pyItem.Handle) != 0)
+                return 0;
+        }
+        return list.Release();
+    }
+
+    private static nint FromJson(JsonElement element, string path, int depth)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                using (var dict = PyObject.Steal(Py.PyDict_New()))
+                {
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        using var key = PyObject.Steal(Py.FromString(property.Name));
+                        using var item = PyObject.Steal(FromJson(property.Value, $"{path}.{property.Name}", depth + 1));
+                        if (item.IsNull || Py.PyDict_SetItem(dict.Handle, key.Handle, item.Handle) != 0)
+                            return 0;
+                    }
+                    return dict.Release();
+                }
+            case JsonValueKind.Array:
+                using (var list = PyObject.Steal(Py.PyList_New(0)))
+                {
+                    var index = 0;
+                    foreach (var entry in element.EnumerateArray())
+                    {
+                        using var item = PyObject.Steal(FromJson(entry, $"{path}[{index++}]", depth + 1));
+                        if (item.IsNull || Py.PyList_Append(list.Handle, item.Handle) != 0)
+                            return 0;
+                    }
+                    return list.Release();
+                }
+            case JsonValueKind.String: return Py.FromString(element.GetString()!);
+            case JsonValueKind.True: return Py.NewRef(Py.True);
+            case JsonValueKind.False: return Py.NewRef(Py.False);
+            case JsonValueKind.Number:
+                if (element.TryGetInt64(out var l)) return Py.PyLong_FromLongLong(l);
+                var raw = element.GetRawText();
+                return raw.Contains('.') || raw.Contains('e') || raw.Contains('E')
+                    ? Py.PyFloat_FromDouble(element.GetDouble())
+                    : FromBigInteger(BigInteger.Parse(raw, CultureInfo.InvariantCulture));
+            default: return Py.NewRef(Py.None);
+        }
+    }
+
+    private static nint FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* p = bytes)
+            return Py.PyBytes_FromStringAndSize(p, bytes.Length);
+    }
+
+    private static nint FromBigInteger(BigInteger value)
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture) + "\0");
+        fixed (byte* p = text)
+            return Py.PyLong_FromString((nint)p, null, 10);
+    }
+
+    private static nint FromDateTime(DateTime value, TimeSpan? offset)
+    {
+        var runtime = PythonRuntime.Current;
+        var microsecond = (int)(value.Ticks % TimeSpan.TicksPerSecond / 10);
+        using var offsetArg = offset is { } o ? PyObject.Steal(Py.PyLong_FromLongLong(o.Ticks / 10)) : PyObject.Borrow(Py.None);
+        return CallWithLongs(runtime.MakeDateTime, [value.Year, value.Month, value.Day, value.Hour, value.Minute, value.Second, microsecond], offsetArg.Handle);
+    }
+
+    private static nint FromGuid(Guid guid)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        guid.TryWriteBytes(bytes, bigEndian: true, out _);
+        using var data = PyObject.Steal(FromBytes(bytes));
+        using var args = PyObject.Steal(Py.Tuple(data.Handle));
+        return Py.PyObject_CallObject(PythonRuntime.Current.MakeUuid, args.Handle);
+    }
+
+    private static nint CallWithText(nint callable, string text)
+    {
+        using var arg = PyObject.Steal(Py.FromString(text));
+        using var args = PyObject.Steal(Py.Tuple(arg.Handle));
+        return Py.PyObject_CallObject(callable, args.Handle);
+    }
+
+    private static nint CallWithLongs(nint callable, params ReadOnlySpan<long> values) => CallWithLongs(callable, values, 0);
+
+    private static nint CallWithLongs(nint callable, ReadOnlySpan<long> values, nint last)
+    {
+        using var args = PyObject.Steal(Py.PyTuple_New(values.Length + (last != 0 ? 1 : 0)));
+        for (var i = 0; i < values.Length; i++)
+            Py.PyTuple_SetItem(args.Handle, i, Py.PyLong_FromLongLong(values[i]));
+        if (last != 0)
+            Py.PyTuple_SetItem(args.Handle, values.Length, Py.NewRef(last));
+        return Py.PyObject_CallObject(callable, args.Handle);
+    }
+
+    /// <summary>The pending Python error as text (and cleared), for conversion failures inside CPython.</summary>
+    private static string DescribePythonError()
+    {
+        if (Py.PyErr_Occurred() == 0)
+            return "CPython returned no object";
+        using var error = Py.TakeException();
+        return Py.Str(error.Handle);
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+
+namespace EmbeddedPython;
+
+/// <summary>Checks <see cref="PythonExecutorOptions"/> at start, with messages that name the setting.</summary>
+internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonExecutorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PythonExecutorOptions options)
+    {
+        var failures = Check(options);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    public static List<string> Check(PythonExecutorOptions options)
+    {
+        var failures = new List<string>();
+        if (options.DefaultTimeout <= TimeSpan.Zero && options.DefaultTimeout != Timeout.InfiniteTimeSpan)
+            failures.Add($"EmbeddedPython:DefaultTimeout must be positive or infinite (-00:00:00.001), not {options.DefaultTimeout}.");
+        if (options.CodeCacheSize < 1)
+            failures.Add($"EmbeddedPython:CodeCacheSize must be at least 1, not {options.CodeCacheSize}.");
+        if (options.QueueCapacity < 1)
+            failures.Add($"EmbeddedPython:QueueCapacity must be at least 1, not {options.QueueCapacity}.");
+        if (options.PythonLibrary is { Length: > 0 } library && !File.Exists(library))
+            failures.Add($"EmbeddedPython:PythonLibrary '{library}' does not exist.");
+        if (options.VirtualEnvironment is { Length: > 0 } venv && !File.Exists(Path.Combine(venv, "pyvenv.cfg")))
+            failures.Add($"EmbeddedPython:VirtualEnvironment '{venv}' is not a virtual environment (no pyvenv.cfg).");
+        if (options.ScriptDirectory is { Length: > 0 } scripts && !Directory.Exists(scripts))
+            failures.Add($"EmbeddedPython:ScriptDirectory '{scripts}' does not exist.");
+        foreach (var path in options.SearchPaths.Where(p => !Directory.Exists(p)))
+            failures.Add($"EmbeddedPython:SearchPaths entry '{path}' does not exist.");
+        return failures;
+    }
+}
