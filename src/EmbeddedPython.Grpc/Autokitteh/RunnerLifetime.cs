@@ -1,0 +1,88 @@
+using Autokitteh.UserCode.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EmbeddedPython.Grpc.Autokitteh;
+
+/// <summary>The runner's life around its session, as autokitteh's runner lives it: check the worker at
+/// start-up, stop when no <c>Start</c> arrives in time, and stop when the worker no longer knows this runner.</summary>
+internal sealed partial class RunnerLifetime(
+    WorkerLink worker,
+    RunnerSession session,
+    RunnerExit exit,
+    IOptions<PythonGrpcOptions> options,
+    ILogger<RunnerLifetime> logger) : BackgroundService
+{
+    private static readonly TimeSpan StartupCheckDeadline = TimeSpan.FromSeconds(3);
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var runner = options.Value.Autokitteh;
+        if (!runner.SkipCheckWorker)
+        {
+            try
+            {
+                var health = await worker.Client.HealthAsync(new HandlerHealthRequest(), deadline: DateTime.UtcNow + StartupCheckDeadline, cancellationToken: cancellationToken);
+                if (health.Error.Length > 0)
+                    throw new RpcException(new Status(StatusCode.Unavailable, health.Error));
+            }
+            catch (RpcException e)
+            {
+                LogWorkerNotAvailable(runner.WorkerAddress, e.Status.Detail);
+                exit.Stop("worker not available", 1);
+                return;
+            }
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var runner = options.Value.Autokitteh;
+        var startTimer = StartTimerAsync(runner.StartTimeout, stoppingToken);
+        if (!runner.SkipCheckWorker)
+            await LivenessAsync(runner.LivenessInterval, stoppingToken);
+        await startTimer;
+    }
+
+    private async Task StartTimerAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    {
+        await Task.WhenAny(session.Started, Task.Delay(timeout, stoppingToken));
+        if (!session.Started.IsCompleted && !stoppingToken.IsCancellationRequested)
+            exit.Stop($"no Start within {timeout.TotalSeconds:0.###} s", 1);
+    }
+
+    private async Task LivenessAsync(TimeSpan interval, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                string error;
+                try
+                {
+                    var answer = await worker.Client.IsActiveRunnerAsync(new IsActiveRunnerRequest { RunnerId = worker.RunnerId }, deadline: DateTime.UtcNow + interval, cancellationToken: stoppingToken);
+                    error = answer.Error;
+                }
+                catch (RpcException e)
+                {
+                    error = $"{e.StatusCode}: {e.Status.Detail}";
+                }
+                if (error.Length > 0)
+                {
+                    exit.Stop($"the worker does not know this runner any more ({error})", 1);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The autokitteh worker at {Address} is not available: {Detail}")]
+    private partial void LogWorkerNotAvailable(string address, string detail);
+}

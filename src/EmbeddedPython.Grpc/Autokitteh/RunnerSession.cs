@@ -1,0 +1,190 @@
+using Autokitteh.UserCode.V1;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using AkCustom = Autokitteh.Values.V1.Custom;
+using AkValue = Autokitteh.Values.V1.Value;
+
+namespace EmbeddedPython.Grpc.Autokitteh;
+
+/// <summary>The one session a runner serves: <c>Start</c> loads the entry point and starts the handler on a
+/// Python thread; its outcome becomes <c>Done</c>, sent once, after every print it made.</summary>
+internal sealed partial class RunnerSession(
+    IPythonExecutor executor,
+    WorkerLink worker,
+    Syscalls syscalls,
+    RunnerExit exit,
+    IOptions<PythonGrpcOptions> options,
+    ILogger<RunnerSession> logger)
+{
+    private const string LoadCode = """
+        from embedded_python_grpc import session as _session
+        load_error = _session.load(code_dir, entry_file, entry_function)
+        """;
+
+    private const string RunCode = """
+        from embedded_python_grpc import session as _session
+        _session.run(event_json, send_print, syscall)
+        """;
+
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _startCalled;
+
+    /// <summary>Completes when <c>Start</c> has been called (the start timer waits for it).</summary>
+    public Task Started => _started.Task;
+
+    private string CodeDirectory => Path.GetFullPath(options.Value.Autokitteh.CodeDirectory);
+
+    public async Task<ExportsResponse> ExportsAsync(string fileName, CancellationToken cancellationToken)
+    {
+        if (fileName.Length == 0)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "missing file name"));
+        var result = await executor.ExecuteAsync(new PythonRequest
+        {
+            Code = "from embedded_python_grpc.exports import list_exports\nexports = list_exports(code_dir, file_name)",
+            Name = "embedded_python_grpc.exports",
+            PresetValues = new Dictionary<string, object?> { ["code_dir"] = CodeDirectory, ["file_name"] = fileName },
+            LimitReturnTo = ["exports"],
+        }, cancellationToken);
+        var listing = (IReadOnlyDictionary<string, object?>)result.Values["exports"]!;
+        if (listing.GetValueOrDefault("error") is string error)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, error));
+        var response = new ExportsResponse();
+        foreach (var item in (IEnumerable<object?>)listing["exports"]!)
+        {
+            var export = (IReadOnlyDictionary<string, object?>)item!;
+            response.Exports.Add(new Export
+            {
+                File = (string)export["file"]!,
+                Line = (uint)Convert.ToInt64(export["line"], System.Globalization.CultureInfo.InvariantCulture),
+                Name = (string)export["name"]!,
+                Args = { ((IEnumerable<object?>)export["args"]!).Cast<string>() },
+            });
+        }
+        return response;
+    }
+
+    public async Task<StartResponse> StartAsync(StartRequest request, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _startCalled, 1) != 0)
+            return new StartResponse { Error = "start already called" };
+        _started.TrySetResult();
+        var entry = EntryPointName.Parse(request.EntryPoint, out var malformed);
+        if (entry is null)
+            throw LoadFailed(malformed!);
+        var loaded = await executor.ExecuteAsync(new PythonRequest
+        {
+            Code = LoadCode,
+            Name = "embedded_python_grpc.load",
+            PresetValues = new Dictionary<string, object?>
+            {
+                ["code_dir"] = CodeDirectory,
+                ["entry_file"] = entry.File,
+                ["entry_function"] = entry.Function,
+            },
+            LimitReturnTo = ["load_error"],
+            Timeout = Timeout.InfiniteTimeSpan,
+        }, cancellationToken);
+        if (loaded.Values.GetValueOrDefault("load_error") is IReadOnlyDictionary<string, object?> failure)
+            throw LoadFailed((string)failure["error"]!);
+        if (request.IsDurable)
+            LogDurableRunsNonDurably(request.EntryPoint);
+        LogStarting(request.EntryPoint);
+        _ = RunAsync(request.Event?.Data.ToStringUtf8() ?? "");
+        return new StartResponse();
+    }
+
+    private RpcException LoadFailed(string message)
+    {
+        // As autokitteh's runner: a session that cannot load is over.
+        exit.Stop("the entry point could not be loaded", 1);
+        return new RpcException(new Status(StatusCode.InvalidArgument, message));
+    }
+
+    private async Task RunAsync(string eventJson)
+    {
+        DoneRequest done;
+        try
+        {
+            object? outcome = null;
+            await foreach (var message in executor.StreamAsync(new PythonRequest
+            {
+                Code = RunCode,
+                Name = "embedded_python_grpc.run",
+                PresetValues = new Dictionary<string, object?>
+                {
+                    ["event_json"] = eventJson,
+                    ["send_print"] = new PythonCallback(Print),
+                    ["syscall"] = new PythonCallback(syscalls.Invoke),
+                },
+                Timeout = Timeout.InfiniteTimeSpan,
+            }))
+            {
+                outcome = message.Value;
+            }
+            done = Done((IReadOnlyDictionary<string, object?>)outcome!);
+        }
+        catch (Exception e)
+        {
+            LogSessionFailed(e);
+            done = new DoneRequest { RunnerId = worker.RunnerId, Error = $"error: {e.GetType().Name}: {e.Message}" };
+        }
+        try
+        {
+            await worker.CallInOrder(async () => await worker.Client.DoneAsync(done));
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException)
+        {
+            LogSessionFailed(e);
+        }
+        if (options.Value.Autokitteh.StopAfterDone)
+            exit.Stop("the session is done", 0);
+    }
+
+    private object? Print(IReadOnlyList<object?> arguments)
+    {
+        worker.Print(arguments.Count > 0 ? arguments[0] as string ?? "" : "");
+        return null;
+    }
+
+    private DoneRequest Done(IReadOnlyDictionary<string, object?> outcome)
+    {
+        var done = new DoneRequest { RunnerId = worker.RunnerId };
+        if (outcome.GetValueOrDefault("error") is string error)
+        {
+            done.Error = error;
+            foreach (var item in outcome.GetValueOrDefault("traceback") as IEnumerable<object?> ?? [])
+            {
+                var frame = (IReadOnlyDictionary<string, object?>)item!;
+                done.Traceback.Add(new Frame
+                {
+                    Filename = (string)frame["filename"]!,
+                    Lineno = (uint)Convert.ToInt64(frame["lineno"], System.Globalization.CultureInfo.InvariantCulture),
+                    Code = (string)frame["code"]!,
+                    Name = (string)frame["name"]!,
+                });
+            }
+            return done;
+        }
+        // The worker dereferences result.custom unconditionally: it is always set on success.
+        done.Result = new AkValue
+        {
+            Custom = new AkCustom
+            {
+                Data = ByteString.CopyFrom((byte[])outcome["data"]!),
+                Value = AutokittehValues.FromTagged(outcome["value"]),
+            },
+        };
+        return done;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "autokitteh session starts at {EntryPoint}")]
+    private partial void LogStarting(string entryPoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Durable session at {EntryPoint} runs non-durably: activities are not supported yet, so calls run once, in this process (at-least-once on replay)")]
+    private partial void LogDurableRunsNonDurably(string entryPoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The autokitteh session failed in the host")]
+    private partial void LogSessionFailed(Exception exception);
+}

@@ -1,0 +1,85 @@
+using System.Threading.Channels;
+using Autokitteh.UserCode.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EmbeddedPython.Grpc.Autokitteh;
+
+/// <summary>The runner's calls to the worker's <c>HandlerService</c>. Prints, syscalls and <c>Done</c> go
+/// out one at a time in the order user code made them, so the session log reads as the code ran and
+/// <c>Done</c> is the last thing the worker hears.</summary>
+internal sealed partial class WorkerLink : IAsyncDisposable
+{
+    private readonly GrpcChannel _channel;
+    private readonly Channel<Func<Task>> _outbox = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _pump;
+    private readonly RunnerExit _exit;
+    private readonly ILogger<WorkerLink> _logger;
+
+    public WorkerLink(IOptions<PythonGrpcOptions> options, RunnerExit exit, ILogger<WorkerLink> logger)
+    {
+        var runner = options.Value.Autokitteh;
+        RunnerId = runner.RunnerId;
+        _channel = GrpcChannel.ForAddress(WorkerAddress.Parse(runner.WorkerAddress).ToUri());
+        Client = new HandlerService.HandlerServiceClient(_channel);
+        _exit = exit;
+        _logger = logger;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public string RunnerId { get; }
+
+    public HandlerService.HandlerServiceClient Client { get; }
+
+    /// <summary>Queues one print() of user code; returns at once (called from Python, holding the GIL).</summary>
+    public void Print(string message) =>
+        Enqueue(async () => await Client.PrintAsync(new PrintRequest { RunnerId = RunnerId, Message = message }));
+
+    /// <summary>Runs a worker call after everything queued before it, and returns its response.</summary>
+    public Task<T> CallInOrder<T>(Func<Task<T>> call)
+    {
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(async () => answer.SetResult(await call()), answer.SetException);
+        return answer.Task;
+    }
+
+    private void Enqueue(Func<Task> send, Action<Exception>? onError = null) =>
+        _outbox.Writer.TryWrite(async () =>
+        {
+            try
+            {
+                await send();
+            }
+            catch (RpcException e)
+            {
+                onError?.Invoke(e);
+                LogWorkerCallFailed(e.StatusCode, e.Status.Detail);
+                // The worker is gone or gave up on this runner: nothing left to report to.
+                if (e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled)
+                    _exit.Stop($"worker call failed with {e.StatusCode}", 1);
+            }
+            catch (Exception e)
+            {
+                onError?.Invoke(e);
+                throw;
+            }
+        });
+
+    private async Task PumpAsync()
+    {
+        await foreach (var send in _outbox.Reader.ReadAllAsync())
+            await send();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _outbox.Writer.TryComplete();
+        await _pump.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _channel.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A call to the autokitteh worker failed with {Code}: {Detail}")]
+    private partial void LogWorkerCallFailed(StatusCode code, string detail);
+}

@@ -1,0 +1,65 @@
+using EmbeddedPython;
+using EmbeddedPython.Grpc;
+using EmbeddedPython.Grpc.Autokitteh;
+using EmbeddedPython.Grpc.DependencyInjection;
+using EmbeddedPython.Grpc.Executor;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+// Extension methods on IServiceCollection live in the DI namespace so that they are found without a using.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the gRPC services of EmbeddedPython.</summary>
+public static class PythonGrpcServiceCollectionExtensions
+{
+    /// <summary>The service name the standard <c>grpc.health.v1.Health</c> service reports for the executor.</summary>
+    public const string HealthServiceName = "embeddedpython.executor.v1.PythonExecutor";
+
+    /// <summary>
+    /// Registers gRPC, the executor service, the standard health and reflection services and, when
+    /// <see cref="AutokittehRunnerOptions.Enabled"/>, the autokitteh runner with its start-up checks.
+    /// Also registers the <see cref="IPythonExecutor"/> unless one is registered already. Options bind from
+    /// the configuration section <c>EmbeddedPython:Grpc</c>, then <paramref name="configure"/> runs; they are
+    /// validated at start. Map the endpoints with <c>app.MapPythonExecutor()</c> and <c>app.MapAutokittehRunner()</c>.
+    /// </summary>
+    public static IServiceCollection AddPythonGrpcServices(this IServiceCollection services, Action<PythonGrpcOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<PythonGrpcOptions>().BindConfiguration(PythonGrpcOptions.SectionName);
+        if (configure is not null)
+            options.Configure(configure);
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PythonGrpcOptions>, PythonGrpcOptionsValidator>());
+
+        services.AddPythonExecutor();
+        services.AddGrpc();
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks(health =>
+        {
+            health.Services.Map(HealthServiceName, check => check.Tags.Contains(PythonHealthCheck.Tag));
+            health.Services.Map("", check => check.Tags.Contains(PythonHealthCheck.Tag));
+            health.UseHealthChecksCache = false;
+        }).AddCheck<PythonHealthCheck>("embedded-python", tags: [PythonHealthCheck.Tag]);
+
+        services.TryAddSingleton<RequestTranslator>();
+        services.TryAddSingleton<ExecutorServiceState>();
+
+        services.TryAddSingleton<RunnerExit>();
+        services.TryAddSingleton<WorkerLink>();
+        services.TryAddSingleton<Syscalls>();
+        services.TryAddSingleton<RunnerSession>();
+        services.AddHostedService(sp => sp.GetRequiredService<IOptions<PythonGrpcOptions>>().Value.Autokitteh.Enabled
+            ? (IHostedService)ActivatorUtilities.CreateInstance<RunnerLifetime>(sp)
+            : new NoRunner());
+        return services;
+    }
+
+    /// <summary>Stands in for the runner's lifetime when the runner is not enabled.</summary>
+    private sealed class NoRunner : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.RegularExpressions;
+using EmbeddedPython.Grpc.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using RpcStatus = Google.Rpc.Status;
+
+namespace EmbeddedPython.Grpc.Executor;
+
+/// <summary>Turns what the executor throws into the gRPC status of spec §5.2, with a
+/// <see cref="PythonError"/> packed into the status details and the exception type in trailers.</summary>
+internal static partial class ErrorStatus
+{
+    private static readonly HashSet<string> CompileErrors = ["SyntaxError", "IndentationError", "TabError"];
+
+    public static RpcException From(Exception exception, ServerCallContext context, string requestId)
+    {
+        switch (exception)
+        {
+            case RpcException rpc:
+                return rpc;
+            case PythonTimeoutException timeout:
+                return Build(StatusCode.DeadlineExceeded, timeout.Message,
+                    new PythonError { Type = "TimeoutError", Module = "builtins", Message = timeout.Message, Phase = PythonError.Types.Phase.Interrupted, RequestId = requestId });
+            case OperationCanceledException when context.Deadline <= DateTime.UtcNow:
+                return new RpcException(new Status(StatusCode.DeadlineExceeded, "the call's deadline passed; the Python code was interrupted"));
+            case OperationCanceledException:
+                return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled; the Python code was interrupted"));
+            case PythonFailedException failed:
+                var reported = JsonValues.Write(failed.Error, out _);
+                return Build(StatusCode.Unknown, $"the code failed its request: {reported}",
+                    new PythonError { Type = failed.PythonType, Module = "embedded_python", Message = reported, Phase = PythonError.Types.Phase.Run, RequestId = requestId });
+            case PythonException python:
+                return FromPython(python, requestId);
+            case ArgumentException or FormatException:
+                return new RpcException(new Status(StatusCode.InvalidArgument, exception.Message));
+            case ObjectDisposedException:
+                return new RpcException(new Status(StatusCode.Unavailable, "the Python executor is shutting down"));
+            default:
+                return new RpcException(new Status(StatusCode.Internal, $"{exception.GetType().Name}: {exception.Message}"));
+        }
+    }
+
+    private static RpcException FromPython(PythonException python, string requestId)
+    {
+        var dot = python.PythonType.LastIndexOf('.');
+        var type = dot < 0 ? python.PythonType : python.PythonType[(dot + 1)..];
+        var module = dot < 0 ? "builtins" : python.PythonType[..dot];
+        var compile = CompileErrors.Contains(type) && python.LineNumber is not null;
+        var error = new PythonError
+        {
+            Type = type,
+            Module = module,
+            Message = python.Message,
+            Traceback = python.PythonTraceback ?? "",
+            Phase = compile ? PythonError.Types.Phase.Compile : PythonError.Types.Phase.Run,
+            RequestId = requestId,
+        };
+        error.Frames.Add(ParseFrames(python.PythonTraceback));
+        if (compile && error.Frames.Count == 0 && python.LineNumber is { } line)
+            error.Frames.Add(new Frame { Filename = "<string>", Lineno = (uint)line });
+        var code = compile ? StatusCode.InvalidArgument : type == "MemoryError" ? StatusCode.ResourceExhausted : StatusCode.Unknown;
+        var message = python.Message.StartsWith(type + ":", StringComparison.Ordinal) ? python.Message : $"{type}: {python.Message}";
+        return Build(code, message, error);
+    }
+
+    private static RpcException Build(StatusCode code, string message, PythonError error)
+    {
+        var status = new RpcStatus { Code = (int)code, Message = message, Details = { Any.Pack(error) } };
+        var exception = status.ToRpcException();
+        exception.Trailers.Add("python-exception-type", error.Type);
+        exception.Trailers.Add("python-exception-module", error.Module);
+        return exception;
+    }
+
+    /// <summary>Reads the frames of a formatted Python traceback ("File "x", line N, in f" and its source line).</summary>
+    internal static IEnumerable<Frame> ParseFrames(string? traceback)
+    {
+        if (string.IsNullOrEmpty(traceback))
+            yield break;
+        var lines = traceback.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var match = FrameLine().Match(lines[i]);
+            if (!match.Success)
+                continue;
+            var source = i + 1 < lines.Length && lines[i + 1].StartsWith("    ", StringComparison.Ordinal) ? lines[i + 1].Trim() : "";
+            yield return new Frame
+            {
+                Filename = match.Groups["file"].Value,
+                Lineno = uint.Parse(match.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture),
+                Name = match.Groups["name"].Value.TrimEnd('\r'),
+                Code = source,
+            };
+        }
+    }
+
+    [GeneratedRegex("""^\s*File "(?<file>[^"]*)", line (?<line>\d+), in (?<name>.+)$""")]
+    private static partial Regex FrameLine();
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using EmbeddedPython.Grpc.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Service = EmbeddedPython.Grpc.V1.PythonExecutor;
+
+namespace EmbeddedPython.Grpc.Executor;
+
+/// <summary><c>embeddedpython.executor.v1.PythonExecutor</c>: each call is one executor request. The call's
+/// cancellation token (client cancel, deadline, lost connection) reaches the executor, which drops a queued
+/// request and interrupts a running one.</summary>
+internal sealed partial class PythonExecutorService(
+    IPythonExecutor executor,
+    RequestTranslator translator,
+    ExecutorServiceState state,
+    ILogger<PythonExecutorService> logger) : Service.PythonExecutorBase
+{
+    public override async Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var running = state.Enter();
+        try
+        {
+            var translated = translator.Translate(request, context);
+            if (translated.Request.CodeHandlesReturn)
+            {
+                var response = NewResponse(request);
+                var partials = new List<string>();
+                await foreach (var message in executor.StreamAsync(translated.Request, context.CancellationToken))
+                {
+                    var json = JsonValues.Write(message.Value, out _);
+                    if (message.IsFinal)
+                        response.ResultsJson = json;
+                    else
+                        partials.Add(json);
+                }
+                response.PartialResultsJson.Add(partials);
+                response.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
+                return response;
+            }
+            var result = await executor.ExecuteAsync(translated.Request, context.CancellationToken);
+            return Completed(request, translated, result, started);
+        }
+        catch (Exception e)
+        {
+            throw Fail(e, request, context);
+        }
+    }
+
+    public override async Task ExecuteStream(ExecuteRequest request, IServerStreamWriter<ExecuteEvent> responseStream, ServerCallContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        ulong seq = 0;
+        using var running = state.Enter();
+        try
+        {
+            var translated = translator.Translate(request, context);
+            if (translated.Request.CodeHandlesReturn)
+            {
+                await foreach (var message in executor.StreamAsync(translated.Request, context.CancellationToken))
+                {
+                    var json = JsonValues.Write(message.Value, out _);
+                    if (message.IsFinal)
+                    {
+                        var final = NewResponse(request);
+                        final.ResultsJson = json;
+                        final.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
+                        await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Completed = final }, context.CancellationToken);
+                    }
+                    else
+                    {
+                        await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Partial = new Partial { ResultsJson = json } }, context.CancellationToken);
+                    }
+                }
+                return;
+            }
+            var result = await executor.ExecuteAsync(translated.Request, context.CancellationToken);
+            var completed = Completed(request, translated, result, started);
+            if (request.CaptureOutput && completed.Stdout.Length > 0)
+                await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Output = new Output { Stream = Output.Types.Stream.Stdout, Text = completed.Stdout } }, context.CancellationToken);
+            await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Completed = completed }, context.CancellationToken);
+        }
+        catch (Exception e)
+        {
+            throw Fail(e, request, context);
+        }
+    }
+
+    public override async Task<HealthResponse> Health(HealthRequest request, ServerCallContext context)
+    {
+        var version = await state.PythonVersionAsync(executor, context.CancellationToken);
+        return new HealthResponse
+        {
+            Status = version is null ? HealthResponse.Types.Status.NotServing : HealthResponse.Types.Status.Serving,
+            PythonVersion = version ?? "",
+            Running = (uint)state.Running,
+            Uptime = Duration.FromTimeSpan(state.Uptime),
+        };
+    }
+
+    private static ExecuteResponse Completed(ExecuteRequest request, TranslatedRequest translated, PythonResult result, long started)
+    {
+        var response = NewResponse(request);
+        if (translated.IsEntryPoint)
+        {
+            var outcome = result.Values.GetValueOrDefault(RequestTranslator.EntryOutcome) as IReadOnlyDictionary<string, object?>
+                ?? throw new RpcException(new Status(StatusCode.Internal, "the entry point's outcome did not come back"));
+            if (outcome.TryGetValue("missing", out var missing))
+                throw new RpcException(new Status(StatusCode.NotFound, missing as string ?? "entry function not found"));
+            response.ResultsJson = JsonValues.Write(outcome.GetValueOrDefault("result"), out var lossy);
+            if (lossy || !outcome.ContainsKey("result"))
+                response.LossyReturnNames.Add("result");
+        }
+        else
+        {
+            var lossyNames = new List<string>();
+            response.ResultsJson = JsonValues.WriteObject(result.Values, lossyNames);
+            response.LossyReturnNames.Add(lossyNames);
+            response.MissingReturnNames.Add(translated.ReturnNames.Where(n => !result.Values.ContainsKey(n)));
+        }
+        if (request.CaptureOutput)
+            response.Stdout = result.Output;
+        response.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
+        return response;
+    }
+
+    private static ExecuteResponse NewResponse(ExecuteRequest request) => new() { RequestId = request.RequestId };
+
+    private RpcException Fail(Exception exception, ExecuteRequest request, ServerCallContext context)
+    {
+        var rpc = ErrorStatus.From(exception, context, request.RequestId);
+        if (rpc.StatusCode == StatusCode.Internal)
+            LogInternalError(exception, request.RequestId);
+        else
+            LogCallFailed(request.RequestId, rpc.StatusCode, rpc.Status.Detail);
+        return rpc;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Request '{RequestId}' ended with {Code}: {Detail}")]
+    private partial void LogCallFailed(string requestId, StatusCode code, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request '{RequestId}' failed inside the host")]
+    private partial void LogInternalError(Exception exception, string requestId);
+}

@@ -1,0 +1,146 @@
+using EmbeddedPython.Grpc.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace EmbeddedPython.Grpc.Executor;
+
+/// <summary>A gRPC request checked and turned into an executor request.</summary>
+/// <param name="Request">What the executor runs.</param>
+/// <param name="ReturnNames">The globals the caller asked for (empty: all).</param>
+/// <param name="IsEntryPoint">The request calls a function; its return value is the result.</param>
+internal sealed record TranslatedRequest(PythonRequest Request, IReadOnlyList<string> ReturnNames, bool IsEntryPoint);
+
+/// <summary>Checks an <see cref="ExecuteRequest"/> and translates it; anything malformed is refused with
+/// <c>INVALID_ARGUMENT</c> naming the field.</summary>
+internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOptions<PythonExecutorOptions> executorOptions)
+{
+    /// <summary>The global that carries an entry point's outcome back.</summary>
+    public const string EntryOutcome = "entry_outcome";
+
+    // Runs on the executor; top-level await lets async entry functions finish within the request.
+    private const string EntryPointCode = """
+        from embedded_python_grpc import entry as _entry
+        entry_outcome = _entry.call(entry_code_dir, entry_file, entry_function, entry_kwargs)
+        if "awaitable" in entry_outcome:
+            entry_outcome = {"result": await entry_outcome["awaitable"]}
+        """;
+
+    public TranslatedRequest Translate(ExecuteRequest request, ServerCallContext context)
+    {
+        var presets = ReadPresets(request);
+        var timeout = EffectiveTimeout(request, context);
+        var returnNames = request.ReturnNames.ToList();
+        if (returnNames.Any(string.IsNullOrWhiteSpace))
+            throw Invalid("return_names must not contain empty names.");
+        var python = request.SourceCase switch
+        {
+            ExecuteRequest.SourceOneofCase.Code when request.Code.Length > 0 => new PythonRequest
+            {
+                Code = request.Code,
+                Name = NullIfEmpty(request.Name),
+                PresetValues = presets,
+                LimitReturnTo = returnNames.Count > 0 ? returnNames : null,
+                CodeHandlesReturn = request.CodeHandlesReturn,
+                Timeout = timeout,
+            },
+            ExecuteRequest.SourceOneofCase.Script when request.Script.Length > 0 => new PythonRequest
+            {
+                Script = request.Script,
+                PresetValues = presets,
+                LimitReturnTo = returnNames.Count > 0 ? returnNames : null,
+                CodeHandlesReturn = request.CodeHandlesReturn,
+                Timeout = timeout,
+            },
+            ExecuteRequest.SourceOneofCase.EntryPoint => EntryPointRequest(request.EntryPoint, presets, timeout),
+            ExecuteRequest.SourceOneofCase.None when request.Name.Length > 0 => new PythonRequest
+            {
+                Name = request.Name,
+                PresetValues = presets,
+                LimitReturnTo = returnNames.Count > 0 ? returnNames : null,
+                CodeHandlesReturn = request.CodeHandlesReturn,
+                Timeout = timeout,
+            },
+            _ => throw Invalid("the request has no source: set code, script, entry_point, or name alone to rerun cached code."),
+        };
+        return new TranslatedRequest(python, returnNames, request.SourceCase == ExecuteRequest.SourceOneofCase.EntryPoint);
+    }
+
+    private static Dictionary<string, object?> ReadPresets(ExecuteRequest request)
+    {
+        try
+        {
+            return request.PresetCase switch
+            {
+                ExecuteRequest.PresetOneofCase.PresetValuesJson => JsonValues.ParseObject(request.PresetValuesJson),
+                ExecuteRequest.PresetOneofCase.PresetValues => JsonValues.FromStruct(request.PresetValues),
+                _ => [],
+            };
+        }
+        catch (FormatException e)
+        {
+            throw Invalid(e.Message);
+        }
+    }
+
+    private TimeSpan EffectiveTimeout(ExecuteRequest request, ServerCallContext context)
+    {
+        var max = options.Value.MaxTimeout;
+        var timeout = executorOptions.Value.DefaultTimeout;
+        if (request.Timeout is { } asked)
+        {
+            var span = asked.ToTimeSpan();
+            if (span <= TimeSpan.Zero)
+                throw Invalid($"timeout must be positive (was {span.TotalMilliseconds} ms).");
+            if (span > max)
+                throw Invalid($"timeout {span} is above this server's maximum of {max}.");
+            timeout = span;
+        }
+        if (timeout == Timeout.InfiniteTimeSpan || timeout > max)
+            timeout = max;
+        // The client's deadline bounds the run too, so the interpreter is freed when nobody waits any more.
+        if (context.Deadline != DateTime.MaxValue)
+        {
+            var left = context.Deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new RpcException(new Status(StatusCode.DeadlineExceeded, "the call's deadline passed before it started"));
+            if (left < timeout)
+                timeout = left;
+        }
+        return timeout;
+    }
+
+    private PythonRequest EntryPointRequest(EntryPoint entryPoint, Dictionary<string, object?> presets, TimeSpan timeout)
+    {
+        var directory = options.Value.CodeDirectory
+            ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, "this server has no code directory (EmbeddedPython:Grpc:CodeDirectory), so it serves no entry points."));
+        var file = entryPoint.File;
+        if (file.Length == 0 || !file.EndsWith(".py", StringComparison.Ordinal) || Path.IsPathRooted(file) || file.Split('/', '\\').Contains(".."))
+            throw Invalid($"entry_point.file '{file}' must be a relative path of a .py file inside the code directory.");
+        if (!IsIdentifier(entryPoint.Function))
+            throw Invalid($"entry_point.function '{entryPoint.Function}' is not a Python identifier.");
+        var root = Path.GetFullPath(directory);
+        if (!File.Exists(Path.Combine(root, file)))
+            throw new RpcException(new Status(StatusCode.NotFound, $"entry file '{file}' not found in the code directory."));
+        return new PythonRequest
+        {
+            Code = EntryPointCode,
+            Name = "embedded_python_grpc.entry_point",
+            PresetValues = new Dictionary<string, object?>
+            {
+                ["entry_code_dir"] = root,
+                ["entry_file"] = file,
+                ["entry_function"] = entryPoint.Function,
+                ["entry_kwargs"] = presets,
+            },
+            LimitReturnTo = [EntryOutcome],
+            Timeout = timeout,
+        };
+    }
+
+    private static bool IsIdentifier(string name) =>
+        name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+}

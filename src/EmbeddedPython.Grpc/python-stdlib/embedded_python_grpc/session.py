@@ -1,0 +1,168 @@
+"""One autokitteh session: load the entry point, run the handler on its own thread, report the outcome.
+
+A runner serves one session (as autokitteh starts one runner per session), so the state lives in this
+module. The .NET side passes two callables: `send_print(text)` (one per print()) and `syscall(name, args)`
+(returns {"value": ...} or {"error": text}).
+"""
+
+import asyncio
+import base64
+import builtins
+import importlib
+import inspect
+import json
+import os
+import pickle
+import sys
+import threading
+import traceback
+
+import autokitteh
+from autokitteh import _bindings
+
+from . import values
+
+_PACKAGE_HINT = (
+    "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+    "!! you need to add a package that provides this module !!\n"
+    "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n"
+)
+_PICKLE_HINT = "(values crossing a durable session must be picklable)\n\n"
+
+_state = {"code_dir": None, "handler": None, "print": None}
+_original_print = builtins.print
+
+
+def _session_print(*args, sep=" ", end="\n", file=None, flush=False):
+    """print() that also sends the text to the worker while a session is running."""
+    _original_print(*args, sep=sep, end=end, file=file, flush=flush)
+    sink = _state["print"]
+    if sink is not None and (file is None or file is sys.stdout):
+        separator = " " if sep is None else sep
+        sink(separator.join(str(a) for a in args) + ("\n" if end is None else end))
+
+
+def load(code_dir, entry_file, function_name):
+    """Imports the entry module from code_dir; returns None or {"error": text} (load failures)."""
+    module_name = entry_file[:-3]
+    _forget_other_sessions(code_dir)
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as err:  # noqa: BLE001 - any failure to import is reported to the worker
+        text = f"can't load {module_name} from {code_dir} - {format_error(err)}"
+        if "No module named" in text:
+            text = _PACKAGE_HINT + text
+        if "pickle" in text:
+            text = _PICKLE_HINT + text
+        return {"error": text}
+    handler = getattr(module, function_name, None)
+    if handler is None or not callable(handler):
+        return {"error": f"function '{function_name}' not found"}
+    _state["handler"] = handler
+    return None
+
+
+def run(event_json, send_print, syscall):
+    """Starts the loaded handler on a thread; the request completes with {"value", "data"} or {"error", "traceback"}."""
+    import embedded_python
+
+    request = embedded_python.current_request()
+    handler = _state["handler"]
+    if handler is None:
+        raise RuntimeError("no entry point was loaded")
+    event, session_id = _make_event(event_json)
+    _state["print"] = send_print
+    _bindings.syscall = syscall
+    builtins.print = _session_print
+
+    def body():
+        try:
+            kwargs = {"session_id": session_id} if _accepts(handler, "session_id") else {}
+            result = handler(event, **kwargs)
+            if inspect.iscoroutine(result):
+                result = asyncio.run(result)
+            outcome = {"value": values.to_tagged(result), "data": _pickled(result)}
+        except BaseException as err:  # noqa: BLE001 - every outcome, SystemExit included, ends the session
+            outcome = {"error": format_error(err), "traceback": frames(err)}
+        finally:
+            _state["print"] = None
+        request.complete(outcome)
+
+    threading.Thread(target=body, name="autokitteh-session", daemon=True).start()
+
+
+def format_error(err):
+    """"error: <repr>", a blank line and the formatted traceback, as autokitteh's Done.error carries it."""
+    _complete_args(err)
+    text = "".join(traceback.format_exception(type(err), err, err.__traceback__)).rstrip("\n")
+    return f"error: {err!r}\n\n{text}"
+
+
+def frames(err):
+    """Traceback frames from the first one inside the code directory on."""
+    code_dir = os.path.realpath(_state["code_dir"] or ".") + os.sep
+    summary = traceback.extract_tb(err.__traceback__)
+    start = next((i for i, f in enumerate(summary) if os.path.realpath(f.filename).startswith(code_dir)), 0)
+    return [{"filename": f.filename, "lineno": f.lineno or 0, "code": f.line or "", "name": f.name}
+            for f in summary[start:]]
+
+
+def _complete_args(err):
+    # Constructor arguments not passed on to Exception.__init__ are appended to args, so the repr
+    # names them and the exception can be rebuilt from args (autokitteh does the same).
+    init = type(err).__init__
+    if init is BaseException.__init__ or not inspect.isfunction(init):
+        return
+    try:
+        parameters = list(inspect.signature(init).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return
+    named = [p.name for p in parameters
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    extra = [getattr(err, n) for n in named[len(err.args):] if hasattr(err, n)]
+    if extra:
+        err.args = tuple(err.args) + tuple(extra)
+
+
+def _pickled(result):
+    try:
+        return pickle.dumps(result)
+    except Exception:  # noqa: BLE001 - the display value still goes out; data only needs to be readable by us
+        return pickle.dumps(repr(result))
+
+
+def _accepts(function, name):
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _make_event(event_json):
+    raw = json.loads(event_json) if event_json else {}
+    data = raw.get("data") or {}
+    body = data.get("body") if isinstance(data, dict) else None
+    if isinstance(body, dict) and isinstance(body.get("bytes"), str):
+        body["bytes"] = base64.b64decode(body["bytes"])
+    event = autokitteh.Event(data=autokitteh.AttrDict(data), event_type=raw.get("event_type"),
+                             event_id=raw.get("event_id"))
+    return event, raw.get("session_id")
+
+
+def _forget_other_sessions(code_dir):
+    # One process may serve several sessions one after the other (tests, long-lived hosts): modules
+    # imported from another session's code dir must not shadow this one's.
+    previous = _state["code_dir"]
+    if previous and previous != code_dir:
+        prefix = os.path.realpath(previous) + os.sep
+        for name, module in list(sys.modules.items()):
+            path = getattr(module, "__file__", None)
+            if path and os.path.realpath(path).startswith(prefix):
+                del sys.modules[name]
+        while previous in sys.path:
+            sys.path.remove(previous)
+    if code_dir not in sys.path:
+        sys.path.insert(0, code_dir)
+    importlib.invalidate_caches()
+    _state["code_dir"] = code_dir
+    _state["handler"] = None
