@@ -181,7 +181,7 @@ internal static unsafe class FromPython
         var local = new DateTime((int)Part(0), (int)Part(1), (int)Part(2), (int)Part(3), (int)Part(4), (int)Part(5))
             .AddTicks(Part(6) * 10);
         var offset = Py.PyTuple_GetItem(parts.Handle, 7);
-        value = offset == Py.None ? local : new DateTimeOffset(local, TimeSpan.FromTicks((long)ReadLong(offset) * 10));
+        value = offset == Py.None ? (object)local : new DateTimeOffset(local, TimeSpan.FromTicks((long)ReadLong(offset) * 10));
         return true;
     }
 
