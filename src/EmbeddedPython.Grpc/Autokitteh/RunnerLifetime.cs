@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace EmbeddedPython.Grpc.Autokitteh;
 
-/// <summary>The runner's life around its session, as autokitteh's runner lives it: check the worker at
+/// <summary>The runner's life around its session (nothing when the runner is not enabled), as autokitteh's runner lives it: check the worker at
 /// start-up, stop when no <c>Start</c> arrives in time, and stop when the worker no longer knows this runner.</summary>
 internal sealed partial class RunnerLifetime(
     WorkerLink worker,
@@ -20,6 +20,8 @@ internal sealed partial class RunnerLifetime(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var runner = options.Value.Autokitteh;
+        if (!runner.Enabled)
+            return;
         if (!runner.SkipCheckWorker)
         {
             try

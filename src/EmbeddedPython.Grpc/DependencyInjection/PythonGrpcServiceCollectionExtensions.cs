@@ -1,10 +1,8 @@
-using EmbeddedPython;
 using EmbeddedPython.Grpc;
 using EmbeddedPython.Grpc.Autokitteh;
 using EmbeddedPython.Grpc.DependencyInjection;
 using EmbeddedPython.Grpc.Executor;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 // Extension methods on IServiceCollection live in the DI namespace so that they are found without a using.
@@ -16,10 +14,13 @@ public static class PythonGrpcServiceCollectionExtensions
     /// <summary>The service name the standard <c>grpc.health.v1.Health</c> service reports for the executor.</summary>
     public const string HealthServiceName = "embeddedpython.executor.v1.PythonExecutor";
 
+    /// <summary>The name of the interpreter's health check that the health services report.</summary>
+    public const string PythonHealthCheckName = "embedded-python";
+
     /// <summary>
     /// Registers gRPC, the executor service, the standard health and reflection services and, when
     /// <see cref="AutokittehRunnerOptions.Enabled"/>, the autokitteh runner with its start-up checks.
-    /// Also registers the <see cref="IPythonExecutor"/> unless one is registered already. Options bind from
+    /// Also registers the <see cref="EmbeddedPython.IPythonExecutor"/> unless one is registered already. Options bind from
     /// the configuration section <c>EmbeddedPython:Grpc</c>, then <paramref name="configure"/> runs; they are
     /// validated at start. Map the endpoints with <c>app.MapPythonExecutor()</c> and <c>app.MapAutokittehRunner()</c>.
     /// </summary>
@@ -37,10 +38,10 @@ public static class PythonGrpcServiceCollectionExtensions
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(health =>
         {
-            health.Services.Map(HealthServiceName, check => check.Tags.Contains(PythonHealthCheck.Tag));
-            health.Services.Map("", check => check.Tags.Contains(PythonHealthCheck.Tag));
+            health.Services.Map(HealthServiceName, check => check.Name == PythonHealthCheckName);
+            health.Services.Map("", check => check.Name == PythonHealthCheckName);
             health.UseHealthChecksCache = false;
-        }).AddCheck<PythonHealthCheck>("embedded-python", tags: [PythonHealthCheck.Tag]);
+        }).AddPythonExecutor(PythonHealthCheckName);
 
         services.TryAddSingleton<RequestTranslator>();
         services.TryAddSingleton<ExecutorServiceState>();
@@ -49,17 +50,7 @@ public static class PythonGrpcServiceCollectionExtensions
         services.TryAddSingleton<WorkerLink>();
         services.TryAddSingleton<Syscalls>();
         services.TryAddSingleton<RunnerSession>();
-        services.AddHostedService(sp => sp.GetRequiredService<IOptions<PythonGrpcOptions>>().Value.Autokitteh.Enabled
-            ? (IHostedService)ActivatorUtilities.CreateInstance<RunnerLifetime>(sp)
-            : new NoRunner());
+        services.AddHostedService<RunnerLifetime>();
         return services;
-    }
-
-    /// <summary>Stands in for the runner's lifetime when the runner is not enabled.</summary>
-    private sealed class NoRunner : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,13 +1,15 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using HealthStatus = EmbeddedPython.Grpc.V1.HealthResponse.Types.Status;
 
 namespace EmbeddedPython.Grpc.Executor;
 
-/// <summary>What the Health call reports: start time, calls in flight, the interpreter's version.</summary>
-internal sealed class ExecutorServiceState
+/// <summary>What the Health call reports: the interpreter's health check, calls in flight, uptime.</summary>
+internal sealed class ExecutorServiceState(HealthCheckService health)
 {
     private readonly long _started = Stopwatch.GetTimestamp();
     private int _running;
-    private string? _pythonVersion;
 
     public int Running => Volatile.Read(ref _running);
 
@@ -19,26 +21,21 @@ internal sealed class ExecutorServiceState
         return new Scope(this);
     }
 
-    /// <summary>The interpreter's version, asked once; null while the interpreter cannot run code.</summary>
-    public async Task<string?> PythonVersionAsync(IPythonExecutor executor, CancellationToken cancellationToken)
+    /// <summary>The interpreter's state, from the core's health check.</summary>
+    public async Task<(HealthStatus Status, string PythonVersion, uint QueueLength)> InterpreterAsync(CancellationToken cancellationToken)
     {
-        if (_pythonVersion is { } known)
-            return known;
-        try
+        var report = await health.CheckHealthAsync(c => c.Name == PythonGrpcServiceCollectionExtensions.PythonHealthCheckName, cancellationToken);
+        if (!report.Entries.TryGetValue(PythonGrpcServiceCollectionExtensions.PythonHealthCheckName, out var entry))
+            return (HealthStatus.NotServing, "", 0);
+        var status = entry.Status switch
         {
-            var result = await executor.ExecuteAsync(new PythonRequest
-            {
-                Code = "import platform\npython_version = platform.python_version()",
-                Name = "embedded_python_grpc.python_version",
-                LimitReturnTo = ["python_version"],
-                Timeout = TimeSpan.FromSeconds(5),
-            }, cancellationToken);
-            return _pythonVersion = result.Values.GetValueOrDefault("python_version") as string;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return null;
-        }
+            Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy => HealthStatus.Serving,
+            Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded => HealthStatus.Starting,
+            _ => HealthStatus.NotServing,
+        };
+        var version = entry.Data.GetValueOrDefault("pythonVersion") as string ?? "";
+        var queue = entry.Data.GetValueOrDefault("queueLength") is int length ? (uint)length : 0u;
+        return (status, version, queue);
     }
 
     public readonly struct Scope(ExecutorServiceState state) : IDisposable

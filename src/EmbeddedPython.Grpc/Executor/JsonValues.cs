@@ -45,7 +45,7 @@ internal static class JsonValues
     private static object? FromProto(ProtoValue value) => value.KindCase switch
     {
         ProtoValue.KindOneofCase.NumberValue => value.NumberValue is var d && Math.Abs(d) <= MaxExactInteger && Math.Floor(d) == d
-            ? (long)d
+            ? (object)(long)d
             : d,
         ProtoValue.KindOneofCase.StringValue => value.StringValue,
         ProtoValue.KindOneofCase.BoolValue => value.BoolValue,
@@ -122,8 +122,8 @@ internal static class JsonValues
             case long l: writer.WriteNumberValue(l); break;
             case int i: writer.WriteNumberValue(i); break;
             case BigInteger big: writer.WriteRawValue(big.ToString(CultureInfo.InvariantCulture)); break;
-            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
-            case float f when float.IsFinite(f): writer.WriteNumberValue(f); break;
+            case double d when double.IsFinite(d): WriteFloat(writer, d); break;
+            case float f when float.IsFinite(f): WriteFloat(writer, f); break;
             case decimal m: writer.WriteNumberValue(m); break;
             case byte[] bytes: writer.WriteBase64StringValue(bytes); break;
             case DateTimeOffset moment: writer.WriteStringValue(moment); break;
@@ -148,6 +148,13 @@ internal static class JsonValues
                 break;
             default: WriteLossy(writer, value, ref lossy); break;
         }
+    }
+
+    // A Python float stays a float in JSON: 1.0 is written "1.0", not "1".
+    private static void WriteFloat(Utf8JsonWriter writer, double value)
+    {
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        writer.WriteRawValue(text.AsSpan().ContainsAny('.', 'E', 'e') ? text : text + ".0");
     }
 
     private static void WriteLossy(Utf8JsonWriter writer, object? value, ref bool lossy)

@@ -89,11 +89,12 @@ internal sealed partial class PythonExecutorService(
 
     public override async Task<HealthResponse> Health(HealthRequest request, ServerCallContext context)
     {
-        var version = await state.PythonVersionAsync(executor, context.CancellationToken);
+        var (status, version, queueLength) = await state.InterpreterAsync(context.CancellationToken);
         return new HealthResponse
         {
-            Status = version is null ? HealthResponse.Types.Status.NotServing : HealthResponse.Types.Status.Serving,
-            PythonVersion = version ?? "",
+            Status = status,
+            PythonVersion = version,
+            QueueLength = queueLength,
             Running = (uint)state.Running,
             Uptime = Duration.FromTimeSpan(state.Uptime),
         };
