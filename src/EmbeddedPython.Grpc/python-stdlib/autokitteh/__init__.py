@@ -69,7 +69,7 @@ def subscribe(source, filter=""):  # noqa: A002 - autokitteh's parameter name
 
 def next_event(subscription_id, *, timeout=None):
     ids = [subscription_id] if isinstance(subscription_id, str) else list(subscription_id)
-    return _bindings.call("next_event", ids, _milliseconds(timeout))
+    return _wrap(_bindings.call("next_event", ids, _milliseconds(timeout)))
 
 
 def unsubscribe(subscription_id):
@@ -81,7 +81,7 @@ def start(loc, data=None, memo=None, project=""):
 
 
 def get_value(key):
-    return _bindings.call("store", key, "get", [])
+    return _wrap(_bindings.call("store", key, "get", []))
 
 
 def set_value(key, value):

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Autokitteh.UserCode.V1;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using AkValue = Autokitteh.Values.V1.Value;
+
+namespace EmbeddedPython.Grpc.Tests.Infrastructure;
+
+/// <summary>
+/// autokitteh's Go worker as spec §4 describes it, serving <c>HandlerService</c> over real HTTP/2 on
+/// 127.0.0.1: it records what the runner sends (in order), answers health and liveness, waits out
+/// <c>Sleep</c>, keeps a key/value store and a queue of events, and completes <see cref="Finished"/> on the
+/// first <c>Done</c> (a second one fails the test, as it would panic the Go side).
+/// </summary>
+public sealed class FakeWorker : HandlerService.HandlerServiceBase, IAsyncDisposable
+{
+    private readonly TaskCompletionSource<DoneRequest> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<string, AkValue> _store = new();
+    private WebApplication? _app;
+    private int _doneCount;
+    private int _healthCalls;
+    private int _isActiveCalls;
+
+    /// <summary>What the runner sent, in arrival order: "Print:text", "Subscribe:conn", ...</summary>
+    public ConcurrentQueue<string> Received { get; } = new();
+
+    public IEnumerable<string> Prints => Received.Where(r => r.StartsWith("Print:", StringComparison.Ordinal)).Select(r => r["Print:".Length..]);
+
+    public Task<DoneRequest> Finished => _done.Task;
+
+    public int DoneCount => Volatile.Read(ref _doneCount);
+
+    public int HealthCalls => Volatile.Read(ref _healthCalls);
+
+    public int IsActiveCalls => Volatile.Read(ref _isActiveCalls);
+
+    /// <summary>When set, IsActiveRunner answers with this error (the worker forgot the runner).</summary>
+    public string? IsActiveError { get; set; }
+
+    /// <summary>Events NextEvent hands out, as JSON.</summary>
+    public ConcurrentQueue<string> Events { get; } = new();
+
+    /// <summary>The runner id of the last request.</summary>
+    public string? LastRunnerId { get; private set; }
+
+    /// <summary>host:port, as the runner's --worker-address takes it.</summary>
+    public string Address { get; private set; } = "";
+
+    public static async Task<FakeWorker> StartAsync()
+    {
+        var worker = new FakeWorker();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(worker);
+        var app = builder.Build();
+        app.MapGrpcService<FakeWorker>();
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        worker._app = app;
+        worker.Address = $"127.0.0.1:{address.Port}";
+        return worker;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private void Record(string runnerId, string what)
+    {
+        LastRunnerId = runnerId;
+        Received.Enqueue(what);
+    }
+
+    public override Task<HandlerHealthResponse> Health(HandlerHealthRequest request, ServerCallContext context)
+    {
+        Interlocked.Increment(ref _healthCalls);
+        return Task.FromResult(new HandlerHealthResponse());
+    }
+
+    public override Task<IsActiveRunnerResponse> IsActiveRunner(IsActiveRunnerRequest request, ServerCallContext context)
+    {
+        Interlocked.Increment(ref _isActiveCalls);
+        return Task.FromResult(new IsActiveRunnerResponse { Error = IsActiveError ?? "" });
+    }
+
+    public override Task<PrintResponse> Print(PrintRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, "Print:" + request.Message);
+        return Task.FromResult(new PrintResponse());
+    }
+
+    public override Task<DoneResponse> Done(DoneRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, "Done");
+        if (Interlocked.Increment(ref _doneCount) == 1)
+            _done.TrySetResult(request);
+        else
+            _done.TrySetException(new InvalidOperationException("Done was sent twice"));
+        return Task.FromResult(new DoneResponse());
+    }
+
+    public override async Task<SleepResponse> Sleep(SleepRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, $"Sleep:{request.DurationMs}");
+        if (request.DurationMs < 0)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "negative duration"));
+        await Task.Delay(TimeSpan.FromMilliseconds(request.DurationMs), context.CancellationToken);
+        return new SleepResponse();
+    }
+
+    public override Task<SubscribeResponse> Subscribe(SubscribeRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, $"Subscribe:{request.Connection}:{request.Filter}");
+        return Task.FromResult(request.Connection.Length == 0
+            ? new SubscribeResponse { Error = "missing connection" }
+            : new SubscribeResponse { SignalId = "sig_" + request.Connection });
+    }
+
+    public override Task<NextEventResponse> NextEvent(NextEventRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, $"NextEvent:{string.Join(",", request.SignalIds)}");
+        var response = new NextEventResponse();
+        if (Events.TryDequeue(out var json))
+            response.Event = new Event { Data = Google.Protobuf.ByteString.CopyFromUtf8(json) };
+        return Task.FromResult(response);
+    }
+
+    public override Task<StoreMutateResponse> StoreMutate(StoreMutateRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, $"StoreMutate:{request.Operation}:{request.Key}");
+        var response = new StoreMutateResponse();
+        switch (request.Operation)
+        {
+            case "set":
+                _store[request.Key] = request.Operands[0];
+                response.Result = new AkValue { Nothing = new() };
+                break;
+            case "get":
+                response.Result = _store.TryGetValue(request.Key, out var value) ? value : new AkValue { Nothing = new() };
+                break;
+            default:
+                response.Error = $"operation '{request.Operation}' not supported by the fake worker";
+                break;
+        }
+        return Task.FromResult(response);
+    }
+}

@@ -1,0 +1,50 @@
+using Autokitteh.UserCode.V1;
+using Google.Protobuf;
+
+namespace EmbeddedPython.Grpc.Tests.Infrastructure;
+
+/// <summary>Our autokitteh runner on Kestrel, pointed at a fake worker, with a client for its RunnerService.</summary>
+public sealed class RunnerUnderTest : IAsyncDisposable
+{
+    private RunnerUnderTest(GrpcTestServer server, FakeWorker worker)
+    {
+        Server = server;
+        Worker = worker;
+        Client = new RunnerService.RunnerServiceClient(server.Channel);
+    }
+
+    public GrpcTestServer Server { get; }
+
+    public FakeWorker Worker { get; }
+
+    public RunnerService.RunnerServiceClient Client { get; }
+
+    public static async Task<RunnerUnderTest> StartAsync(PythonExecutor executor, string codeDirectory, Action<AutokittehRunnerOptions>? configure = null)
+    {
+        var worker = await FakeWorker.StartAsync();
+        var server = await GrpcTestServer.StartAsync(executor, o =>
+        {
+            o.Autokitteh.Enabled = true;
+            o.Autokitteh.WorkerAddress = worker.Address;
+            o.Autokitteh.RunnerId = "runner_test";
+            o.Autokitteh.CodeDirectory = codeDirectory;
+            o.Autokitteh.StartTimeout = TimeSpan.FromMinutes(1);
+            configure?.Invoke(o.Autokitteh);
+        });
+        return new RunnerUnderTest(server, worker);
+    }
+
+    /// <summary>Starts the session and waits for its Done.</summary>
+    public async Task<DoneRequest> RunAsync(string entryPoint, string eventJson)
+    {
+        var started = await Client.StartAsync(new StartRequest { EntryPoint = entryPoint, Event = new Event { Data = ByteString.CopyFromUtf8(eventJson) } });
+        Assert.Equal("", started.Error);
+        return await Worker.Finished.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        await Worker.DisposeAsync();
+    }
+}
