@@ -43,10 +43,10 @@ internal static class CborValues
         {
             case CborReaderState.UnsignedInteger:
                 var unsigned = reader.ReadUInt64();
-                return unsigned <= long.MaxValue ? (long)unsigned : new BigInteger(unsigned);
+                return unsigned <= long.MaxValue ? (object)(long)unsigned : new BigInteger(unsigned);
             case CborReaderState.NegativeInteger:
                 var encoded = reader.ReadCborNegativeIntegerRepresentation();
-                return encoded <= long.MaxValue ? -1L - (long)encoded : -BigInteger.One - encoded;
+                return encoded <= long.MaxValue ? (object)(-1L - (long)encoded) : -BigInteger.One - encoded;
             case CborReaderState.HalfPrecisionFloat:
                 return (double)reader.ReadHalf();
             case CborReaderState.SinglePrecisionFloat:

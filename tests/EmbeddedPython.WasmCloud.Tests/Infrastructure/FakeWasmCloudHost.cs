@@ -1,0 +1,190 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using EmbeddedPython.WasmCloud.Claims;
+using EmbeddedPython.WasmCloud.Hosting;
+using EmbeddedPython.WasmCloud.Wire;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.ObjectStore;
+using NATS.NKeys;
+
+namespace EmbeddedPython.WasmCloud.Tests.Infrastructure;
+
+/// <summary>
+/// Plays the wasmCloud 0.x host and its actors over real NATS, written from the spec (§3–§9): it owns a
+/// cluster key that signs invocations, publishes link definitions, sends health and shutdown requests,
+/// and moves large bodies through the lattice's object store.
+/// </summary>
+public sealed class FakeWasmCloudHost : IAsyncDisposable
+{
+    public const string Contract = "wasmcloud:example:python";
+    public const int ChunkThreshold = 900 * 1024;
+
+    // Prefixes of wasmCloud's own key kinds (spec §9), which NATS.NKeys does not create.
+    private const byte Module = 12 << 3;
+    private const byte Service = 21 << 3;
+
+    private readonly KeyPair _cluster = KeyPair.CreatePair(PrefixByte.Cluster);
+    private INatsObjStore? _store;
+
+    public FakeWasmCloudHost(string natsUrl, bool testHarness = false)
+    {
+        Nats = new NatsConnection(NatsOpts.Default with { Url = natsUrl, MaxReconnectRetry = -1, ReconnectWaitMin = TimeSpan.FromMilliseconds(100), ReconnectWaitMax = TimeSpan.FromMilliseconds(500) });
+        HostId = testHarness ? HostData.TestHostId : NewKey((byte)PrefixByte.Server);
+    }
+
+    public NatsConnection Nats { get; }
+
+    public string HostId { get; }
+
+    public string ClusterKey => _cluster.GetPublicKey();
+
+    public string ProviderKey { get; } = NewKey(Service);
+
+    /// <summary>Each fake host has its own lattice, so tests never see each other's subjects or objects.</summary>
+    public string Lattice { get; } = "lattice" + Guid.NewGuid().ToString("N")[..12];
+
+    public string LinkName { get; } = "default";
+
+    public string Subject => $"wasmbus.rpc.{Lattice}.{ProviderKey}.{LinkName}";
+
+    public static string NewActor() => NewKey(Module);
+
+    /// <summary>A public nkey: base32 of prefix byte, 32 key bytes and the CRC-16/XMODEM little-endian (spec §9).
+    /// Only the text matters here (these keys never sign), so the key bytes are random.</summary>
+    private static string NewKey(byte prefix)
+    {
+        var raw = new byte[35];
+        raw[0] = prefix;
+        Random.Shared.NextBytes(raw.AsSpan(1, 32));
+        ushort crc = 0;
+        foreach (var b in raw.AsSpan(0, 33))
+        {
+            crc ^= (ushort)(b << 8);
+            for (var bit = 0; bit < 8; bit++)
+                crc = (crc & 0x8000) != 0 ? (ushort)((crc << 1) ^ 0x1021) : (ushort)(crc << 1);
+        }
+        raw[33] = (byte)crc;
+        raw[34] = (byte)(crc >> 8);
+        var text = new char[Base32.GetEncodedLength(raw)];
+        Base32.ToBase32(raw, text);
+        return new string(text).TrimEnd('=');
+    }
+
+    internal HostData CreateHostData(string natsUrl, params string[] linkedActors) => new()
+    {
+        HostId = HostId,
+        LatticeRpcPrefix = Lattice,
+        LinkName = LinkName,
+        LatticeRpcUrl = natsUrl,
+        ProviderKey = ProviderKey,
+        InstanceId = Guid.NewGuid().ToString(),
+        ClusterIssuers = [ClusterKey],
+        LinkDefinitions = linkedActors.Select(Link).ToList(),
+    };
+
+    internal LinkDefinition Link(string actor) => new(actor, ProviderKey, LinkName, Contract, new Dictionary<string, string>());
+
+    public async Task PutLinkAsync(string actor, bool asJson = false)
+    {
+        var link = Link(actor);
+        await Nats.PublishAsync(Subject + ".linkdefs.put", asJson ? JsonEnvelopes.WriteLink(link) : EnvelopeCodec.EncodeLink(link));
+        await Nats.PingAsync();
+    }
+
+    public async Task DeleteLinkAsync(string actor)
+    {
+        await Nats.PublishAsync(Subject + ".linkdefs.del", EnvelopeCodec.EncodeLink(Link(actor)));
+        await Nats.PingAsync();
+    }
+
+    /// <summary>An invocation from <paramref name="actor"/>, signed by the cluster key.</summary>
+    internal Invocation Invocation(string actor, string operation, byte[] message, string? id = null)
+    {
+        var invocation = new Invocation(
+            new WasmCloudEntity(actor, "", ""),
+            new WasmCloudEntity(ProviderKey, LinkName, Contract),
+            operation, message, id ?? Guid.NewGuid().ToString("N"), "", HostId);
+        return invocation with { EncodedClaims = Sign(invocation, message) };
+    }
+
+    internal string Sign(Invocation invocation, byte[] argument, KeyPair? signer = null)
+    {
+        signer ??= _cluster;
+        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { typ = "jwt", alg = "Ed25519" }));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var claims = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            jti = Guid.NewGuid().ToString("N"),
+            iat = now,
+            iss = signer.GetPublicKey(),
+            sub = invocation.Id,
+            exp = now + 60,
+            wascap_revision = 3,
+            wascap = new
+            {
+                target_url = InvocationClaims.TargetUrl(invocation),
+                origin_url = InvocationClaims.EntityUrl(invocation.Origin),
+                hash = InvocationClaims.Hash(invocation, argument),
+            },
+        }));
+        var signature = new byte[64];
+        signer.Sign(Encoding.ASCII.GetBytes(header + "." + claims), signature);
+        return header + "." + claims + "." + Base64Url.EncodeToString(signature);
+    }
+
+    /// <summary>CBOR-encodes the argument with the 0x7f prefix, as an actor's sender does (spec §6).</summary>
+    public static byte[] CborArgument(object? value) => [MessageFormat.CborPrefix, .. CborValues.Encode(value)];
+
+    /// <summary>Calls the provider and decodes the CBOR result; throws with the provider's error text.</summary>
+    public async Task<object?> CallAsync(string actor, string operation, object? argument, TimeSpan? timeout = null)
+    {
+        var response = await SendAsync(Invocation(actor, operation, CborArgument(argument)), timeout);
+        if (response.Error is { } error)
+            throw new InvalidOperationException(error);
+        return response.Message.Length == 0 ? null : CborValues.Decode(response.Message);
+    }
+
+    /// <summary>Sends an invocation as the host does: chunked through the object store above the threshold,
+    /// and a chunked response fetched (and deleted) from it.</summary>
+    internal async Task<InvocationResponse> SendAsync(Invocation invocation, TimeSpan? timeout = null)
+    {
+        if (invocation.Message.Length > ChunkThreshold)
+        {
+            await (await StoreAsync()).PutAsync(invocation.Id, invocation.Message);
+            invocation = invocation with { Message = [], ContentLength = (ulong)invocation.Message.Length };
+        }
+        var reply = await RequestAsync(Subject, EnvelopeCodec.EncodeInvocation(invocation), timeout ?? TimeSpan.FromSeconds(10));
+        var response = EnvelopeCodec.DecodeResponse(reply);
+        if (response.Error is null && response.ContentLength is { } length && length > (ulong)response.Message.Length)
+        {
+            var store = await StoreAsync();
+            var name = invocation.Id + "-r";
+            response = response with { Message = await store.GetBytesAsync(name) };
+            await store.DeleteAsync(name);
+        }
+        return response;
+    }
+
+    internal async Task<INatsObjStore> StoreAsync() =>
+        _store ??= await new NatsObjContext(new NatsJSContext(Nats)).CreateObjectStoreAsync(new NatsObjConfig(Lattice));
+
+    public async Task<byte[]> RequestAsync(string subject, byte[] body, TimeSpan timeout)
+    {
+        var reply = await Nats.RequestAsync<byte[], byte[]>(subject, body, replyOpts: new NatsSubOpts { Timeout = timeout });
+        return reply.Data ?? [];
+    }
+
+    public Task<byte[]> HealthAsync(bool asJson = false) =>
+        RequestAsync(Subject + ".health", asJson ? "{}"u8.ToArray() : EnvelopeCodec.EncodeHealth(new HealthCheckResponse(true)), TimeSpan.FromSeconds(5));
+
+    public Task<byte[]> ShutdownAsync(string hostId) =>
+        RequestAsync(Subject + ".shutdown", JsonSerializer.SerializeToUtf8Bytes(new { host_id = hostId }), TimeSpan.FromSeconds(5));
+
+    public async ValueTask DisposeAsync()
+    {
+        _cluster.Dispose();
+        await Nats.DisposeAsync();
+    }
+}

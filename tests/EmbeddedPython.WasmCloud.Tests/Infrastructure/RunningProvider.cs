@@ -1,0 +1,50 @@
+using EmbeddedPython.WasmCloud.Bus;
+using EmbeddedPython.WasmCloud.Python;
+using Microsoft.Extensions.Logging;
+
+namespace EmbeddedPython.WasmCloud.Tests.Infrastructure;
+
+/// <summary>A provider serving a fake host's lattice, on the shared executor, with a private copy of the
+/// test modules; stopped and its Python state released on dispose.</summary>
+internal sealed class RunningProvider : IAsyncDisposable
+{
+    private readonly PythonDispatcher _python;
+
+    private RunningProvider(WasmbusProvider provider, PythonDispatcher python, string modules)
+    {
+        Provider = provider;
+        _python = python;
+        Modules = modules;
+    }
+
+    public WasmbusProvider Provider { get; }
+
+    /// <summary>The folder holding this provider's copy of the test modules.</summary>
+    public string Modules { get; }
+
+    public string DispatchFile => Path.Combine(Modules, "dispatch.py");
+
+    /// <summary>Starts a provider; by default it calls <c>dispatch.handle</c> directly (no main module).</summary>
+    public static async Task<RunningProvider> StartAsync(
+        LatticeFixture lattice, FakeWasmCloudHost host, string[] linkedActors,
+        Action<WasmCloudProviderOptions>? configure = null, bool useMainPackage = false, string? modules = null)
+    {
+        modules ??= LatticeFixture.CopyModules();
+        var options = new WasmCloudProviderOptions();
+        configure?.Invoke(options);
+        var python = new PythonDispatcher(lattice.Executor, Guid.NewGuid().ToString("N"), options.InvocationTimeout);
+        await python.ConfigureAsync(useMainPackage
+            ? new PythonModules(Path.Combine(modules, "wcmain"), Path.Combine(modules, "wcmain", "dispatch.py"), null, [], options.ReloadCommand)
+            : new PythonModules(null, Path.Combine(modules, "dispatch.py"), null, [], options.ReloadCommand), CancellationToken.None);
+        var hostData = host.CreateHostData(lattice.Nats.Url, linkedActors);
+        var provider = new WasmbusProvider(hostData, options, python, lattice.Logging.CreateLogger<WasmbusProvider>());
+        await provider.StartAsync(CancellationToken.None);
+        return new RunningProvider(provider, python, modules);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Provider.DisposeAsync();
+        await _python.ReleaseAsync(CancellationToken.None);
+    }
+}
