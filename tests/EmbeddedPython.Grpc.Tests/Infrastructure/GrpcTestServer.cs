@@ -47,7 +47,15 @@ public sealed class GrpcTestServer : IAsyncDisposable
         var app = builder.Build();
         app.MapPythonExecutor();
         app.MapAutokittehRunner();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new GrpcTestServer(app, new Uri(address));
     }

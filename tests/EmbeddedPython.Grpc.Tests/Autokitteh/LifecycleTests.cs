@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using EmbeddedPython.Grpc.Autokitteh;
+using EmbeddedPython.Grpc.Tests.Infrastructure;
+
+namespace EmbeddedPython.Grpc.Tests.Autokitteh;
+
+[Collection(PythonCollection.Name)]
+public sealed class LifecycleTests(SharedPython python) : IDisposable
+{
+    private readonly CodeDirectory _code = new CodeDirectory().With("program.py", Fixtures.Program);
+
+    public void Dispose() => _code.Dispose();
+
+    [Fact]
+    public async Task Without_Start_the_runner_stops_when_the_start_timeout_ends()
+    {
+        var watch = Stopwatch.StartNew();
+        await using var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path, o => o.StartTimeout = TimeSpan.FromSeconds(1));
+
+        await runner.Server.Stopping.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task The_worker_is_checked_once_at_start_up_then_polled_for_liveness()
+    {
+        await using var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path, o => o.LivenessInterval = TimeSpan.FromMilliseconds(100));
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (runner.Worker.IsActiveCalls < 3 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+
+        Assert.Equal(1, runner.Worker.HealthCalls);
+        Assert.True(runner.Worker.IsActiveCalls >= 3, $"IsActiveRunner was called {runner.Worker.IsActiveCalls} times");
+        Assert.False(runner.Server.Stopping.IsCompleted);
+    }
+
+    [Fact]
+    public async Task The_runner_stops_when_the_worker_no_longer_knows_it()
+    {
+        await using var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path, o => o.LivenessInterval = TimeSpan.FromMilliseconds(100));
+
+        runner.Worker.IsActiveError = "unknown runner ID";
+
+        await runner.Server.Stopping.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Skipping_the_worker_check_makes_no_health_or_liveness_calls()
+    {
+        await using var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path, o =>
+        {
+            o.SkipCheckWorker = true;
+            o.LivenessInterval = TimeSpan.FromMilliseconds(50);
+        });
+
+        await Task.Delay(300);
+
+        Assert.Equal((0, 0), (runner.Worker.HealthCalls, runner.Worker.IsActiveCalls));
+    }
+
+    [Fact]
+    public async Task A_runner_whose_worker_is_not_available_stops()
+    {
+        var closedPort = FreePort();
+
+        // The start-up check runs while the host starts, so the host never finishes starting.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => GrpcTestServer.StartAsync(python.Executor, o =>
+        {
+            o.Autokitteh.Enabled = true;
+            o.Autokitteh.WorkerAddress = $"127.0.0.1:{closedPort}";
+            o.Autokitteh.CodeDirectory = _code.Path;
+        }));
+    }
+
+    [Fact]
+    public async Task Invalid_runner_settings_stop_the_host_at_start_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GrpcTestServer.StartAsync(python.Executor, o =>
+        {
+            o.Autokitteh.Enabled = true;
+            o.Autokitteh.WorkerAddress = "no-port";
+            o.Autokitteh.CodeDirectory = _code.PathOf("missing");
+        }));
+
+        Assert.Contains("WorkerAddress", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CodeDirectory", error.Message, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public sealed class RunnerCommandLineTests
+{
+    [Fact]
+    public void Without_arguments_the_defaults_of_autokitteh_apply()
+    {
+        var line = RunnerCommandLine.Parse([]);
+
+        Assert.Null(line.Error);
+        Assert.Equal((9293, "localhost:9292", "runner-1", "/workflow", TimeSpan.FromSeconds(10), false),
+            (line.Port, line.Options.WorkerAddress, line.Options.RunnerId, line.Options.CodeDirectory, line.Options.StartTimeout, line.Options.SkipCheckWorker));
+    }
+
+    [Fact]
+    public void Every_flag_is_read()
+    {
+        var directory = Path.GetTempPath();
+
+        var line = RunnerCommandLine.Parse(["--worker-address", "127.0.0.1:9980", "--port", "0", "--runner-id", "runner_01", "--code-dir", directory,
+            "--start-timeout", "2.5", "--skip-check-worker", "--enable-large-objects", "--large-objects-path", "/tmp"]);
+
+        Assert.Null(line.Error);
+        Assert.Equal((0, "127.0.0.1:9980", "runner_01", Path.GetFullPath(directory), TimeSpan.FromSeconds(2.5), true),
+            (line.Port, line.Options.WorkerAddress, line.Options.RunnerId, line.Options.CodeDirectory, line.Options.StartTimeout, line.Options.SkipCheckWorker));
+    }
+
+    [Fact]
+    public void Help_is_asked_with_h()
+    {
+        Assert.True(RunnerCommandLine.Parse(["-h"]).ShowHelp);
+    }
+
+    [Theory]
+    [InlineData("--worker-address", "nohost", "--worker-address")]
+    [InlineData("--worker-address", ":80", "no host")]
+    [InlineData("--port", "70000", "--port")]
+    [InlineData("--runner-id", "", "--runner-id")]
+    [InlineData("--code-dir", "/no/such/dir", "not a directory")]
+    [InlineData("--start-timeout", "0", "--start-timeout")]
+    [InlineData("--bogus", "1", "not a known argument")]
+    public void Bad_values_are_refused_with_an_error_naming_the_flag(string flag, string value, string expected)
+    {
+        var line = RunnerCommandLine.Parse([flag, value]);
+
+        Assert.StartsWith("error: ", line.Error, StringComparison.Ordinal);
+        Assert.Contains(expected, line.Error, StringComparison.Ordinal);
+    }
+}
