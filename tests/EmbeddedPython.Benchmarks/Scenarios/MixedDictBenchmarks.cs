@@ -1,0 +1,52 @@
+using System.Numerics;
+using BenchmarkDotNet.Attributes;
+using EmbeddedPython.Benchmarks.Baselines;
+using EmbeddedPython.Benchmarks.Setup;
+
+namespace EmbeddedPython.Benchmarks.Scenarios;
+
+/// <summary>Scenario 4: the 10-key mixed dict of embedding.md §2 returned as <c>Dictionary&lt;string, object?&gt;</c>.</summary>
+[Config(typeof(SteadyStateConfig))]
+public class MixedDictBenchmarks
+{
+    private PythonExecutor _executor = null!;
+    private JsonLinesWorker _worker = null!;
+    private readonly PythonRequest _request = new() { Name = "mixed", Code = Workloads.MixedDict, LimitReturnTo = Workloads.ReturnD };
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _executor = Workloads.StartExecutor();
+        _worker = JsonLinesWorker.Start();
+        // Both paths must hand the caller the same .NET types (DESIGN §4), or the comparison is unfair.
+        CheckTypes((Dictionary<string, object?>)Executor().GetAwaiter().GetResult()!, "the executor");
+        CheckTypes((Dictionary<string, object?>)JsonLinesWorker_persistent().GetAwaiter().GetResult()!, "the JSON-lines worker");
+    }
+
+    private static void CheckTypes(Dictionary<string, object?> d, string what)
+    {
+        Workloads.Expect(d["i"], 42L, what);
+        Workloads.Expect(d["f"], 3.5, what);
+        Workloads.Expect(d["s"], "hello world", what);
+        Workloads.Expect(d["b"], true, what);
+        Workloads.Expect(d["n"], null, what);
+        Workloads.Expect(d["big"], BigInteger.Pow(2, 70), what);
+        Workloads.Expect(Convert.ToHexString((byte[])d["by"]!), "61626300", what);
+        Workloads.Expect(((List<object?>)d["l"]!).Count, 3, what);
+        Workloads.Expect(((List<object?>)d["t"]!)[1], "a", what);
+        Workloads.Expect(((List<object?>)((Dictionary<string, object?>)d["m"]!)["j"]!)[0], null, what);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _worker.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _executor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(Description = "Executor, 10-key mixed dict")]
+    public async Task<object?> Executor() => (await _executor.ExecuteAsync(_request)).Values["d"];
+
+    [Benchmark(Baseline = true, Description = "JSON-lines worker, 10-key mixed dict")]
+    public async Task<object?> JsonLinesWorker_persistent() => (await _worker.RequestAsync(Workloads.MixedDict, null, Workloads.ReturnD))["d"];
+}

@@ -1,0 +1,71 @@
+using EmbeddedPython.Benchmarks.Baselines;
+
+namespace EmbeddedPython.Benchmarks.Setup;
+
+/// <summary>The Python every scenario runs, shared by the executor and its baselines.</summary>
+internal static class Workloads
+{
+    public const string Double = "y = x * 2";
+
+    /// <summary>Requests an async caller awaits one after another in one benchmark invocation.</summary>
+    public const int Sequential = 100;
+
+    /// <summary>The 10-key mixed dict of embedding.md §2.</summary>
+    public const string MixedDict =
+        "d = {'i': 42, 'f': 3.5, 's': 'hello world', 'b': True, 'n': None, 'big': 2**70, 'by': b'abc\\x00', "
+        + "'l': [1, 2.5, 'x'], 't': (1, 'a'), 'm': {'k': 1, 'j': [None]}}";
+
+    /// <summary>Builds the large values once in a module, so that returning them measures conversion and
+    /// transport, not their construction.</summary>
+    public const string LargeValuesModule = """
+        import sys, types
+        bench_data = types.ModuleType("bench_data")
+        bench_data.bytes_1mb = bytes(range(256)) * 4096
+        bench_data.int_list_100k = list(range(100_000))
+        bench_data.dict_10k = {f"k{i}": i for i in range(10_000)}
+        sys.modules["bench_data"] = bench_data
+        """;
+
+    public const int StreamedMessages = 100_000;
+
+    public const string StreamThroughModule = """
+        import embedded_python
+        for i in range(100_000):
+            embedded_python.emit(i)
+        embedded_python.complete()
+        """;
+
+    public const string StreamThroughHandle = """
+        import embedded_python
+        request = embedded_python.current_request()
+        for i in range(100_000):
+            request.emit(i)
+        request.complete()
+        """;
+
+    public const string StreamFromWorker = """
+        for i in range(100_000):
+            emit(i)
+        """;
+
+    public static readonly IReadOnlyDictionary<string, object?> X21 = new Dictionary<string, object?> { ["x"] = 21L };
+    public static readonly IReadOnlyList<string> ReturnY = ["y"];
+    public static readonly IReadOnlyList<string> ReturnD = ["d"];
+
+    /// <summary>Starts an executor with default options and checks it runs the same Python as the baselines.</summary>
+    public static PythonExecutor StartExecutor()
+    {
+        var executor = new PythonExecutor(new PythonExecutorOptions());
+        executor.WaitUntilStartedAsync().GetAwaiter().GetResult();
+        if (executor.PythonVersion?.StartsWith(PythonCommand.Version + " ", StringComparison.Ordinal) != true)
+            throw new InvalidOperationException($"The executor loaded Python {executor.PythonVersion}, the baselines run {PythonCommand.Version}.");
+        return executor;
+    }
+
+    /// <summary>Fails the run when a path returns the wrong value, so that no figure comes from broken work.</summary>
+    public static void Expect(object? actual, object? expected, string what)
+    {
+        if (!Equals(actual, expected))
+            throw new InvalidOperationException($"{what} returned {actual ?? "null"}, expected {expected ?? "null"}.");
+    }
+}
