@@ -1,0 +1,1 @@
+"""The script-facing API of an application task: variables, communication, observer."""
