@@ -27,6 +27,8 @@ internal sealed class WasmbusProvider : IAsyncDisposable
     private readonly NatsConnection _nats;
     private readonly ChunkStore _chunks;
     private readonly ConcurrentDictionary<string, LinkDefinition> _links = new();
+    private readonly RecentInvocations _recent = new(10_000);
+    private long _served;
     private readonly SemaphoreSlim _inFlight;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,6 +64,9 @@ internal sealed class WasmbusProvider : IAsyncDisposable
 
     /// <summary>Completes when the host asked this provider to shut down.</summary>
     public Task ShutdownRequested => _shutdownRequested.Task;
+
+    /// <summary>Invocations this provider ran (repeats of a recent invocation id are not counted).</summary>
+    public long Served => Interlocked.Read(ref _served);
 
     /// <summary>The actors currently linked.</summary>
     public IReadOnlyCollection<string> LinkedActors => _links.Keys.ToArray();
@@ -202,6 +207,15 @@ internal sealed class WasmbusProvider : IAsyncDisposable
         {
             return InvocationResponse.Failure("", "deser error: " + e.Message);
         }
+        if (invocation.Id.Length == 0)
+            return await RunAsync(invocation).ConfigureAwait(false);
+        // Keyed by id and claims together, so a forged message reusing a known id never sees the real answer.
+        return await _recent.GetOrRun(invocation.Id + "\n" + invocation.EncodedClaims, () => RunAsync(invocation)).ConfigureAwait(false);
+    }
+
+    private async Task<InvocationResponse> RunAsync(Invocation invocation)
+    {
+        Interlocked.Increment(ref _served);
         var response = await InvokeAsync(invocation).ConfigureAwait(false);
         if (response.Error is { } error)
             Log.InvocationFailed(_logger, invocation.Id, invocation.Operation, invocation.Origin.PublicKey, error);

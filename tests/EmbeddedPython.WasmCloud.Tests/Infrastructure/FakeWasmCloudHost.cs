@@ -1,7 +1,4 @@
-using System.Buffers.Text;
-using System.Text;
 using System.Text.Json;
-using EmbeddedPython.WasmCloud.Claims;
 using EmbeddedPython.WasmCloud.Hosting;
 using EmbeddedPython.WasmCloud.Wire;
 using NATS.Client.Core;
@@ -21,26 +18,22 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
     public const string Contract = "wasmcloud:example:python";
     public const int ChunkThreshold = 900 * 1024;
 
-    // Prefixes of wasmCloud's own key kinds (spec §9), which NATS.NKeys does not create.
-    private const byte Module = 12 << 3;
-    private const byte Service = 21 << 3;
-
-    private readonly KeyPair _cluster = KeyPair.CreatePair(PrefixByte.Cluster);
+    private readonly InvocationSigner _signer = new();
     private INatsObjStore? _store;
 
     public FakeWasmCloudHost(string natsUrl, bool testHarness = false)
     {
         Nats = new NatsConnection(NatsOpts.Default with { Url = natsUrl, MaxReconnectRetry = -1, ReconnectWaitMin = TimeSpan.FromMilliseconds(100), ReconnectWaitMax = TimeSpan.FromMilliseconds(500) });
-        HostId = testHarness ? HostData.TestHostId : NewKey((byte)PrefixByte.Server);
+        HostId = testHarness ? HostData.TestHostId : InvocationSigner.NewKey((byte)PrefixByte.Server);
     }
 
     public NatsConnection Nats { get; }
 
     public string HostId { get; }
 
-    public string ClusterKey => _cluster.GetPublicKey();
+    public string ClusterKey => _signer.ClusterKey;
 
-    public string ProviderKey { get; } = NewKey(Service);
+    public string ProviderKey { get; } = InvocationSigner.NewKey(InvocationSigner.Service);
 
     /// <summary>Each fake host has its own lattice, so tests never see each other's subjects or objects.</summary>
     public string Lattice { get; } = "lattice" + Guid.NewGuid().ToString("N")[..12];
@@ -49,28 +42,7 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
 
     public string Subject => $"wasmbus.rpc.{Lattice}.{ProviderKey}.{LinkName}";
 
-    public static string NewActor() => NewKey(Module);
-
-    /// <summary>A public nkey: base32 of prefix byte, 32 key bytes and the CRC-16/XMODEM little-endian (spec §9).
-    /// Only the text matters here (these keys never sign), so the key bytes are random.</summary>
-    private static string NewKey(byte prefix)
-    {
-        var raw = new byte[35];
-        raw[0] = prefix;
-        Random.Shared.NextBytes(raw.AsSpan(1, 32));
-        ushort crc = 0;
-        foreach (var b in raw.AsSpan(0, 33))
-        {
-            crc ^= (ushort)(b << 8);
-            for (var bit = 0; bit < 8; bit++)
-                crc = (crc & 0x8000) != 0 ? (ushort)((crc << 1) ^ 0x1021) : (ushort)(crc << 1);
-        }
-        raw[33] = (byte)crc;
-        raw[34] = (byte)(crc >> 8);
-        var text = new char[Base32.GetEncodedLength(raw)];
-        Base32.ToBase32(raw, text);
-        return new string(text).TrimEnd('=');
-    }
+    public static string NewActor() => InvocationSigner.NewKey(InvocationSigner.Module);
 
     internal HostData CreateHostData(string natsUrl, params string[] linkedActors) => new()
     {
@@ -106,32 +78,7 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
             new WasmCloudEntity(actor, "", ""),
             new WasmCloudEntity(ProviderKey, LinkName, Contract),
             operation, message, id ?? Guid.NewGuid().ToString("N"), "", HostId);
-        return invocation with { EncodedClaims = Sign(invocation, message) };
-    }
-
-    internal string Sign(Invocation invocation, byte[] argument, KeyPair? signer = null)
-    {
-        signer ??= _cluster;
-        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { typ = "jwt", alg = "Ed25519" }));
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var claims = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            jti = Guid.NewGuid().ToString("N"),
-            iat = now,
-            iss = signer.GetPublicKey(),
-            sub = invocation.Id,
-            exp = now + 60,
-            wascap_revision = 3,
-            wascap = new
-            {
-                target_url = InvocationClaims.TargetUrl(invocation),
-                origin_url = InvocationClaims.EntityUrl(invocation.Origin),
-                hash = InvocationClaims.Hash(invocation, argument),
-            },
-        }));
-        var signature = new byte[64];
-        signer.Sign(Encoding.ASCII.GetBytes(header + "." + claims), signature);
-        return header + "." + claims + "." + Base64Url.EncodeToString(signature);
+        return invocation with { EncodedClaims = _signer.Sign(invocation, message) };
     }
 
     /// <summary>CBOR-encodes the argument with the 0x7f prefix, as an actor's sender does (spec §6).</summary>
@@ -184,7 +131,7 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _cluster.Dispose();
+        _signer.Dispose();
         await Nats.DisposeAsync();
     }
 }
