@@ -290,11 +290,14 @@ def run_child(script, params):
 
 # ---- the host's side: start, stop, deliver ----
 
-def install(callbacks):
-    """Called once by the .NET host: keeps its callables, routes task output, starts the limit monitor."""
+def install(callbacks, websocket_port=None):
+    """Called by the .NET host: keeps its callables, routes task output, starts the limit monitor. The
+    websocket port is published as the original publishes it, in RESOURCE_SERVER_LOCAL_PORT."""
     global _host
     first = _host is None
     _host = dict(callbacks)
+    if websocket_port is not None:
+        os.environ["RESOURCE_SERVER_LOCAL_PORT"] = str(websocket_port)
     if first:
         time.sleep = _task_sleep
         _wrap_thread_start()
@@ -356,10 +359,6 @@ def post(pid, message):
         return False
     task.observer.put(message)
     return True
-
-
-def running():
-    return list(_tasks)
 
 
 # ---- the task's thread ----

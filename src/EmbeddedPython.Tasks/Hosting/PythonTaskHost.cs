@@ -196,8 +196,8 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
             };
             await _executor.ExecuteAsync(new PythonRequest
             {
-                Code = "import ompy._tasks\nompy._tasks.install(callbacks)",
-                PresetValues = new Dictionary<string, object?> { ["callbacks"] = callbacks },
+                Code = "import ompy._tasks\nompy._tasks.install(callbacks, port)",
+                PresetValues = new Dictionary<string, object?> { ["callbacks"] = callbacks, ["port"] = _webSockets.Port },
                 LimitReturnTo = NoValues,
             }, cancellationToken).ConfigureAwait(false);
             _installed = true;

@@ -1,0 +1,5 @@
+from . import helper
+
+
+def function2():
+    return "function2 uses " + helper.helper()

@@ -1,0 +1,2 @@
+print("about to crash")
+raise ValueError("the crash the test expects")

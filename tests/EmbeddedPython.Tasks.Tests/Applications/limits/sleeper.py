@@ -1,0 +1,5 @@
+import time
+
+print("sleeping")
+time.sleep(120)
+print("woke up")

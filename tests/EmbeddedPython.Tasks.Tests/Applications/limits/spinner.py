@@ -1,0 +1,4 @@
+print("spinning")
+n = 0
+while True:
+    n += 1

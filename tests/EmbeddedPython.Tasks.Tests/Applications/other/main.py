@@ -1,0 +1,3 @@
+from module1 import function1
+
+print(function1())

@@ -1,0 +1,2 @@
+def function1():
+    return "function1 from the other application"
