@@ -19,6 +19,9 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
     public const int ChunkThreshold = 900 * 1024;
 
     private readonly InvocationSigner _signer = new();
+
+    // Invocations always carry a host key, also from the test harness whose HostData says "_TEST_".
+    private readonly string _invokingHost = InvocationSigner.NewKey((byte)PrefixByte.Server);
     private INatsObjStore? _store;
 
     public FakeWasmCloudHost(string natsUrl, bool testHarness = false)
@@ -77,7 +80,7 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
         var invocation = new Invocation(
             new WasmCloudEntity(actor, "", ""),
             new WasmCloudEntity(ProviderKey, LinkName, Contract),
-            operation, message, id ?? Guid.NewGuid().ToString("N"), "", HostId);
+            operation, message, id ?? Guid.NewGuid().ToString("N"), "", _invokingHost);
         return invocation with { EncodedClaims = _signer.Sign(invocation, message) };
     }
 
