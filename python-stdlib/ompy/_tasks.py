@@ -37,7 +37,16 @@ _TICK = 0.05
 
 class TaskStopped(BaseException):
     """Raised into a task's thread when the host stops it (time limit, memory limit, stop request).
-    A BaseException, so that ``except Exception`` in user code does not swallow it."""
+    A BaseException, so that ``except Exception`` in user code does not swallow it. Code that swallows it
+    anyway meets it a second time, and from then on cannot run another line (see _lock_down)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        task = getattr(_local, "task", None)
+        if task is not None and task.stop_reason is not None and not task.finishing:
+            task.stops_seen += 1
+            if task.stops_seen >= 2:
+                _lock_down(task)
 
 
 class AmScriptError(ValueError):
@@ -47,7 +56,7 @@ class AmScriptError(ValueError):
 class Task:
     __slots__ = ("pid", "params", "app_path", "script_file", "timeout", "max_memory", "thread", "deadline",
                  "stop_reason", "stopped", "finishing", "lock", "builtins", "globals", "module_prefix",
-                 "pending", "observer", "buffers", "last_stop_sent", "stop_time", "measure_after", "reported")
+                 "pending", "observer", "buffers", "last_stop_sent", "stop_time", "measure_after", "reported", "stops_seen")
 
     def __init__(self, spec):
         self.pid = spec["pid"]
@@ -82,6 +91,7 @@ class Task:
         self.stop_time = 0.0
         self.measure_after = 0.0
         self.reported = False
+        self.stops_seen = 0
 
     # ---- stopping ----
 
@@ -391,6 +401,7 @@ def _run(task):
 
 
 def _finish(task, state, reason):
+    sys.settrace(None)
     with task.lock:
         task.finishing = True
         if task.stop_reason is not None:
@@ -454,6 +465,28 @@ def _check(task, now):
         _report_end(task, state, reason + "; its thread is still inside a native call and was abandoned")
 
 
+def _lock_down(task):
+    """The task swallowed its stop: a trace function now raises it again at every line and call of the
+    task's own code, so no handler can keep it alive. Only the runner's frames are left to finish."""
+    if sys.gettrace() is not None and getattr(sys.gettrace(), "_ompy_lock_down", False):
+        return
+
+    def tracer(frame, event, arg):
+        if task.finishing or frame.f_code in _RUNNER_CODE:
+            return None
+        if event in ("call", "line"):
+            raise TaskStopped(task.stop_reason[1])
+        return tracer
+
+    tracer._ompy_lock_down = True
+    sys.settrace(tracer)
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code not in _RUNNER_CODE:
+            frame.f_trace = tracer
+        frame = frame.f_back
+
+
 _SetAsyncExc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _SetAsyncExc.argtypes = (ctypes.c_ulong, ctypes.c_void_p)
 _SetAsyncExc.restype = ctypes.c_int
@@ -463,6 +496,9 @@ def _async_raise(ident, exception_type):
     # The documented C API for raising in another thread; NULL (None) withdraws a pending one. The
     # exception type is a module global, so passing its address without a reference is safe.
     _SetAsyncExc(ident, None if exception_type is None else id(exception_type))
+
+
+_RUNNER_CODE = {_run.__code__, _finish.__code__, _report_end.__code__, TaskStopped.__init__.__code__, _lock_down.__code__}
 
 
 # ---- time.sleep, output and threads, made task-aware ----

@@ -41,7 +41,21 @@ public sealed class LifecycleTests(TaskHostFixture fixture) : TaskTestBase(fixtu
         var (info, lines) = await RunAsync(Limits, "stubborn.py", limits: OneSecond);
 
         Assert.Equal(PythonTaskState.TimedOut, info.State);
-        Assert.Contains("caught TaskStopped", lines);
+        Assert.Equal("time limit of 1 s reached", info.Reason); // its thread really ended
+        Assert.Equal(["stubborn", "caught TaskStopped"], lines);
+    }
+
+    [Fact]
+    public async Task A_task_stuck_in_a_native_call_is_reported_at_its_limit_and_abandoned()
+    {
+        var steady = await Tasks.StartAsync(Limits, "steady.py");
+        var (info, lines) = await RunAsync(Limits, "stuck.py", limits: OneSecond);
+
+        Assert.Equal(PythonTaskState.TimedOut, info.State);
+        Assert.Contains("still inside a native call and was abandoned", info.Reason);
+        Assert.InRange(info.EndedAt!.Value - info.StartedAt, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(8));
+        Assert.Equal(["blocking in a native call"], lines);
+        Assert.Equal(PythonTaskState.Closed, (await Tasks.WaitAsync(steady).WaitAsync(Patience)).State);
     }
 
     [Fact]
