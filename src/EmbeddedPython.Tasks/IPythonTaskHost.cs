@@ -34,7 +34,8 @@ public interface IPythonTaskHost
     /// <exception cref="ArgumentException">No task has this pid.</exception>
     IAsyncEnumerable<PythonTaskOutputLine> ReadOutputAsync(Guid pid, CancellationToken cancellationToken = default);
 
-    /// <summary>Every task's start, output lines and end from now on (children included), until cancelled.</summary>
+    /// <summary>Every task's start, output lines and end (children included) from the moment of this call,
+    /// until cancelled. Enumerate what it returns: events wait for its reader.</summary>
     IAsyncEnumerable<PythonTaskEvent> WatchAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Posts a message to a running task; its script reads it with

@@ -91,10 +91,17 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
     public IAsyncEnumerable<PythonTaskOutputLine> ReadOutputAsync(Guid pid, CancellationToken cancellationToken = default) =>
         Find(pid).ReadAsync(cancellationToken);
 
-    public async IAsyncEnumerable<PythonTaskEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<PythonTaskEvent> WatchAsync(CancellationToken cancellationToken = default)
     {
+        // Subscribed at the call, not at the first MoveNext: a caller that starts a task right after
+        // calling this must not miss its first events.
         var channel = Channel.CreateUnbounded<PythonTaskEvent>(new UnboundedChannelOptions { SingleReader = true });
         _watchers.TryAdd(channel, 0);
+        return ReadWatchAsync(channel, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<PythonTaskEvent> ReadWatchAsync(Channel<PythonTaskEvent> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         try
         {
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
