@@ -18,6 +18,11 @@ async def slow(seconds):
     return VERSION
 
 
+async def echo_later(arg):
+    await asyncio.sleep(0.05)
+    return arg
+
+
 def handle(operation, arg):
     if operation.endswith("factorial"):
         return factorial(arg)
@@ -25,6 +30,8 @@ def handle(operation, arg):
         return f"Hello {arg}!"
     if operation.endswith("big_response"):
         return "x" * arg
+    if operation.endswith("echo_later"):
+        return echo_later(arg)
     if operation.endswith("echo"):
         return arg
     if operation.endswith("length"):
