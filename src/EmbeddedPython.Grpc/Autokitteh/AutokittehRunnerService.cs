@@ -15,10 +15,10 @@ internal sealed class AutokittehRunnerService(RunnerSession session) : RunnerSer
     public override Task<StartResponse> Start(StartRequest request, ServerCallContext context) =>
         session.StartAsync(request, context.CancellationToken);
 
-    // Durable activities are not supported yet (sessions run non-durably), so no call is ever pending.
+    // The runner has at most one pending activity, so Execute's data is not needed to find it.
     public override Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Internal, "no pending activity calls"));
+        session.ExecuteAsync(context.CancellationToken);
 
     public override Task<ActivityReplyResponse> ActivityReply(ActivityReplyRequest request, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.InvalidArgument, "ActivityReply without pending calls"));
+        session.ActivityReplyAsync(request, context.CancellationToken);
 }

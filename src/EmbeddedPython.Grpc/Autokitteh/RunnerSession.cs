@@ -20,16 +20,32 @@ internal sealed partial class RunnerSession(
 {
     private const string LoadCode = """
         from embedded_python_grpc import session as _session
-        load_error = _session.load(code_dir, entry_file, entry_function)
+        load_error = _session.load(code_dir, entry_file, entry_function, is_durable)
         """;
 
     private const string RunCode = """
         from embedded_python_grpc import session as _session
-        _session.run(event_json, send_print, syscall)
+        _session.run(event_json, send_print, syscall, send_activity, send_execute_reply)
+        """;
+
+    private const string ExecuteCode = """
+        from embedded_python_grpc import durable as _durable
+        execute_error = _durable.execute()
+        """;
+
+    private const string ReplyCode = """
+        from embedded_python_grpc import durable as _durable
+        reply_error = _durable.reply(reply_data)
+        """;
+
+    private const string AbandonCode = """
+        from embedded_python_grpc import durable as _durable
+        _durable.abandon()
         """;
 
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _startCalled;
+    private int _doneSent;
 
     /// <summary>Completes when <c>Start</c> has been called (the start timer waits for it).</summary>
     public Task Started => _started.Task;
@@ -82,15 +98,14 @@ internal sealed partial class RunnerSession(
                 ["code_dir"] = CodeDirectory,
                 ["entry_file"] = entry.File,
                 ["entry_function"] = entry.Function,
+                ["is_durable"] = request.IsDurable,
             },
             LimitReturnTo = ["load_error"],
             Timeout = Timeout.InfiniteTimeSpan,
         }, cancellationToken);
         if (loaded.Values.GetValueOrDefault("load_error") is IReadOnlyDictionary<string, object?> failure)
             throw LoadFailed((string)failure["error"]!);
-        if (request.IsDurable)
-            LogDurableRunsNonDurably(request.EntryPoint);
-        LogStarting(request.EntryPoint);
+        LogStarting(request.EntryPoint, request.IsDurable);
         _ = RunAsync(request.Event?.Data.ToStringUtf8() ?? "");
         return new StartResponse();
     }
@@ -117,6 +132,8 @@ internal sealed partial class RunnerSession(
                     ["event_json"] = eventJson,
                     ["send_print"] = new PythonCallback(Print),
                     ["syscall"] = new PythonCallback(syscalls.Invoke),
+                    ["send_activity"] = new PythonCallback(SendActivity),
+                    ["send_execute_reply"] = new PythonCallback(SendExecuteReply),
                 },
                 Timeout = Timeout.InfiniteTimeSpan,
             }))
@@ -130,6 +147,14 @@ internal sealed partial class RunnerSession(
             LogSessionFailed(e);
             done = new DoneRequest { RunnerId = worker.RunnerId, Error = $"error: {e.GetType().Name}: {e.Message}" };
         }
+        await SendDoneAsync(done);
+    }
+
+    /// <summary>Sends the session's one <c>Done</c> (the worker would panic on a second), then ends the runner.</summary>
+    private async Task SendDoneAsync(DoneRequest done)
+    {
+        if (Interlocked.Exchange(ref _doneSent, 1) != 0)
+            return;
         try
         {
             await worker.CallInOrder(async () => await worker.Client.DoneAsync(done));
@@ -139,7 +164,63 @@ internal sealed partial class RunnerSession(
             LogSessionFailed(e);
         }
         if (options.Value.Autokitteh.StopAfterDone)
-            exit.Stop("the session is done", 0);
+            exit.Stop("the session is done", done.Error.Length == 0 ? 0 : 1);
+    }
+
+    /// <summary>The worker's <c>Execute</c>: runs the pending activity; its outcome goes out as <c>ExecuteReply</c>.</summary>
+    public async Task<ExecuteResponse> ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var result = await executor.ExecuteAsync(new PythonRequest { Code = ExecuteCode, Name = "embedded_python_grpc.execute", LimitReturnTo = ["execute_error"] }, cancellationToken);
+        if (result.Values.GetValueOrDefault("execute_error") is string error)
+            throw new RpcException(new Status(StatusCode.Internal, error));
+        return new ExecuteResponse();
+    }
+
+    /// <summary>The worker's <c>ActivityReply</c>: the pending call's outcome (from this run or replayed).
+    /// A failure, or a reply without a result, ends the session with that error.</summary>
+    public async Task<ActivityReplyResponse> ActivityReplyAsync(ActivityReplyRequest request, CancellationToken cancellationToken)
+    {
+        var data = request.Result?.Custom?.Data;
+        if (request.Error.Length > 0 || data is null || data.IsEmpty)
+        {
+            var error = request.Error.Length > 0 ? request.Error : "ActivityReply without a result";
+            await SendDoneAsync(new DoneRequest { RunnerId = worker.RunnerId, Error = error });
+            await executor.ExecuteAsync(new PythonRequest { Code = AbandonCode, Name = "embedded_python_grpc.abandon" }, cancellationToken);
+            return new ActivityReplyResponse { Error = error };
+        }
+        var result = await executor.ExecuteAsync(new PythonRequest
+        {
+            Code = ReplyCode,
+            Name = "embedded_python_grpc.reply",
+            PresetValues = new Dictionary<string, object?> { ["reply_data"] = data.ToByteArray() },
+            LimitReturnTo = ["reply_error"],
+        }, cancellationToken);
+        if (result.Values.GetValueOrDefault("reply_error") is IReadOnlyList<object?> { Count: 2 } failure)
+            throw new RpcException(new Status(failure[0] as string == "internal" ? StatusCode.Internal : StatusCode.InvalidArgument, failure[1] as string ?? ""));
+        return new ActivityReplyResponse();
+    }
+
+    // Called from Python (the handler's thread) when a call becomes an activity: queued after its prints.
+    private object? SendActivity(IReadOnlyList<object?> arguments)
+    {
+        var call = new CallInfo { Function = (string)arguments[0]! };
+        call.Args.Add(((IEnumerable<object?>)arguments[1]!).Select(AutokittehValues.FromTagged));
+        foreach (var (name, value) in (IEnumerable<KeyValuePair<string, object?>>)arguments[2]!)
+            call.Kwargs.Add(name, AutokittehValues.FromTagged(value));
+        _ = worker.CallInOrder(async () => await worker.Client.ActivityAsync(new ActivityRequest { RunnerId = worker.RunnerId, CallInfo = call }));
+        return null;
+    }
+
+    // Called from Python (the activity's thread) with the outcome: the exception, if any, travels inside data.
+    private object? SendExecuteReply(IReadOnlyList<object?> arguments)
+    {
+        var reply = new ExecuteReplyRequest
+        {
+            RunnerId = worker.RunnerId,
+            Result = new AkValue { Custom = new AkCustom { Data = ByteString.CopyFrom((byte[])arguments[1]!), Value = AutokittehValues.FromTagged(arguments[0]) } },
+        };
+        _ = worker.CallInOrder(async () => await worker.Client.ExecuteReplyAsync(reply));
+        return null;
     }
 
     private object? Print(IReadOnlyList<object?> arguments)
@@ -179,11 +260,8 @@ internal sealed partial class RunnerSession(
         return done;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "autokitteh session starts at {EntryPoint}")]
-    private partial void LogStarting(string entryPoint);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Durable session at {EntryPoint} runs non-durably: activities are not supported yet, so calls run once, in this process (at-least-once on replay)")]
-    private partial void LogDurableRunsNonDurably(string entryPoint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "autokitteh session starts at {EntryPoint} (durable: {IsDurable})")]
+    private partial void LogStarting(string entryPoint, bool isDurable);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The autokitteh session failed in the host")]
     private partial void LogSessionFailed(Exception exception);

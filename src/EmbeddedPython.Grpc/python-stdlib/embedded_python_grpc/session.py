@@ -20,7 +20,8 @@ import traceback
 import autokitteh
 from autokitteh import _bindings
 
-from . import values
+from . import durable, values
+from .errors import complete_args
 
 _PACKAGE_HINT = (
     "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
@@ -29,7 +30,7 @@ _PACKAGE_HINT = (
 )
 _PICKLE_HINT = "(values crossing a durable session must be picklable)\n\n"
 
-_state = {"code_dir": None, "handler": None, "print": None}
+_state = {"code_dir": None, "handler": None, "print": None, "durable": False}
 _original_print = builtins.print
 
 
@@ -42,12 +43,19 @@ def _session_print(*args, sep=" ", end="\n", file=None, flush=False):
         sink(separator.join(str(a) for a in args) + ("\n" if end is None else end))
 
 
-def load(code_dir, entry_file, function_name):
-    """Imports the entry module from code_dir; returns None or {"error": text} (load failures)."""
+def load(code_dir, entry_file, function_name, is_durable):
+    """Imports the entry module from code_dir (its calls rewritten when durable); returns None or
+    {"error": text} (load failures)."""
     module_name = entry_file[:-3]
-    _forget_other_sessions(code_dir)
+    _fresh_imports(code_dir)
+    _state["durable"] = is_durable
+    if is_durable:
+        durable.install(code_dir)
+    else:
+        durable.uninstall()
     try:
-        module = importlib.import_module(module_name)
+        with durable.loading():
+            module = importlib.import_module(module_name)
     except Exception as err:  # noqa: BLE001 - any failure to import is reported to the worker
         text = f"can't load {module_name} from {code_dir} - {format_error(err)}"
         if "No module named" in text:
@@ -62,7 +70,7 @@ def load(code_dir, entry_file, function_name):
     return None
 
 
-def run(event_json, send_print, syscall):
+def run(event_json, send_print, syscall, send_activity, send_execute_reply):
     """Starts the loaded handler on a thread; the request completes with {"value", "data"} or {"error", "traceback"}."""
     import embedded_python
 
@@ -73,12 +81,17 @@ def run(event_json, send_print, syscall):
     event, session_id = _make_event(event_json)
     _state["print"] = send_print
     _bindings.syscall = syscall
+    durable.connect(send_activity, send_execute_reply)
     builtins.print = _session_print
 
     def body():
         try:
             kwargs = {"session_id": session_id} if _accepts(handler, "session_id") else {}
-            result = handler(event, **kwargs)
+            # A handler marked as an activity runs as one activity in a durable session.
+            if _state["durable"] and getattr(handler, "__ak_activity__", False):
+                result = durable.dispatch(handler, event, **kwargs)
+            else:
+                result = handler(event, **kwargs)
             if inspect.iscoroutine(result):
                 result = asyncio.run(result)
             outcome = {"value": values.to_tagged(result), "data": _pickled(result)}
@@ -93,7 +106,7 @@ def run(event_json, send_print, syscall):
 
 def format_error(err):
     """"error: <repr>", a blank line and the formatted traceback, as autokitteh's Done.error carries it."""
-    _complete_args(err)
+    complete_args(err)
     text = "".join(traceback.format_exception(type(err), err, err.__traceback__)).rstrip("\n")
     return f"error: {err!r}\n\n{text}"
 
@@ -105,23 +118,6 @@ def frames(err):
     start = next((i for i, f in enumerate(summary) if os.path.realpath(f.filename).startswith(code_dir)), 0)
     return [{"filename": f.filename, "lineno": f.lineno or 0, "code": f.line or "", "name": f.name}
             for f in summary[start:]]
-
-
-def _complete_args(err):
-    # Constructor arguments not passed on to Exception.__init__ are appended to args, so the repr
-    # names them and the exception can be rebuilt from args (autokitteh does the same).
-    init = type(err).__init__
-    if init is BaseException.__init__ or not inspect.isfunction(init):
-        return
-    try:
-        parameters = list(inspect.signature(init).parameters.values())[1:]
-    except (TypeError, ValueError):
-        return
-    named = [p.name for p in parameters
-             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-    extra = [getattr(err, n) for n in named[len(err.args):] if hasattr(err, n)]
-    if extra:
-        err.args = tuple(err.args) + tuple(extra)
 
 
 def _pickled(result):
@@ -149,16 +145,17 @@ def _make_event(event_json):
     return event, raw.get("session_id")
 
 
-def _forget_other_sessions(code_dir):
-    # One process may serve several sessions one after the other (tests, long-lived hosts): modules
-    # imported from another session's code dir must not shadow this one's.
+def _fresh_imports(code_dir):
+    # autokitteh imports user code afresh in each session's process. One process may serve several
+    # sessions one after the other (tests, long-lived hosts): modules of earlier sessions are forgotten.
     previous = _state["code_dir"]
-    if previous and previous != code_dir:
-        prefix = os.path.realpath(previous) + os.sep
+    for directory in {previous, code_dir} - {None}:
+        prefix = os.path.realpath(directory) + os.sep
         for name, module in list(sys.modules.items()):
             path = getattr(module, "__file__", None)
             if path and os.path.realpath(path).startswith(prefix):
                 del sys.modules[name]
+    if previous and previous != code_dir:
         while previous in sys.path:
             sys.path.remove(previous)
     if code_dir not in sys.path:
