@@ -6,7 +6,7 @@ the host must learn (output lines, the end of a task, a child to register, bytes
 goes back through the callables given to ``install``.
 """
 
-import builtins
+import asyncio
 import collections
 import ctypes
 import os
@@ -56,7 +56,7 @@ class AmScriptError(ValueError):
 class Task:
     __slots__ = ("pid", "params", "app_path", "script_file", "timeout", "max_memory", "thread", "deadline",
                  "stop_reason", "stopped", "finishing", "lock", "builtins", "globals", "module_prefix",
-                 "pending", "observer", "buffers", "last_stop_sent", "stop_time", "measure_after", "reported", "stops_seen")
+                 "pending", "observer", "buffers", "last_stop_sent", "stop_time", "measure_after", "reported", "stops_seen", "loops")
 
     def __init__(self, spec):
         self.pid = spec["pid"]
@@ -92,6 +92,7 @@ class Task:
         self.measure_after = 0.0
         self.reported = False
         self.stops_seen = 0
+        self.loops = set()  # asyncio loops running in the task's threads, woken when it is stopped
 
     # ---- stopping ----
 
@@ -110,6 +111,12 @@ class Task:
         if self.thread is not None and self.thread.ident is not None and not self.finishing:
             _async_raise(self.thread.ident, TaskStopped)
             self.last_stop_sent = time.monotonic()
+            # A loop waiting in select() runs no bytecode, so the exception would wait for its next timer.
+            for loop in list(self.loops):
+                try:
+                    loop.call_soon_threadsafe(_nothing)
+                except RuntimeError:  # closed meanwhile
+                    self.loops.discard(loop)
 
     def check_stopped(self):
         if self.stop_reason is not None and not self.finishing:
@@ -311,6 +318,7 @@ def install(callbacks, websocket_port=None):
     if first:
         time.sleep = _task_sleep
         _wrap_thread_start()
+        _track_task_loops()
         _imports.install()
         _memory.install()
         threading.Thread(target=_monitor, name="ompy task monitor", daemon=True).start()
@@ -548,6 +556,26 @@ class _RoutedStream:
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
+
+
+def _nothing():
+    pass
+
+
+def _track_task_loops():
+    """Remembers the asyncio loops a task runs (asyncio.run in a script), so that a stop can wake them."""
+    original = asyncio.events._set_running_loop
+
+    def set_running_loop(loop):
+        task = getattr(_local, "task", None)
+        if task is not None:
+            if loop is not None:
+                task.loops.add(loop)
+            else:
+                task.loops.clear()
+        original(loop)
+
+    asyncio.events._set_running_loop = set_running_loop
 
 
 def _wrap_thread_start():

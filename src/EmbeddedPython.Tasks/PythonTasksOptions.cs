@@ -19,4 +19,25 @@ public sealed class PythonTasksOptions
     /// <summary>Where each task gets its work folder (<c>TASK_PARAMS['outputPath']</c>, named by pid).
     /// Default: <c>ompy-tasks</c> under the system's temporary folder.</summary>
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "ompy-tasks");
+
+    /// <summary>Takes the defaults from the environment variables the original hypervisor reads
+    /// (<c>DEFAULT_TASK_TIMEOUT_SEC</c>, <c>DEFAULT_TASK_MAX_MEMORY_MB</c>, <c>RESOURCE_SERVER_LOCAL_PORT</c>),
+    /// where set; configuration and code applied afterwards win over them.</summary>
+    /// <exception cref="FormatException">One of them is set but is not a whole number.</exception>
+    public void ReadOriginalEnvironment()
+    {
+        if (Read("DEFAULT_TASK_TIMEOUT_SEC") is { } seconds)
+            DefaultTimeout = TimeSpan.FromSeconds(seconds);
+        if (Read("DEFAULT_TASK_MAX_MEMORY_MB") is { } megabytes)
+            DefaultMaxMemoryMegabytes = megabytes;
+        if (Read("RESOURCE_SERVER_LOCAL_PORT") is { } port)
+            WebSocketPort = port;
+    }
+
+    private static int? Read(string name) => Environment.GetEnvironmentVariable(name) switch
+    {
+        null or "" => null,
+        var text when int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) => value,
+        var text => throw new FormatException($"Environment variable {name} must be a whole number, not '{text}'."),
+    };
 }

@@ -13,14 +13,18 @@ public static class PythonTasksServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IPythonTaskHost"/> (and the Python executor it runs on, when not registered yet) as a
-    /// hosted service that serves the per-task websocket endpoint. Options bind from the configuration section
-    /// <c>EmbeddedPython:Tasks</c>, then <paramref name="configure"/> runs; they are validated at start.
+    /// hosted service that serves the per-task websocket endpoint. Options start from the original's environment
+    /// variables (<see cref="PythonTasksOptions.ReadOriginalEnvironment"/>), then bind from the configuration
+    /// section <c>EmbeddedPython:Tasks</c>, then <paramref name="configure"/> runs; they are validated at start.
     /// </summary>
     public static IServiceCollection AddPythonTasks(this IServiceCollection services, Action<PythonTasksOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddPythonExecutor();
-        var options = services.AddOptions<PythonTasksOptions>().BindConfiguration(PythonTasksOptions.SectionName).ValidateOnStart();
+        var options = services.AddOptions<PythonTasksOptions>()
+            .Configure(o => o.ReadOriginalEnvironment())
+            .BindConfiguration(PythonTasksOptions.SectionName)
+            .ValidateOnStart();
         if (configure is not null)
             options.Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PythonTasksOptions>, PythonTasksOptionsValidator>());

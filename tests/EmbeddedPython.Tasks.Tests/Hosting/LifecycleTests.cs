@@ -36,6 +36,26 @@ public sealed class LifecycleTests(TaskHostFixture fixture) : TaskTestBase(fixtu
     }
 
     [Fact]
+    public async Task Time_limit_interrupts_an_asyncio_loop_waiting_in_select()
+    {
+        var (info, lines) = await RunAsync(Limits, "async_sleeper.py", limits: OneSecond);
+
+        Assert.Equal(PythonTaskState.TimedOut, info.State);
+        Assert.Equal("time limit of 1 s reached", info.Reason);
+        Assert.InRange(info.EndedAt!.Value - info.StartedAt, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.5));
+        Assert.Equal(["awaiting"], lines);
+    }
+
+    [Fact]
+    public async Task Threads_and_asyncio_run_inside_a_task_belong_to_that_task()
+    {
+        var (info, lines) = await RunAsync(Limits, "threads.py", new Dictionary<string, object?> { ["n"] = 21 });
+
+        Assert.Equal(PythonTaskState.Closed, info.State);
+        Assert.Equal([$"thread sees pid {info.Pid}", "asyncio.run gave 42"], lines);
+    }
+
+    [Fact]
     public async Task Time_limit_wins_over_code_that_catches_BaseException()
     {
         var (info, lines) = await RunAsync(Limits, "stubborn.py", limits: OneSecond);

@@ -1,0 +1,62 @@
+using EmbeddedPython.Tasks.DependencyInjection;
+
+namespace EmbeddedPython.Tasks.Tests.DependencyInjection;
+
+/// <summary>Settings: the original's defaults, its environment variables, and refusing bad values by name.
+/// In the host's collection so that the variables set here never meet the host reading its options.</summary>
+[Collection(TaskHostCollection.Name)]
+public sealed class PythonTasksOptionsTests
+{
+    [Fact]
+    public void Defaults_are_the_originals_300_s_100_MB_and_port_18564()
+    {
+        var options = new PythonTasksOptions();
+
+        Assert.Equal(TimeSpan.FromSeconds(300), options.DefaultTimeout);
+        Assert.Equal(100, options.DefaultMaxMemoryMegabytes);
+        Assert.Equal(18564, options.WebSocketPort);
+    }
+
+    [Fact]
+    public void The_originals_environment_variables_set_the_defaults()
+    {
+        Environment.SetEnvironmentVariable("DEFAULT_TASK_TIMEOUT_SEC", "12");
+        Environment.SetEnvironmentVariable("DEFAULT_TASK_MAX_MEMORY_MB", "34");
+        try
+        {
+            var options = new PythonTasksOptions();
+            options.ReadOriginalEnvironment();
+
+            Assert.Equal(TimeSpan.FromSeconds(12), options.DefaultTimeout);
+            Assert.Equal(34, options.DefaultMaxMemoryMegabytes);
+            Environment.SetEnvironmentVariable("DEFAULT_TASK_MAX_MEMORY_MB", "lots");
+            var error = Assert.Throws<FormatException>(options.ReadOriginalEnvironment);
+            Assert.Contains("DEFAULT_TASK_MAX_MEMORY_MB", error.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DEFAULT_TASK_TIMEOUT_SEC", null);
+            Environment.SetEnvironmentVariable("DEFAULT_TASK_MAX_MEMORY_MB", null);
+        }
+    }
+
+    [Fact]
+    public void Bad_settings_are_refused_naming_each_one()
+    {
+        var result = new PythonTasksOptionsValidator().Validate(null, new PythonTasksOptions
+        {
+            DefaultTimeout = TimeSpan.Zero,
+            DefaultMaxMemoryMegabytes = -1,
+            WebSocketPort = 70000,
+            WorkDirectory = " ",
+        });
+
+        Assert.True(result.Failed);
+        Assert.Equal(4, result.Failures!.Count());
+        Assert.Contains(result.Failures!, f => f.StartsWith("DefaultTimeout", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("DefaultMaxMemoryMegabytes", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("WebSocketPort", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("WorkDirectory", StringComparison.Ordinal));
+        Assert.True(new PythonTasksOptionsValidator().Validate(null, new PythonTasksOptions()).Succeeded);
+    }
+}
