@@ -41,6 +41,15 @@ public sealed class FakeWorker : HandlerService.HandlerServiceBase, IAsyncDispos
 
     public int IsActiveCalls => Volatile.Read(ref _isActiveCalls);
 
+    /// <summary>The runner's RunnerService, for the calls the worker makes back (Execute, ActivityReply).</summary>
+    public RunnerService.RunnerServiceClient? Runner { get; set; }
+
+    /// <summary>When set, the worker answers an executed activity with this error instead of its result.</summary>
+    public string? ActivityReplyError { get; set; }
+
+    /// <summary>What the runner answered to the worker's ActivityReply calls.</summary>
+    public ConcurrentQueue<string> ActivityReplyAnswers { get; } = new();
+
     /// <summary>When set, IsActiveRunner answers with this error (the worker forgot the runner).</summary>
     public string? IsActiveError { get; set; }
 
@@ -138,6 +147,43 @@ public sealed class FakeWorker : HandlerService.HandlerServiceBase, IAsyncDispos
             response.Event = new Event { Data = Google.Protobuf.ByteString.CopyFromUtf8(json) };
         return Task.FromResult(response);
     }
+
+    // As the Go side: answer at once, then ask the runner to execute the activity (first run, no replay).
+    public override Task<ActivityResponse> Activity(ActivityRequest request, ServerCallContext context)
+    {
+        var call = request.CallInfo;
+        Record(request.RunnerId, $"Activity:{call.Function}({string.Join(",", call.Args.Select(Show))})");
+        _ = Task.Run(async () => await Runner!.ExecuteAsync(new ExecuteRequest { Data = request.Data }));
+        return Task.FromResult(new ActivityResponse());
+    }
+
+    // As the Go side: answer at once, then hand the result back (with the executor id set) or a failure.
+    public override Task<ExecuteReplyResponse> ExecuteReply(ExecuteReplyRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, $"ExecuteReply:{Show(request.Result.Custom.Value)}");
+        ExecuteReplies.Enqueue(request);
+        var result = request.Result.Clone();
+        result.Custom.ExecutorId = "run_fake";
+        _ = Task.Run(async () =>
+        {
+            var answer = await Runner!.ActivityReplyAsync(ActivityReplyError is { } error
+                ? new ActivityReplyRequest { Error = error }
+                : new ActivityReplyRequest { Result = result });
+            ActivityReplyAnswers.Enqueue(answer.Error);
+        });
+        return Task.FromResult(new ExecuteReplyResponse());
+    }
+
+    /// <summary>The ExecuteReply requests, in order.</summary>
+    public ConcurrentQueue<ExecuteReplyRequest> ExecuteReplies { get; } = new();
+
+    private static string Show(AkValue value) => value switch
+    {
+        { Integer: { } i } => i.V.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        { String: { } s } => s.V,
+        { Nothing: not null } => "None",
+        _ => value.ToString(),
+    };
 
     public override Task<StoreMutateResponse> StoreMutate(StoreMutateRequest request, ServerCallContext context)
     {

@@ -11,6 +11,7 @@ public sealed class RunnerUnderTest : IAsyncDisposable
         Server = server;
         Worker = worker;
         Client = new RunnerService.RunnerServiceClient(server.Channel);
+        worker.Runner = Client;
     }
 
     public GrpcTestServer Server { get; }
@@ -35,9 +36,9 @@ public sealed class RunnerUnderTest : IAsyncDisposable
     }
 
     /// <summary>Starts the session and waits for its Done.</summary>
-    public async Task<DoneRequest> RunAsync(string entryPoint, string eventJson)
+    public async Task<DoneRequest> RunAsync(string entryPoint, string eventJson, bool durable = false)
     {
-        var started = await Client.StartAsync(new StartRequest { EntryPoint = entryPoint, Event = new Event { Data = ByteString.CopyFromUtf8(eventJson) } });
+        var started = await Client.StartAsync(new StartRequest { EntryPoint = entryPoint, Event = new Event { Data = ByteString.CopyFromUtf8(eventJson) }, IsDurable = durable });
         Assert.Equal("", started.Error);
         return await Worker.Finished.WaitAsync(TimeSpan.FromSeconds(20));
     }

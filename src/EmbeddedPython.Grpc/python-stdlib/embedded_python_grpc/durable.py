@@ -131,6 +131,7 @@ def connect(send_activity, send_execute_reply):
 
 def uninstall():
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _Finder)]
+    _state["code_dir"] = None
 
 
 class loading:

@@ -1,0 +1,178 @@
+using Autokitteh.UserCode.V1;
+using EmbeddedPython.Grpc.Tests.Infrastructure;
+using Grpc.Core;
+
+namespace EmbeddedPython.Grpc.Tests.Autokitteh;
+
+/// <summary>Durable sessions (spec §2.3, §7.4) against the fake worker, which executes every activity
+/// once and replies with its result as autokitteh's Go side does on a first run.</summary>
+[Collection(PythonCollection.Name)]
+public sealed class DurableSessionTests(SharedPython python) : IDisposable
+{
+    private readonly CodeDirectory _code = new();
+
+    public void Dispose() => _code.Dispose();
+
+    private async Task<(DoneRequest Done, RunnerUnderTest Runner)> RunDurableAsync(string entryPoint, Action<FakeWorker>? prepare = null)
+    {
+        var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path);
+        prepare?.Invoke(runner.Worker);
+        var done = await runner.RunAsync(entryPoint, Fixtures.Event, durable: true);
+        return (done, runner);
+    }
+
+    [Fact]
+    public async Task External_calls_and_marked_functions_become_activities_and_sleep_becomes_a_Sleep_call()
+    {
+        _code.With("program.py", """
+            import random
+            import time
+
+            import autokitteh
+
+
+            @autokitteh.activity
+            def double(n):
+                return n * 2
+
+
+            def on_event(event):
+                n = random.randint(1, 6)
+                v = double(n)
+                time.sleep(0.05)
+                print("n", n, "v", v)
+                return v
+            """);
+
+        var (done, runner) = await RunDurableAsync("program.py:on_event");
+        await using var _ = runner;
+
+        var received = runner.Worker.Received.ToList();
+        Assert.Equal(7, received.Count);
+        var n = int.Parse(received[1]["ExecuteReply:".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(
+            ["Activity:randint(1,6)", $"ExecuteReply:{n}", $"Activity:double({n})", $"ExecuteReply:{2 * n}", "Sleep:50", $"Print:n {n} v {2 * n}\n", "Done"],
+            received);
+        Assert.InRange(n, 1, 6);
+        Assert.Equal(2 * n, done.Result.Custom.Value.Integer.V);
+        Assert.All(runner.Worker.ExecuteReplies, r => Assert.False(r.Result.Custom.Data.IsEmpty));
+    }
+
+    [Fact]
+    public async Task An_activity_that_raises_sends_its_exception_inside_the_result_and_the_session_fails_with_it()
+    {
+        _code.With("program.py", """
+            import autokitteh
+
+
+            @autokitteh.activity
+            def explode(n):
+                raise ValueError(f"explode {n}")
+
+
+            def on_event(event):
+                return explode(3)
+            """);
+
+        var (done, runner) = await RunDurableAsync("program.py:on_event");
+        await using var _ = runner;
+
+        var reply = Assert.Single(runner.Worker.ExecuteReplies);
+        Assert.NotNull(reply.Result.Custom.Value.Nothing);
+        Assert.False(reply.Result.Custom.Data.IsEmpty);
+        Assert.Equal("", reply.Error);
+        Assert.StartsWith("error: ValueError('explode 3')", done.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_ActivityReply_ends_the_session_with_its_error()
+    {
+        _code.With("program.py", """
+            import random
+
+
+            def on_event(event):
+                return random.random()
+            """);
+
+        var (done, runner) = await RunDurableAsync("program.py:on_event", w => w.ActivityReplyError = "activity failed: boom");
+        await using var _ = runner;
+
+        Assert.Equal("activity failed: boom", done.Error);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (runner.Worker.ActivityReplyAnswers.IsEmpty && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.Equal(["activity failed: boom"], runner.Worker.ActivityReplyAnswers);
+        await Task.Delay(200);
+        Assert.Equal(1, runner.Worker.DoneCount);
+    }
+
+    [Fact]
+    public async Task Async_activities_are_awaited_and_deterministic_calls_run_in_place()
+    {
+        _code.With("program.py", """
+            import asyncio
+            import base64
+            import re
+
+            import autokitteh
+
+
+            @autokitteh.activity
+            async def fetch(n):
+                await asyncio.sleep(0.01)
+                return n + 1
+
+
+            async def on_event(event):
+                decoded = base64.b64decode("aGk=").decode()
+                match = re.match(r"(h)i", decoded)
+                out = await fetch(7)
+                print(f"on_event: end (out={out})", match.group(1))
+                return out
+            """);
+
+        var (done, runner) = await RunDurableAsync("program.py:on_event");
+        await using var _ = runner;
+
+        Assert.Equal(["Activity:fetch(7)", "ExecuteReply:8", "Print:on_event: end (out=8) h\n", "Done"], runner.Worker.Received);
+        Assert.Equal(8, done.Result.Custom.Value.Integer.V);
+    }
+
+    [Fact]
+    public async Task A_handler_marked_as_an_activity_runs_as_one_activity()
+    {
+        _code.With("program.py", """
+            import random
+
+            import autokitteh
+
+
+            @autokitteh.activity
+            def on_event(event):
+                return random.randint(5, 5) + 1
+            """);
+
+        var (done, runner) = await RunDurableAsync("program.py:on_event");
+        await using var _ = runner;
+
+        Assert.Equal(["Activity:on_event(<event>)", "ExecuteReply:6", "Done"], runner.Worker.Received.Select(r => r.StartsWith("Activity:on_event(", StringComparison.Ordinal) ? "Activity:on_event(<event>)" : r));
+        Assert.Equal(6, done.Result.Custom.Value.Integer.V);
+    }
+
+    [Fact]
+    public async Task Execute_and_ActivityReply_without_a_pending_call_are_refused()
+    {
+        _code.With("program.py", Fixtures.Program);
+        await using var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path);
+
+        var execute = await Assert.ThrowsAsync<RpcException>(() => runner.Client.ExecuteAsync(new ExecuteRequest()).ResponseAsync);
+        var reply = await Assert.ThrowsAsync<RpcException>(() => runner.Client.ActivityReplyAsync(new ActivityReplyRequest
+        {
+            Result = new() { Custom = new() { Data = Google.Protobuf.ByteString.CopyFromUtf8("x") } },
+        }).ResponseAsync);
+
+        Assert.Equal((StatusCode.Internal, "no pending activity calls"), (execute.StatusCode, execute.Status.Detail));
+        Assert.Equal((StatusCode.InvalidArgument, "ActivityReply without pending calls"), (reply.StatusCode, reply.Status.Detail));
+    }
+}
