@@ -83,6 +83,8 @@ internal sealed class WasmbusProvider : IAsyncDisposable
         await ServeAsync(RpcSubject + ".linkdefs.del", null, OnLinkDelete, cancellationToken).ConfigureAwait(false);
         await ServeAsync(RpcSubject + ".shutdown", null, OnShutdownAsync, cancellationToken).ConfigureAwait(false);
         await ServeAsync(RpcSubject + ".health", null, OnHealthAsync, cancellationToken).ConfigureAwait(false);
+        // A round trip to the server: once it answers, it has registered every subscription above.
+        await _nats.PingAsync(cancellationToken).ConfigureAwait(false);
         Log.Serving(_logger, _host.ProviderKey, _host.LinkName, _host.LatticeRpcPrefix, _host.NatsUrl, _host.HostId);
     }
 

@@ -34,7 +34,6 @@ public sealed class ScaleAndRecoveryTests(LatticeFixture lattice)
         var actor = FakeWasmCloudHost.NewActor();
         await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
         var answers = new ConcurrentDictionary<string, int>();
-        var retries = 0;
 
         // The host resends an invocation whose reply it did not get, with the same id, as a host would.
         async Task<object?> CallWithRetryAsync(int i)
@@ -50,7 +49,6 @@ public sealed class ScaleAndRecoveryTests(LatticeFixture lattice)
                 }
                 catch (NatsException) when (attempt < 20)
                 {
-                    Interlocked.Increment(ref retries);
                     await Task.Delay(200);
                 }
             }
@@ -58,11 +56,12 @@ public sealed class ScaleAndRecoveryTests(LatticeFixture lattice)
 
         var calls = RunBoundedAsync(300, 10, CallWithRetryAsync);
         await Task.Delay(300);
+        var answeredBeforeRestart = answers.Count;
         await lattice.Nats.RestartAsync(TimeSpan.FromMilliseconds(500));
         var results = await calls;
 
         Assert.Equal(Enumerable.Range(0, 300).Select(i => (object?)$"call {i}"), results);
-        Assert.True(retries > 0, "the restart should have cut some calls off");
+        Assert.InRange(answeredBeforeRestart, 1, 299);
         Assert.Equal(300, answers.Count);
         Assert.All(answers.Values, count => Assert.Equal(1, count));
         Assert.Equal(300, provider.Provider.Served);
