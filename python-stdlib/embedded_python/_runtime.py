@@ -267,6 +267,7 @@ def task_outcome(task):
 
 
 def cancel_tasks(request_id):
+    sys.settrace(None)  # an interruption may have left its tracer on
     for task in list(_tasks_by_request.pop(request_id, ())):
         task.cancel()
     _streams.pop(request_id, None)
@@ -299,10 +300,32 @@ def _on_interrupt_signal(signum, frame):
         return
     if asyncio._get_running_loop() is not None and asyncio.current_task() is None:
         return  # inside the loop's own machinery: the request's tasks are cancelled instead
-    # Keep the signal pending: code that catches the exception and carries on is interrupted again at
-    # its next check, which lies outside the try block that caught it.
-    _native.rearm()
+    # Code that catches the exception and carries on (``except BaseException: pass`` in a loop) meets it
+    # again: the tracer raises at the next line, which lies inside the handler that caught it, and an
+    # exception raised there leaves the try statement.
+    _trace_stack(frame)
     raise Interrupted(_INTERRUPT_REASONS.get(reason, "interrupted"))
+
+
+def _interrupt_tracer(frame, event, arg):
+    if frame.f_code.co_filename == __file__:
+        return None  # never inside the host's own functions (this handler included)
+    request_id = current_id.get()
+    reason = _native.interrupted(request_id) if request_id is not None else 0
+    if not reason:
+        sys.settrace(None)
+        return None
+    if event == "line":
+        raise Interrupted(_INTERRUPT_REASONS.get(reason, "interrupted"))
+    return _interrupt_tracer
+
+
+def _trace_stack(frame):
+    sys.settrace(_interrupt_tracer)
+    while frame is not None:
+        frame.f_trace = _interrupt_tracer
+        frame.f_trace_lines = True
+        frame = frame.f_back
 
 
 # ---- compiling and describing ----
@@ -360,8 +383,10 @@ def make_uuid(data):
 
 # ---- user mistakes the host repairs after each request ----
 
-_saved_builtins = dict(builtins.__dict__)
+_builtins_dict = builtins.__dict__
+_saved_builtins = dict(_builtins_dict)
 _real_chdir = os.chdir
+_original_cwd = os.getcwd()
 cwd_changed = False
 
 
@@ -374,16 +399,16 @@ def _chdir(path):
 def repair():
     """Puts back what user code may have broken for the requests after it."""
     global cwd_changed
+    _builtins_dict.update(_saved_builtins)  # first: the rest of this function looks builtins up
     if sys.stdout is not stdout:
         sys.stdout = stdout
     if sys.stderr is not stderr:
         sys.stderr = stderr
-    if len(builtins.__dict__) != len(_saved_builtins) or any(
-            builtins.__dict__.get(k) is not v for k, v in _saved_builtins.items()):
-        builtins.__dict__.update(_saved_builtins)
     if os.chdir is not _chdir:
         os.chdir = _chdir
     changed, cwd_changed = cwd_changed, False
+    if changed:
+        _real_chdir(_original_cwd)
     return changed
 
 

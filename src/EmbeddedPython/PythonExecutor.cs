@@ -131,16 +131,17 @@ public sealed class PythonExecutor : IPythonExecutor
     private void Arm(RequestState state, CancellationToken cancellationToken)
     {
         var timeout = state.Request.Timeout ?? _options.DefaultTimeout;
+        state.TimeLimit = timeout;
         if (timeout != Timeout.InfiniteTimeSpan)
         {
             state.Deadline = new CancellationTokenSource(timeout);
             state.DeadlineRegistration = state.Deadline.Token.UnsafeRegister(static (s, _) =>
             {
-                var (executor, request, limit) = ((PythonExecutor, RequestState, TimeSpan))s!;
+                var (executor, request) = ((PythonExecutor, RequestState))s!;
                 executor._interpreter.Interrupt(request, reason: 1);
-                if (request.TryFail(new PythonTimeoutException($"The Python request did not finish within its time limit of {limit}.")))
+                if (request.TryFail(request.InterruptionError))
                     Telemetry.RequestTimedOut();
-            }, (this, state, timeout));
+            }, (this, state));
         }
         if (cancellationToken.CanBeCanceled)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 namespace EmbeddedPython.Tests;
 
 /// <summary>The one executor of the test process (CPython initialises once per process), with a script folder.</summary>
@@ -9,7 +10,7 @@ public sealed class PythonFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Executor = new PythonExecutor(new PythonExecutorOptions { ScriptDirectory = ScriptDirectory, CodeCacheSize = 64 });
+        Executor = new PythonExecutor(new PythonExecutorOptions { ScriptDirectory = ScriptDirectory, CodeCacheSize = 64 }, Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning)));
         await Executor.WaitUntilStartedAsync();
     }
 

@@ -24,7 +24,6 @@ internal static unsafe class Callbacks
         using var module = PyObject.Steal(Py.PyModule_New(Py.PermanentUtf8("embedded_python._native")));
         Add(module.Handle, "send", &Send);
         Add(module.Handle, "interrupted", &Interrupted);
-        Add(module.Handle, "rearm", &Rearm);
         Add(module.Handle, "wake", &Wake);
         Add(module.Handle, "loop_touched", &LoopTouched);
         Add(module.Handle, "async_done", &AsyncDone);
@@ -113,13 +112,6 @@ internal static unsafe class Callbacks
     }
 
     [UnmanagedCallersOnly]
-    private static nint Rearm(nint self, nint args)
-    {
-        try { Host.Rearm(); return None(); }
-        catch (Exception e) { return Fail(e); }
-    }
-
-    [UnmanagedCallersOnly]
     private static nint Wake(nint self, nint args)
     {
         try { Host.LoopTouched(wake: true); return None(); }
@@ -194,7 +186,6 @@ internal interface IInterpreterHost
 {
     void Send(long requestId, int kind, object? value);
     int InterruptReason(long requestId);
-    void Rearm();
     void LoopTouched(bool wake);
     void AsyncDone(long requestId);
     bool IsOpen(long requestId);

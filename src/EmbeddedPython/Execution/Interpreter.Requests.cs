@@ -51,6 +51,7 @@ internal sealed unsafe partial class Interpreter
                 state.MarkOpen();
                 state.Task = _runtime.Call("start_async", requestId.Handle, coroutine.Handle).Release();
                 _loopHasWork = true;
+                Repair();
             }
             else
             {
@@ -59,6 +60,7 @@ internal sealed unsafe partial class Interpreter
                 {
                     state.MarkOpen();
                     using var _ = _runtime.Call("main_done", requestId.Handle);
+                    Repair();
                 }
                 else
                 {
@@ -75,7 +77,6 @@ internal sealed unsafe partial class Interpreter
         {
             globals.Dispose();
             uncached?.Dispose();
-            Repair();
             Telemetry.RequestRan(state.StartTimestamp);
         }
     }
@@ -183,12 +184,13 @@ internal sealed unsafe partial class Interpreter
     /// <summary>Delivers a result or an error (with the request's output) and forgets the request's Python state.</summary>
     private void Finish(RequestState state, object outcome, nint requestId)
     {
+        Repair(); // before the caller can observe the result (and, say, the working folder)
         var output = TakeOutput(requestId);
         if (outcome is PythonResult result)
             state.TryFinish(output.Length == 0 ? result : new PythonResult(result.Values, result.Messages, output));
         else
         {
-            var error = (Exception)outcome;
+            var error = state.InterruptReason != 0 ? state.InterruptionError : (Exception)outcome;
             Telemetry.RequestFailed(error);
             if (!state.TryFail(error))
                 LogLateError(_logger, state.Id, error.Message);
@@ -233,9 +235,7 @@ internal sealed unsafe partial class Interpreter
             && Py.PyDict_GetItemWithError(_runtime.ModuleDict, PythonRuntime.Keys.CwdChanged) != Py.True)
             return;
         Py.PyErr_Clear();
-        using var changed = _runtime.Call("repair");
-        if (changed.Handle == Py.True)
-            Environment.CurrentDirectory = _originalDirectory;
+        using var changed = _runtime.Call("repair"); // restores the working folder Python saw at start-up
     }
 
     // ---- called back from Python ----

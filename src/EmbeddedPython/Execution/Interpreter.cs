@@ -30,7 +30,6 @@ internal sealed partial class Interpreter : IInterpreterHost
     private readonly Thread _thread;
     private readonly CodeCache _cache;
     private readonly Interruption _interruption;
-    private readonly string _originalDirectory = Environment.CurrentDirectory;
 
     private RequestState? _running;      // the request whose code runs synchronously right now
     private int _inLoop;                 // 1 while the thread is inside the asyncio loop (wake it through the pipe)
@@ -202,7 +201,7 @@ internal sealed partial class Interpreter : IInterpreterHost
                 if (_closing)
                     state.TryFail(new ObjectDisposedException(nameof(PythonExecutor)));
                 else
-                    RunRequest(state);
+                    RunGuarded(state);
                 continue;
             }
             if (_closing)
@@ -213,6 +212,21 @@ internal sealed partial class Interpreter : IInterpreterHost
                 continue;
             }
             Park();
+        }
+    }
+
+    /// <summary>A fault of the host itself fails that one request; the thread goes on serving.</summary>
+    private void RunGuarded(RequestState state)
+    {
+        try
+        {
+            RunRequest(state);
+        }
+        catch (Exception e)
+        {
+            _running = null;
+            LogControlFailed(_logger, e);
+            state.TryFail(new InvalidOperationException($"EmbeddedPython failed to run the request: {e.Message}", e));
         }
     }
 
@@ -323,8 +337,6 @@ internal sealed partial class Interpreter : IInterpreterHost
             return running.InterruptReason;
         return Volatile.Read(ref _inLoop) == 1 && _open.TryGetValue(requestId, out var state) ? state.InterruptReason : 0;
     }
-
-    public void Rearm() => _interruption.Rearm();
 
     public void LoopTouched(bool wake)
     {

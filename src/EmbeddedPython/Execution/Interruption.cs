@@ -8,8 +8,8 @@ namespace EmbeddedPython.Execution;
 /// blocking wait (embedding.md §5.4), so this sends a real-time signal to the interpreter thread: the
 /// blocking call returns EINTR, Python runs the handler installed by <c>embedded_python._runtime</c>, and
 /// the handler raises <c>Interrupted</c> into the request's code if that request is being interrupted.
-/// The signal is sent again until the request has stopped, so code that catches the exception and carries
-/// on is interrupted again at its next check.
+/// The signal is sent again until the request has stopped, and the handler traces the request's frames so
+/// that code which catches the exception and carries on meets it again at its next line.
 /// </summary>
 internal sealed partial class Interruption(Interpreter interpreter)
 {
@@ -40,9 +40,6 @@ internal sealed partial class Interruption(Interpreter interpreter)
             await Task.Delay(ResendInterval).ConfigureAwait(false);
         }
     }
-
-    /// <summary>Called from the handler: keep the signal pending for the next check.</summary>
-    public void Rearm() => Libc.pthread_kill(_thread, Signal);
 
     [LibraryImport("libc", EntryPoint = "__libc_current_sigrtmax")]
     private static partial int SignalRangeMax();

@@ -45,6 +45,17 @@ internal sealed class RequestState
     /// <summary>The asyncio task running an async request's code (owned reference).</summary>
     public nint Task { get; set; }
 
+    /// <summary>The request's time limit, for the message of its timeout.</summary>
+    public TimeSpan TimeLimit { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;
+
+    /// <summary>What the caller gets when the request was interrupted (whoever delivers it first).</summary>
+    public Exception InterruptionError => InterruptReason switch
+    {
+        1 => new PythonTimeoutException($"The Python request did not finish within its time limit of {TimeLimit}."),
+        2 => new OperationCanceledException("The Python request was cancelled."),
+        _ => new ObjectDisposedException(nameof(PythonExecutor), "The executor was disposed while the request ran."),
+    };
+
     public CancellationTokenSource? Deadline { get; set; }
     public CancellationTokenRegistration DeadlineRegistration { get; set; }
     public CancellationTokenRegistration CallerRegistration { get; set; }
