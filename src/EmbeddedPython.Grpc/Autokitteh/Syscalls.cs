@@ -10,22 +10,49 @@ namespace EmbeddedPython.Grpc.Autokitteh;
 /// <summary>The autokitteh SDK functions (python-stdlib/autokitteh) as <c>HandlerService</c> calls. Python
 /// calls <see cref="Invoke"/> with a name and arguments and gets <c>{"value": v}</c> or <c>{"error": text}</c>;
 /// the SDK raises the error as <c>AutoKittehError</c>, as autokitteh's own SDK does.</summary>
-internal sealed class Syscalls(WorkerLink worker)
+internal sealed class Syscalls(WorkerLink worker, IPythonExecutor executor)
 {
+    private const string ResolveCode = """
+        from autokitteh import _bindings
+        _bindings.resolve(key, answer)
+        """;
+
+    /// <summary>Called from Python with (name, args, key). Without a key (the interpreter's own thread) it
+    /// blocks until the worker answers; with one it returns at once and a later request hands the answer
+    /// to the waiting Python thread, which waits without holding the GIL.</summary>
     public object? Invoke(IReadOnlyList<object?> arguments)
     {
         var name = arguments.Count > 0 ? arguments[0] as string : null;
         var args = arguments.Count > 1 && arguments[1] is IReadOnlyList<object?> list ? list : [];
+        var key = arguments.Count > 2 ? arguments[2] : null;
+        var answer = AnswerAsync(name, args);
+        if (key is null)
+            return answer.GetAwaiter().GetResult();
+        _ = ResolveAsync(key, answer);
+        return null;
+    }
+
+    private async Task ResolveAsync(object key, Task<Dictionary<string, object?>> answer) =>
+        await executor.ExecuteAsync(new PythonRequest
+        {
+            Code = ResolveCode,
+            Name = "embedded_python_grpc.resolve",
+            PresetValues = new Dictionary<string, object?> { ["key"] = key, ["answer"] = await answer },
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+
+    private async Task<Dictionary<string, object?>> AnswerAsync(string? name, IReadOnlyList<object?> args)
+    {
         try
         {
-            // Called from Python and blocking it until the worker answers, as autokitteh's runner does.
-            var (value, error) = worker.CallInOrder(() => CallAsync(name, args)).GetAwaiter().GetResult();
+            var (value, error) = await worker.CallInOrder(() => CallAsync(name, args));
             return error.Length > 0
                 ? new Dictionary<string, object?> { ["error"] = error }
                 : new Dictionary<string, object?> { ["value"] = value };
         }
-        catch (Exception e) when (e is RpcException or ArgumentException or FormatException or InvalidCastException)
+        catch (Exception e)
         {
+            // Whatever went wrong (worker error, malformed arguments) is raised in the calling Python code.
             return new Dictionary<string, object?> { ["error"] = e.Message };
         }
     }

@@ -185,6 +185,32 @@ public sealed class SessionRunTests(SharedPython python) : IDisposable
     }
 
     [Fact]
+    public async Task While_a_handler_waits_for_the_worker_the_interpreter_serves_other_requests()
+    {
+        _code.With("program.py", """
+            import autokitteh
+
+
+            def on_event(event):
+                autokitteh.sleep(1.5)
+                return "woke"
+            """);
+        await using var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path);
+        await runner.Client.StartAsync(new StartRequest { EntryPoint = "program.py:on_event" });
+        while (!runner.Worker.Received.Contains("Sleep:1500"))
+            await Task.Delay(10);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var other = await python.Executor.ExecuteAsync("answer = 6 * 7");
+        var waited = watch.Elapsed;
+        var done = await runner.Worker.Finished.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(42L, other.Values["answer"]);
+        Assert.True(waited < TimeSpan.FromSeconds(1), $"the other request waited {waited}");
+        Assert.Equal("woke", done.Result.Custom.Value.String.V);
+    }
+
+    [Fact]
     public async Task A_worker_error_is_raised_in_user_code_as_AutoKittehError()
     {
         _code.With("program.py", """
