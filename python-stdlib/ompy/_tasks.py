@@ -247,7 +247,11 @@ class TaskSocket:
         if self.closed:
             raise ConnectionError("the connection is closed")
         if self._connection is not None:
-            _host["ws_send"](self._connection, message)
+            if not _host["ws_send"](self._connection, message):
+                self.closed = True
+                raise ConnectionError("the websocket peer has closed the connection")
+        elif self._peer.closed:
+            raise ConnectionError("the other task has closed the connection")
         elif self._peer._inbox is not None:
             self._peer._inbox.put(message)
 

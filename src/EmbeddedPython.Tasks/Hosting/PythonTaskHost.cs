@@ -198,7 +198,7 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
                 ["register"] = Guarded(OnRegister),
                 ["output"] = Guarded(args => OnOutput(Pid(args[0]), (string)args[1]!, (string)args[2]!)),
                 ["ended"] = Guarded(args => OnEnded(Pid(args[0]), ParseState((string)args[1]!), (string?)args[2])),
-                ["ws_send"] = Guarded(args => _webSockets.Send(Convert.ToInt64(args[0]), args[1])),
+                ["ws_send"] = Guarded(args => (object?)_webSockets.Send(Convert.ToInt64(args[0]), args[1])),
                 ["ws_close"] = Guarded(args => _webSockets.Close(Convert.ToInt64(args[0]))),
             };
             await _executor.ExecuteAsync(new PythonRequest

@@ -61,12 +61,10 @@ internal sealed class TaskWebSocketServer(PythonTaskHost host, ILoggerFactory lo
         _stopping.Dispose();
     }
 
-    /// <summary>Queues a message (string or byte[]) for the peer; called from the task's thread.</summary>
-    public void Send(long connection, object? message)
-    {
-        if (!_connections.TryGetValue(connection, out var target) || !target.Outgoing.Writer.TryWrite(message ?? ""))
-            throw new InvalidOperationException($"Websocket connection {connection} is closed.");
-    }
+    /// <summary>Queues a message (string or byte[]) for the peer; false when the connection has closed.
+    /// Called from the task's thread.</summary>
+    public bool Send(long connection, object? message) =>
+        _connections.TryGetValue(connection, out var target) && target.Outgoing.Writer.TryWrite(message ?? "");
 
     /// <summary>Closes the connection from the task's side (sync_close).</summary>
     public void Close(long connection)
