@@ -32,34 +32,19 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         var returnNames = request.ReturnNames.ToList();
         if (returnNames.Any(string.IsNullOrWhiteSpace))
             throw Invalid("return_names must not contain empty names.");
+        var common = new PythonRequest
+        {
+            PresetValues = presets,
+            LimitReturnTo = returnNames.Count > 0 ? returnNames : null,
+            CodeHandlesReturn = request.CodeHandlesReturn,
+            Timeout = timeout,
+        };
         var python = request.SourceCase switch
         {
-            ExecuteRequest.SourceOneofCase.Code when request.Code.Length > 0 => new PythonRequest
-            {
-                Code = request.Code,
-                Name = NullIfEmpty(request.Name),
-                PresetValues = presets,
-                LimitReturnTo = returnNames.Count > 0 ? returnNames : null,
-                CodeHandlesReturn = request.CodeHandlesReturn,
-                Timeout = timeout,
-            },
-            ExecuteRequest.SourceOneofCase.Script when request.Script.Length > 0 => new PythonRequest
-            {
-                Script = request.Script,
-                PresetValues = presets,
-                LimitReturnTo = returnNames.Count > 0 ? returnNames : null,
-                CodeHandlesReturn = request.CodeHandlesReturn,
-                Timeout = timeout,
-            },
+            ExecuteRequest.SourceOneofCase.Code when request.Code.Length > 0 => common with { Code = request.Code, Name = NullIfEmpty(request.Name) },
+            ExecuteRequest.SourceOneofCase.Script when request.Script.Length > 0 => common with { Script = request.Script },
             ExecuteRequest.SourceOneofCase.EntryPoint => EntryPointRequest(request.EntryPoint, presets, timeout),
-            ExecuteRequest.SourceOneofCase.None when request.Name.Length > 0 => new PythonRequest
-            {
-                Name = request.Name,
-                PresetValues = presets,
-                LimitReturnTo = returnNames.Count > 0 ? returnNames : null,
-                CodeHandlesReturn = request.CodeHandlesReturn,
-                Timeout = timeout,
-            },
+            ExecuteRequest.SourceOneofCase.None when request.Name.Length > 0 => common with { Name = request.Name },
             _ => throw Invalid("the request has no source: set code, script, entry_point, or name alone to rerun cached code."),
         };
         return new TranslatedRequest(python, returnNames, request.SourceCase == ExecuteRequest.SourceOneofCase.EntryPoint);

@@ -162,7 +162,8 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.Equal(PythonError.Types.Phase.Interrupted, error.GetRpcStatus()!.GetDetail<PythonError>().Phase);
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(190), TimeSpan.FromSeconds(2));
+        // The grace allows for a machine shared with other builds; an uninterrupted loop would never end.
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(190), TimeSpan.FromSeconds(5));
         var next = await _client.ExecuteAsync(new ExecuteRequest { Code = "ok = True" });
         Assert.Equal("""{"ok":true}""", next.ResultsJson);
     }

@@ -1,14 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Autokitteh.UserCode.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using AkValue = Autokitteh.Values.V1.Value;
 
 namespace EmbeddedPython.Grpc.Tests.Infrastructure;
@@ -65,15 +59,9 @@ public sealed class FakeWorker : HandlerService.HandlerServiceBase, IAsyncDispos
     public static async Task<FakeWorker> StartAsync()
     {
         var worker = new FakeWorker();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton(worker);
-        var app = builder.Build();
-        app.MapGrpcService<FakeWorker>();
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        var (app, address) = await LoopbackHost.StartAsync(
+            services => services.AddGrpc().Services.AddSingleton(worker),
+            app => app.MapGrpcService<FakeWorker>());
         worker._app = app;
         worker.Address = $"127.0.0.1:{address.Port}";
         return worker;

@@ -1,13 +1,7 @@
-using System.Net;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace EmbeddedPython.Grpc.Tests.Infrastructure;
 
@@ -38,26 +32,19 @@ public sealed class GrpcTestServer : IAsyncDisposable
 
     public static async Task<GrpcTestServer> StartAsync(PythonExecutor executor, Action<PythonGrpcOptions>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddSingleton(executor);
-        builder.Services.AddSingleton<IPythonExecutor>(executor);
-        builder.Services.AddPythonGrpcServices(configure);
-        var app = builder.Build();
-        app.MapPythonExecutor();
-        app.MapAutokittehRunner();
-        try
-        {
-            await app.StartAsync();
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new GrpcTestServer(app, new Uri(address));
+        var (app, address) = await LoopbackHost.StartAsync(
+            services =>
+            {
+                services.AddSingleton(executor);
+                services.AddSingleton<IPythonExecutor>(executor);
+                services.AddPythonGrpcServices(configure);
+            },
+            app =>
+            {
+                app.MapPythonExecutor();
+                app.MapAutokittehRunner();
+            });
+        return new GrpcTestServer(app, address);
     }
 
     public async ValueTask DisposeAsync()
