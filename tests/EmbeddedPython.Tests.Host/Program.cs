@@ -76,6 +76,13 @@ switch (args.FirstOrDefault())
         catch (ObjectDisposedException) { Console.WriteLine("after-dispose=ObjectDisposedException"); }
         return 0;
     }
+    case "venv":
+    {
+        await using var python = new PythonExecutor(new PythonExecutorOptions { VirtualEnvironment = args[1] });
+        var result = await python.ExecuteAsync("import venv_only_module\nmark = venv_only_module.MARK");
+        Console.WriteLine($"mark={result.Values["mark"]}");
+        return 0;
+    }
     case "exit-without-dispose":
     {
         var python = new PythonExecutor(new PythonExecutorOptions());
@@ -84,6 +91,6 @@ switch (args.FirstOrDefault())
         return 0; // returns from Main without disposing: the process must still exit
     }
     default:
-        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|dispose-under-load|exit-without-dispose");
+        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|dispose-under-load|exit-without-dispose");
         return 2;
 }
