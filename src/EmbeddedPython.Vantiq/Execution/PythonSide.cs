@@ -13,10 +13,13 @@ internal static class PythonSide
     public const string ForgetName = "embedded_python_vantiq.forget";
     public const string ForgetCode = "import embedded_python_vantiq as _v\n_v.forget(_vq_id)\n";
 
+    // Awaited, so the query runs as a task on the interpreter's running loop, as in the original connector:
+    // asyncio.get_event_loop() is that loop, asyncio.run() and run_until_complete() refuse to run inside it,
+    // and an interrupt (the query's time limit) reaches the code.
     public const string RunName = "embedded_python_vantiq.run_query";
     public const string RunCode =
         "import embedded_python_vantiq as _v\n"
-        + "_v.run_query(connector_connection, connector_context, _vq_args)\n";
+        + "await _v.run_query(connector_connection, connector_context, _vq_args)\n";
 
     /// <summary>Statuses below 100 are requests from Python for a document (its metadata, then its content).</summary>
     public const int NeedDocument = 1, NeedContent = 2;

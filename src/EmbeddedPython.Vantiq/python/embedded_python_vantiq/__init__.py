@@ -182,8 +182,8 @@ class _Entry:
         self.code, self.version, self.filename = code, version, filename
 
 
-def run_query(core, request_id, args):
-    """Answers one query: completes the host request with [status, body_json], or [NEED_*, name] when
+async def run_query(core, request_id, args):
+    """Answers one query (as a task on the running loop, without awaiting anything): completes the host request with [status, body_json], or [NEED_*, name] when
     .NET must fetch a document first. Exceptions other than user-code ones reach .NET as the generic error."""
     try:
         reply = _run(core, request_id, args)
