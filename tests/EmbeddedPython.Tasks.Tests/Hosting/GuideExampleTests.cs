@@ -70,6 +70,15 @@ public sealed class GuideExampleTests(TaskHostFixture fixture) : TaskTestBase(fi
     }
 
     [Fact]
+    public async Task Py3_scripts_run_and_py3_modules_import()
+    {
+        var (info, lines) = await RunAsync(TaskHostFixture.Application("other"), "tool.py3", new Dictionary<string, object?> { ["length"] = 12 });
+
+        Assert.Equal(PythonTaskState.Closed, info.State);
+        Assert.Equal(["12 cm from a .py3 module"], lines);
+    }
+
+    [Fact]
     public async Task Module_level_code_of_a_local_module_runs_once_per_task()
     {
         var (_, first) = await RunAsync(Guide, "test_local_imports.py");
