@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using EmbeddedPython.Vantiq.Tests.FakeVantiq;
+
+namespace EmbeddedPython.Vantiq.Tests.Queries;
+
+/// <summary>Vantiq spec 4.5: code that sends its own responses through connector_connection.</summary>
+[Collection(PythonCollection.Name)]
+public sealed class SelfReturnTests(PythonFixture python)
+{
+    private const string P = "io.vantiq.pyexecsource.";
+
+    private static JsonNode Code(string code, object? handlesReturn = null) =>
+        new JsonObject { ["codeHandlesReturn"] = JsonValue.Create(handlesReturn ?? true), ["code"] = code };
+
+    [Fact]
+    public async Task F1_partial_and_final_frames_arrive_in_order_then_the_notification()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        const string code = "import asyncio\nasync def send():\n"
+            + "    for i in range(3):\n        await connector_connection.send_query_response(connector_context, 100, {\"i\": i})\n"
+            + "    await connector_connection.send_query_response(connector_context, 100, [{\"i\": 10}, {\"i\": 11}])\n"
+            + "    await connector_connection.send_query_response(connector_context, 200, {\"last\": True})\n"
+            + "    await connector_connection.send_notification({\"note\": 1})\n"
+            + "asyncio.get_event_loop().create_task(send())\n";
+        var replies = await session.QueryAsync(Code(code));
+        Assert.Equal([100, 100, 100, 100, 200], replies.Select(r => (int)r["status"]!));
+        Assert.Equal("""[{"i":0},{"i":1},{"i":2},[{"i":10},{"i":11}],{"last":true}]""",
+            new JsonArray(replies.Select(r => r["body"]!.DeepClone()).ToArray()).ToJsonString());
+        await session.WaitForAsync(frames => frames.Any(f => (string?)f["op"] == "notification"));
+        Assert.Equal("""{"note":1}""", session.Frames.Last()["object"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task F2_a_204_ends_the_query_without_a_body()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        const string code = "import asyncio\nasync def send():\n"
+            + "    await connector_connection.send_query_response(connector_context, 100, {\"i\": 0})\n"
+            + "    await connector_connection.send_query_response(connector_context, 204, None)\n"
+            + "asyncio.get_event_loop().create_task(send())\n";
+        var address = await session.SendQueryAsync(Code(code, "true"));
+        var replies = await session.RepliesAsync(address);
+        Assert.Equal(2, replies.Count);
+        Assert.Equal(204, (int)replies[1]["status"]!);
+        Assert.DoesNotContain("body", session.RawFrames.Single(f => f.Contains("204", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task F3_send_query_error_sends_the_callers_error()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        const string code = "import asyncio\nasync def send():\n"
+            + "    await connector_connection.send_query_error(connector_context, {\"messageCode\": \"my.err\", \"messageTemplate\": \"bad {0}\", \"parameters\": [\"thing\"]})\n"
+            + "asyncio.get_event_loop().create_task(send())\n";
+        var reply = Assert.Single(await session.QueryAsync(Code(code)));
+        ErrorTests.AssertError(reply, "my.err", "bad {0}", """["thing"]""");
+    }
+
+    [Fact]
+    public async Task F4_an_invalid_code_raises_the_originals_message()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        const string code = "import asyncio\nasync def send():\n    try:\n"
+            + "        await connector_connection.send_query_response(connector_context, 201, {\"x\": 1})\n"
+            + "    except Exception as e:\n        await connector_connection.send_query_response(connector_context, 200, {\"err\": str(e)})\n"
+            + "asyncio.get_event_loop().create_task(send())\n";
+        var reply = Assert.Single(await session.QueryAsync(Code(code)));
+        Assert.Equal("""{"err":"send_query_response(): Invalid Code: 201."}""", reply["body"]!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("F5 code that never answers", "x = 1\n")]
+    [InlineData("F6 a task that raises", "import asyncio\nasync def boom():\n    raise RuntimeError(\"lost\")\nasyncio.get_event_loop().create_task(boom())\n")]
+    public async Task Self_returning_code_that_ends_without_a_reply_gets_a_noresponse_error_at_once(string id, string code)
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        var reply = Assert.Single(await session.QueryAsync(Code(code), TimeSpan.FromSeconds(10)));
+        Assert.True((string?)reply["body"]!["messageCode"] == P + "execution.noresponse", id);
+    }
+
+    [Fact]
+    public async Task F7_the_looper_answers_75_queries_with_25_rows_each_sequentially_and_15_at_a_time()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        const string looper = "import asyncio\nasync def run(count):\n"
+            + "    for i in range(count - 1):\n        await connector_connection.send_query_response(connector_context, 100, {\"item\": f\"I am list item {i}\"})\n"
+            + "    await connector_connection.send_query_response(connector_context, 200, {\"item\": \"I am the last item\"})\n"
+            + "    await connector_connection.send_notification({\"notify_msg\": \"note this code set 1\"})\n"
+            + "asyncio.get_event_loop().create_task(run(count))\n";
+        JsonNode With() => new JsonObject { ["name"] = "looper", ["code"] = looper, ["codeHandlesReturn"] = true, ["presetValues"] = new JsonObject { ["count"] = 25 } };
+        for (var i = 0; i < 15; i++)
+            AssertLooper(await session.QueryAsync(With()));
+        for (var batch = 0; batch < 4; batch++)
+        {
+            var all = await Task.WhenAll(Enumerable.Range(0, 15).Select(_ => session.QueryAsync(With())));
+            foreach (var replies in all)
+                AssertLooper(replies);
+        }
+        await session.WaitForAsync(frames => frames.Count(f => (string?)f["op"] == "notification") == 75);
+
+        static void AssertLooper(IReadOnlyList<JsonNode> replies)
+        {
+            Assert.Equal(25, replies.Count);
+            Assert.Equal("I am list item 23", (string)replies[23]["body"]!["item"]!);
+            Assert.Equal(200, (int)replies[24]["status"]!);
+        }
+    }
+
+    [Fact]
+    public async Task A_reply_with_another_sources_context_is_refused()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        const string code = "import asyncio\nasync def send():\n    other = dict(connector_context, source_name=\"other\")\n    try:\n"
+            + "        await connector_connection.send_query_response(other, 200, {\"x\": 1})\n"
+            + "    except Exception as e:\n        await connector_connection.send_query_response(connector_context, 200, {\"err\": str(e)})\n"
+            + "asyncio.get_event_loop().create_task(send())\n";
+        var reply = Assert.Single(await session.QueryAsync(Code(code)));
+        Assert.StartsWith("Query response is missing or has incomplete context:", (string)reply["body"]!["err"]!);
+    }
+}
