@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using EmbeddedPython.WasmCloud.Claims;
@@ -218,7 +219,10 @@ internal sealed class WasmbusProvider : IAsyncDisposable
     private async Task<InvocationResponse> RunAsync(Invocation invocation)
     {
         Interlocked.Increment(ref _served);
+        var started = Stopwatch.GetTimestamp();
+        using var activity = Telemetry.StartInvocation(invocation);
         var response = await InvokeAsync(invocation).ConfigureAwait(false);
+        Telemetry.Answered(activity, response, Stopwatch.GetElapsedTime(started));
         if (response.Error is { } error)
             Log.InvocationFailed(_logger, invocation.Id, invocation.Operation, invocation.Origin.PublicKey, error);
         return response;

@@ -45,10 +45,8 @@ internal static class EnvelopeCodec
         return new Invocation(origin, target, operation, message, id, claims, hostId, contentLength, trace);
     }
 
-    public static byte[] EncodeInvocation(Invocation invocation)
+    public static byte[] EncodeInvocation(Invocation invocation) => Write((ref MessagePackWriter writer) =>
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
         writer.WriteMapHeader(7 + (invocation.ContentLength is null ? 0 : 1) + (invocation.TraceContext is null ? 0 : 1));
         writer.Write("origin");
         WriteEntity(ref writer, invocation.Origin);
@@ -74,9 +72,7 @@ internal static class EnvelopeCodec
             writer.Write("traceContext");
             WriteStringMap(ref writer, trace);
         }
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
+    });
 
     public static InvocationResponse DecodeResponse(ReadOnlyMemory<byte> bytes)
     {
@@ -99,10 +95,8 @@ internal static class EnvelopeCodec
         return new InvocationResponse(message, invocationId, error, contentLength);
     }
 
-    public static byte[] EncodeResponse(InvocationResponse response)
+    public static byte[] EncodeResponse(InvocationResponse response) => Write((ref MessagePackWriter writer) =>
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
         writer.WriteMapHeader(2 + (response.Error is null ? 0 : 1) + (response.ContentLength is null ? 0 : 1));
         writer.Write("msg");
         writer.Write(response.Message.AsSpan());
@@ -118,9 +112,7 @@ internal static class EnvelopeCodec
             writer.Write("content_length");
             writer.Write(length);
         }
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
+    });
 
     public static LinkDefinition DecodeLink(ReadOnlyMemory<byte> bytes)
     {
@@ -142,10 +134,8 @@ internal static class EnvelopeCodec
         return new LinkDefinition(actor, provider, linkName, contract, values);
     }
 
-    public static byte[] EncodeLink(LinkDefinition link)
+    public static byte[] EncodeLink(LinkDefinition link) => Write((ref MessagePackWriter writer) =>
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
         writer.WriteMapHeader(5);
         writer.Write("actor_id");
         writer.Write(link.ActorId);
@@ -157,14 +147,10 @@ internal static class EnvelopeCodec
         writer.Write(link.ContractId);
         writer.Write("values");
         WriteStringMap(ref writer, link.Values);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
+    });
 
-    public static byte[] EncodeHealth(HealthCheckResponse health)
+    public static byte[] EncodeHealth(HealthCheckResponse health) => Write((ref MessagePackWriter writer) =>
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
         writer.WriteMapHeader(health.Message is null ? 1 : 2);
         writer.Write("healthy");
         writer.Write(health.Healthy);
@@ -173,9 +159,7 @@ internal static class EnvelopeCodec
             writer.Write("message");
             writer.Write(message);
         }
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
+    });
 
     public static HealthCheckResponse DecodeHealth(ReadOnlyMemory<byte> bytes)
     {
@@ -195,6 +179,17 @@ internal static class EnvelopeCodec
     }
 
     private delegate void FieldReader(ref MessagePackReader reader, string field);
+
+    private delegate void Writing(ref MessagePackWriter writer);
+
+    private static byte[] Write(Writing write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        write(ref writer);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
 
     /// <summary>Reads a struct in either of rmp_serde's forms: a map of named fields or a positional array.</summary>
     private static void ReadStruct(ref MessagePackReader reader, string[] positional, string typeName, FieldReader readField)
