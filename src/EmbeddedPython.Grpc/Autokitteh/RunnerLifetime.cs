@@ -17,36 +17,38 @@ internal sealed partial class RunnerLifetime(
 {
     private static readonly TimeSpan StartupCheckDeadline = TimeSpan.FromSeconds(3);
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var runner = options.Value.Autokitteh;
-        if (!runner.Enabled)
-            return;
-        if (!runner.SkipCheckWorker)
-        {
-            try
-            {
-                var health = await worker.Client.HealthAsync(new HandlerHealthRequest(), deadline: DateTime.UtcNow + StartupCheckDeadline, cancellationToken: cancellationToken);
-                if (health.Error.Length > 0)
-                    throw new RpcException(new Status(StatusCode.Unavailable, health.Error));
-            }
-            catch (RpcException e)
-            {
-                LogWorkerNotAvailable(runner.WorkerAddress, e.Status.Detail);
-                exit.Stop("worker not available", 1);
-                return;
-            }
-        }
-        await base.StartAsync(cancellationToken);
-    }
+    public override Task StartAsync(CancellationToken cancellationToken) =>
+        options.Value.Autokitteh.Enabled ? base.StartAsync(cancellationToken) : Task.CompletedTask;
 
+    // Runs once the host has started, so a runner that gives up stops the host cleanly with its exit code.
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var runner = options.Value.Autokitteh;
+        if (!runner.SkipCheckWorker && !await WorkerAnswersAsync(runner.WorkerAddress, stoppingToken))
+        {
+            exit.Stop("worker not available", 1);
+            return;
+        }
         var startTimer = StartTimerAsync(runner.StartTimeout, stoppingToken);
         if (!runner.SkipCheckWorker)
             await LivenessAsync(runner.LivenessInterval, stoppingToken);
         await startTimer;
+    }
+
+    private async Task<bool> WorkerAnswersAsync(string address, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var health = await worker.Client.HealthAsync(new HandlerHealthRequest(), deadline: DateTime.UtcNow + StartupCheckDeadline, cancellationToken: stoppingToken);
+            if (health.Error.Length == 0)
+                return true;
+            LogWorkerNotAvailable(address, health.Error);
+        }
+        catch (RpcException e)
+        {
+            LogWorkerNotAvailable(address, e.Status.Detail);
+        }
+        return false;
     }
 
     private async Task StartTimerAsync(TimeSpan timeout, CancellationToken stoppingToken)
