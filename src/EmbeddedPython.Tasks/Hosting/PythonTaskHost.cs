@@ -250,6 +250,8 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
         _tasks[pid] = record;
         _startOrder.Enqueue(pid);
         Log.TaskStarted(_logger, pid, script, application.Path, parentPid);
+        Telemetry.Started.Add(1);
+        Telemetry.Running.Add(1);
         Publish(new PythonTaskEvent(PythonTaskEventKind.Started, info, null));
         var spec = new Dictionary<string, object?>
         {
@@ -304,6 +306,10 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
         if (!_tasks.TryGetValue(pid, out var record) || !record.TryEnd(state, reason, out var ended))
             return;
         Log.TaskEnded(_logger, pid, ended.StateName, reason);
+        var stateTag = new KeyValuePair<string, object?>("state", ended.StateName);
+        Telemetry.Running.Add(-1);
+        Telemetry.Ended.Add(1, stateTag);
+        Telemetry.Duration.Record((ended.EndedAt!.Value - ended.StartedAt).TotalSeconds, stateTag);
         _webSockets.CloseAll(pid);
         Publish(new PythonTaskEvent(PythonTaskEventKind.Ended, ended, null));
     }
