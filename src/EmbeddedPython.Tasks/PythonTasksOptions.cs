@@ -20,6 +20,11 @@ public sealed class PythonTasksOptions
     /// Default: <c>ompy-tasks</c> under the system's temporary folder.</summary>
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "ompy-tasks");
 
+    /// <summary>How many ended tasks (state and output) the host keeps for <see cref="IPythonTaskHost.Get"/>,
+    /// <see cref="IPythonTaskHost.List"/> and <see cref="IPythonTaskHost.ReadOutputAsync"/>; the longest ended
+    /// go first. Default 1,000.</summary>
+    public int MaxEndedTasks { get; set; } = 1000;
+
     /// <summary>Takes the defaults from the environment variables the original hypervisor reads
     /// (<c>DEFAULT_TASK_TIMEOUT_SEC</c>, <c>DEFAULT_TASK_MAX_MEMORY_MB</c>, <c>RESOURCE_SERVER_LOCAL_PORT</c>),
     /// where set; configuration and code applied afterwards win over them.</summary>

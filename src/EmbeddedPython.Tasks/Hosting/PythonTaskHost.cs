@@ -24,11 +24,12 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
     private readonly PythonTasksOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Guid, TaskRecord> _tasks = new();
-    private readonly ConcurrentQueue<Guid> _startOrder = new();
+    private readonly ConcurrentQueue<Guid> _endOrder = new();
     private readonly ConcurrentDictionary<Channel<PythonTaskEvent>, byte> _watchers = new();
     private readonly TaskWebSocketServer _webSockets;
     private readonly SemaphoreSlim _installGate = new(1, 1);
     private volatile bool _installed;
+    private long _lastSequence;
 
     public PythonTaskHost(IPythonExecutor executor, IOptions<PythonTasksOptions> options, ILoggerFactory loggerFactory)
     {
@@ -75,7 +76,7 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
 
     public PythonTaskInfo? Get(Guid pid) => _tasks.TryGetValue(pid, out var record) ? record.Info : null;
 
-    public IReadOnlyList<PythonTaskInfo> List() => _startOrder.Select(pid => _tasks[pid].Info).ToList();
+    public IReadOnlyList<PythonTaskInfo> List() => _tasks.Values.OrderBy(r => r.Sequence).Select(r => r.Info).ToList();
 
     public async Task<bool> StopAsync(Guid pid, CancellationToken cancellationToken = default)
     {
@@ -246,9 +247,8 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
         var memory = limits?.MaxMemoryMegabytes ?? _options.DefaultMaxMemoryMegabytes;
         var info = new PythonTaskInfo(pid, parentPid, application.Path, script, outputPath, timeout, memory,
             DateTimeOffset.UtcNow, PythonTaskState.Running, EndedAt: null, Reason: null);
-        var record = new TaskRecord(info);
+        var record = new TaskRecord(info, Interlocked.Increment(ref _lastSequence));
         _tasks[pid] = record;
-        _startOrder.Enqueue(pid);
         Log.TaskStarted(_logger, pid, script, application.Path, parentPid);
         Telemetry.Started.Add(1);
         Telemetry.Running.Add(1);
@@ -312,6 +312,10 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
         Telemetry.Duration.Record((ended.EndedAt!.Value - ended.StartedAt).TotalSeconds, stateTag);
         _webSockets.CloseAll(pid);
         Publish(new PythonTaskEvent(PythonTaskEventKind.Ended, ended, null));
+        // The books of ended tasks are kept for reading, but not without end.
+        _endOrder.Enqueue(pid);
+        while (_endOrder.Count > _options.MaxEndedTasks && _endOrder.TryDequeue(out var oldest))
+            _tasks.TryRemove(oldest, out _);
     }
 
     private void Publish(PythonTaskEvent item)

@@ -3,8 +3,11 @@ using System.Runtime.CompilerServices;
 namespace EmbeddedPython.Tasks.Hosting;
 
 /// <summary>The host's book on one task: how it is, and every line it printed, readable while it grows.</summary>
-internal sealed class TaskRecord(PythonTaskInfo info)
+internal sealed class TaskRecord(PythonTaskInfo info, long sequence)
 {
+    /// <summary>Start order among all tasks of the host.</summary>
+    public long Sequence { get; } = sequence;
+
     private readonly object _gate = new();
     private readonly List<PythonTaskOutputLine> _lines = [];
     private readonly TaskCompletionSource<PythonTaskInfo> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);

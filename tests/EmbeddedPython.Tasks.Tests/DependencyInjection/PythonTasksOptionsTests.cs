@@ -49,10 +49,12 @@ public sealed class PythonTasksOptionsTests
             DefaultMaxMemoryMegabytes = -1,
             WebSocketPort = 70000,
             WorkDirectory = " ",
+            MaxEndedTasks = -1,
         });
 
         Assert.True(result.Failed);
-        Assert.Equal(4, result.Failures!.Count());
+        Assert.Equal(5, result.Failures!.Count());
+        Assert.Contains(result.Failures!, f => f.StartsWith("MaxEndedTasks", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("DefaultTimeout", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("DefaultMaxMemoryMegabytes", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("WebSocketPort", StringComparison.Ordinal));
