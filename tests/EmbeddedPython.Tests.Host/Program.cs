@@ -83,6 +83,62 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"mark={result.Values["mark"]}");
         return 0;
     }
+    case "soak":
+    {
+        // Small requests mixing every converted type, errors and timeouts; resident memory after warm-up and at the end.
+        var count = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        await using var python = new PythonExecutor(new PythonExecutorOptions());
+        var presets = new Dictionary<string, object?>
+        {
+            ["i"] = 42L, ["f"] = 2.5, ["s"] = "text ✓", ["b"] = true, ["n"] = null, ["big"] = System.Numerics.BigInteger.Pow(2, 80),
+            ["by"] = new byte[] { 1, 2, 3 }, ["l"] = new List<object?> { 1L, "x" }, ["d"] = new Dictionary<string, object?> { ["k"] = 1L },
+            ["dt"] = new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero), ["day"] = new DateOnly(2024, 1, 2), ["m"] = 1.25m, ["g"] = Guid.NewGuid(),
+        };
+        var counts = new int[3];
+        async Task One(int n)
+        {
+            try
+            {
+                if (n % 1000 == 999 && Environment.GetEnvironmentVariable("SOAK_ONLY_OK") is null)
+                    await python.ExecuteAsync(new PythonRequest { Name = "soak-sleep", Code = "import time\ntime.sleep(5)", Timeout = TimeSpan.FromMilliseconds(20) });
+                else if (n % 100 == 99 && Environment.GetEnvironmentVariable("SOAK_ONLY_OK") is null)
+                    await python.ExecuteAsync(new PythonRequest { Name = "soak-error", Code = "raise ValueError(i)", PresetValues = presets });
+                else
+                    await python.ExecuteAsync(new PythonRequest { Name = "soak", Code = "out = (i, f, s, b, n, big, by, l, d, dt, day, m, g)\nprint(s)", PresetValues = presets });
+                Interlocked.Increment(ref counts[0]);
+            }
+            catch (PythonTimeoutException) { Interlocked.Increment(ref counts[1]); }
+            catch (PythonException) { Interlocked.Increment(ref counts[2]); }
+        }
+        async Task Batch(int from, int to)
+        {
+            for (var n = from; n < to; n += 64)
+                await Task.WhenAll(Enumerable.Range(n, Math.Min(64, to - n)).Select(One));
+        }
+        long Resident()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return Process.GetCurrentProcess().WorkingSet64;
+        }
+        var warmUp = Math.Min(count / 2, 100_000); // memory settles (pools, arenas, GC budgets) before the baseline is taken
+        await Batch(0, warmUp);
+        var afterWarmUp = Resident();
+        var managedAfterWarmUp = GC.GetTotalMemory(true);
+        const string PythonHeap = "import sys, gc\ngc.collect()\nblocks = sys.getallocatedblocks()\nobjects = len(gc.get_objects())";
+        var pythonAfterWarmUp = (await python.ExecuteAsync(PythonHeap)).Values;
+        var watch = Stopwatch.StartNew();
+        await Batch(warmUp, count);
+        var atEnd = Resident();
+        var managedAtEnd = GC.GetTotalMemory(true);
+        var pythonAtEnd = (await python.ExecuteAsync(PythonHeap)).Values;
+        Console.WriteLine($"requests={count} ok={counts[0]} timeouts={counts[1]} errors={counts[2]} seconds={watch.Elapsed.TotalSeconds:F1} "
+            + $"rss-after-warmup-mb={afterWarmUp / 1048576.0:F1} rss-end-mb={atEnd / 1048576.0:F1} growth-percent={(atEnd - afterWarmUp) * 100.0 / afterWarmUp:F2} "
+            + $"managed-after-warmup-mb={managedAfterWarmUp / 1048576.0:F1} managed-end-mb={managedAtEnd / 1048576.0:F1} "
+            + $"python-blocks={pythonAfterWarmUp["blocks"]}->{pythonAtEnd["blocks"]} python-objects={pythonAfterWarmUp["objects"]}->{pythonAtEnd["objects"]}");
+        return 0;
+    }
     case "exit-without-dispose":
     {
         var python = new PythonExecutor(new PythonExecutorOptions());
@@ -91,6 +147,6 @@ switch (args.FirstOrDefault())
         return 0; // returns from Main without disposing: the process must still exit
     }
     default:
-        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|dispose-under-load|exit-without-dispose");
+        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|soak <requests>|dispose-under-load|exit-without-dispose");
         return 2;
 }

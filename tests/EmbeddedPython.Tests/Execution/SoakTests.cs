@@ -1,0 +1,19 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace EmbeddedPython.Tests.Execution;
+
+public sealed class SoakTests
+{
+    [Fact]
+    public async Task Fifty_thousand_mixed_requests_with_errors_and_timeouts_leave_memory_flat()
+    {
+        var (exitCode, output) = await ChildProcess.RunAsync("soak 50000", limit: TimeSpan.FromMinutes(3));
+        Assert.True(exitCode == 0, output);
+        Assert.Matches(@"requests=50000 ok=49500 timeouts=50 errors=450", output);
+        var growth = double.Parse(Regex.Match(output, @"growth-percent=(-?[\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(growth < 5, output);
+        var objects = Regex.Match(output, @"python-objects=(\d+)->(\d+)");
+        Assert.True(Math.Abs(int.Parse(objects.Groups[2].Value) - int.Parse(objects.Groups[1].Value)) < 200, output);
+    }
+}
