@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace EmbeddedPython.WasmCloud.Tests.Infrastructure;
@@ -9,6 +10,8 @@ public sealed class LatticeFixture : IAsyncLifetime
     public NatsServer Nats { get; private set; } = null!;
 
     public PythonExecutor Executor { get; } = new(new PythonExecutorOptions());
+
+    private static readonly ConcurrentBag<string> Folders = [];
 
     public ILoggerFactory Logging { get; } = LoggerFactory.Create(builder => builder.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
 
@@ -23,12 +26,22 @@ public sealed class LatticeFixture : IAsyncLifetime
         await Executor.DisposeAsync();
         await Nats.DisposeAsync();
         Logging.Dispose();
+        foreach (var folder in Folders)
+            Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>A temporary folder, removed when the tests end.</summary>
+    public static string TempFolder(string prefix)
+    {
+        var folder = Directory.CreateTempSubdirectory(prefix).FullName;
+        Folders.Add(folder);
+        return folder;
     }
 
     /// <summary>A private copy of the test's Python modules, so that a test may edit them.</summary>
     public static string CopyModules()
     {
-        var target = Directory.CreateTempSubdirectory("wasmcloud-modules").FullName;
+        var target = TempFolder("wasmcloud-modules");
         var source = Path.Combine(AppContext.BaseDirectory, "PythonModules");
         foreach (var file in Directory.EnumerateFiles(source, "*.py", SearchOption.AllDirectories))
         {
