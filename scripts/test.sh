@@ -1,6 +1,18 @@
 #!/usr/bin/env bash
-# The README's test command: installs the test dependencies, then builds and runs every test project.
+# The README's test command: installs the test dependencies, runs every test project of the solution,
+# then consumes the packed library from a fresh app. Ends with one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-dependencies.sh
-dotnet test EmbeddedPython.sln -c Release --logger "console;verbosity=normal" "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test EmbeddedPython.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
+package_status=0
+scripts/package-smoke.sh || package_status=$?
+# Totals over the test projects ("Passed!  - Failed:     0, Passed:    63, Skipped: ...").
+passed=$(grep -oE "Passed: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}')
+failed=$(grep -oE "Failed: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}')
+[ "$package_status" -eq 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
+echo "tests: $passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$package_status" -eq 0 ] && [ "$failed" -eq 0 ]
