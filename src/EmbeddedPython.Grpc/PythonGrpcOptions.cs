@@ -41,6 +41,13 @@ public sealed class AutokittehRunnerOptions
     /// <summary>How often the worker is asked whether this runner is still active. Default 10 s.</summary>
     public TimeSpan LivenessInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Store activity results over 1 MiB in <see cref="LargeObjectsPath"/> and send only a reference
+    /// (otherwise such a result fails with "response size too large").</summary>
+    public bool EnableLargeObjects { get; set; }
+
+    /// <summary>Where large activity results are stored, under their SHA-256. Default the temp folder.</summary>
+    public string LargeObjectsPath { get; set; } = Path.GetTempPath();
+
     /// <summary>Stop the application once the session is done (autokitteh runs one runner per session). Default true.</summary>
     public bool StopAfterDone { get; set; } = true;
 }

@@ -32,7 +32,7 @@ public sealed record RunnerCommandLine
     public static RunnerCommandLine Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var options = new AutokittehRunnerOptions { Enabled = true, CodeDirectory = "/workflow" };
+        var options = new AutokittehRunnerOptions { Enabled = true, CodeDirectory = "/workflow", LargeObjectsPath = "/tmp" };
         var port = 9293;
         for (var i = 0; i < args.Count; i++)
         {
@@ -46,10 +46,13 @@ public sealed record RunnerCommandLine
                     options.SkipCheckWorker = true;
                     break;
                 case "--enable-large-objects":
-                    break; // Large objects only matter to durable activities, which this runner does not run yet.
+                    options.EnableLargeObjects = true;
+                    break;
                 case "--large-objects-path":
-                    if (Next() is null)
+                    var store = Next();
+                    if (store is null)
                         return Fail(flag, "needs a value");
+                    options.LargeObjectsPath = store;
                     break;
                 case "--worker-address":
                     var address = Next();

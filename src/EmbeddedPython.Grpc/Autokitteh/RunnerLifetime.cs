@@ -12,6 +12,7 @@ internal sealed partial class RunnerLifetime(
     WorkerLink worker,
     RunnerSession session,
     RunnerExit exit,
+    IHostApplicationLifetime lifetime,
     IOptions<PythonGrpcOptions> options,
     ILogger<RunnerLifetime> logger) : BackgroundService
 {
@@ -24,6 +25,9 @@ internal sealed partial class RunnerLifetime(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var runner = options.Value.Autokitteh;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await started.Task.WaitAsync(stoppingToken);
         if (!runner.SkipCheckWorker && !await WorkerAnswersAsync(runner.WorkerAddress, stoppingToken))
         {
             exit.Stop("worker not available", 1);

@@ -14,6 +14,7 @@ internal sealed partial class RunnerSession(
     IPythonExecutor executor,
     WorkerLink worker,
     Syscalls syscalls,
+    LargeObjects largeObjects,
     RunnerExit exit,
     IOptions<PythonGrpcOptions> options,
     ILogger<RunnerSession> logger)
@@ -188,11 +189,20 @@ internal sealed partial class RunnerSession(
             await executor.ExecuteAsync(new PythonRequest { Code = AbandonCode, Name = "embedded_python_grpc.abandon" }, cancellationToken);
             return new ActivityReplyResponse { Error = error };
         }
+        byte[] outcome;
+        try
+        {
+            outcome = largeObjects.Resolve(data);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, $"can't read the large activity result: {e.Message}"));
+        }
         var result = await executor.ExecuteAsync(new PythonRequest
         {
             Code = ReplyCode,
             Name = "embedded_python_grpc.reply",
-            PresetValues = new Dictionary<string, object?> { ["reply_data"] = data.ToByteArray() },
+            PresetValues = new Dictionary<string, object?> { ["reply_data"] = outcome },
             LimitReturnTo = ["reply_error"],
         }, cancellationToken);
         if (result.Values.GetValueOrDefault("reply_error") is IReadOnlyList<object?> { Count: 2 } failure)
@@ -207,25 +217,44 @@ internal sealed partial class RunnerSession(
         call.Args.Add(((IEnumerable<object?>)arguments[1]!).Select(AutokittehValues.FromTagged));
         foreach (var (name, value) in (IEnumerable<KeyValuePair<string, object?>>)arguments[2]!)
             call.Kwargs.Add(name, AutokittehValues.FromTagged(value));
-        _ = worker.CallInOrder(async () => await worker.Client.ActivityAsync(new ActivityRequest { RunnerId = worker.RunnerId, CallInfo = call }));
+        var activity = new ActivityRequest { RunnerId = worker.RunnerId, CallInfo = call };
+        // Raised in the calling Python code, which sees the call fail.
+        if (activity.CalculateSize() > LargeObjects.MaxMessageSize)
+            throw new InvalidOperationException($"activity request for {call.Function} is over {LargeObjects.MaxMessageSize} bytes");
+        _ = worker.CallInOrder(async () => await worker.Client.ActivityAsync(activity));
         return null;
     }
 
     // Called from Python (the activity's thread) with the outcome: the exception, if any, travels inside data.
     private object? SendExecuteReply(IReadOnlyList<object?> arguments)
     {
-        var reply = new ExecuteReplyRequest
+        var data = (byte[])arguments[1]!;
+        var custom = new AkCustom { Data = ByteString.CopyFrom(data), Value = AutokittehValues.FromTagged(arguments[0]) };
+        var reply = new ExecuteReplyRequest { RunnerId = worker.RunnerId, Result = new AkValue { Custom = custom } };
+        if (reply.CalculateSize() > LargeObjects.MaxMessageSize)
         {
-            RunnerId = worker.RunnerId,
-            Result = new AkValue { Custom = new AkCustom { Data = ByteString.CopyFrom((byte[])arguments[1]!), Value = AutokittehValues.FromTagged(arguments[0]) } },
-        };
+            reply = largeObjects.Enabled
+                ? new ExecuteReplyRequest
+                {
+                    RunnerId = worker.RunnerId,
+                    Result = new AkValue { Custom = new AkCustom { Data = ByteString.CopyFrom(largeObjects.Store(data)), Value = new AkValue { String = new() { V = $"large object {data.Length}" } } } },
+                }
+                : new ExecuteReplyRequest { RunnerId = worker.RunnerId, Error = "response size too large" };
+        }
         _ = worker.CallInOrder(async () => await worker.Client.ExecuteReplyAsync(reply));
         return null;
     }
 
     private object? Print(IReadOnlyList<object?> arguments)
     {
-        worker.Print(arguments.Count > 0 ? arguments[0] as string ?? "" : "");
+        try
+        {
+            worker.Print(arguments.Count > 0 ? arguments[0] as string ?? "" : "");
+        }
+        catch (InvalidOperationException)
+        {
+            // The session is over (the runner stops): the text still went to the output.
+        }
         return null;
     }
 

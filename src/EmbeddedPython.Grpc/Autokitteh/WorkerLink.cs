@@ -45,8 +45,9 @@ internal sealed partial class WorkerLink : IAsyncDisposable
         return answer.Task;
     }
 
-    private void Enqueue(Func<Task> send, Action<Exception>? onError = null) =>
-        _outbox.Writer.TryWrite(async () =>
+    private void Enqueue(Func<Task> send, Action<Exception>? onError = null)
+    {
+        if (!_outbox.Writer.TryWrite(async () =>
         {
             try
             {
@@ -65,7 +66,11 @@ internal sealed partial class WorkerLink : IAsyncDisposable
                 onError?.Invoke(e);
                 throw;
             }
-        });
+        }))
+        {
+            throw new InvalidOperationException("the runner no longer talks to the worker");
+        }
+    }
 
     private async Task PumpAsync()
     {

@@ -49,6 +49,7 @@ public static class PythonGrpcServiceCollectionExtensions
         services.TryAddSingleton<RunnerExit>();
         services.TryAddSingleton<WorkerLink>();
         services.TryAddSingleton<Syscalls>();
+        services.TryAddSingleton<LargeObjects>();
         services.TryAddSingleton<RunnerSession>();
         services.AddHostedService<RunnerLifetime>();
         return services;

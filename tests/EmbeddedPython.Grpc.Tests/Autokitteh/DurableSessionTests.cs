@@ -160,6 +160,58 @@ public sealed class DurableSessionTests(SharedPython python) : IDisposable
         Assert.Equal(6, done.Result.Custom.Value.Integer.V);
     }
 
+    private const string LargeResult = """
+        import os
+
+        import autokitteh
+
+
+        @autokitteh.activity
+        def big():
+            return b"x" * (2 * 1024 * 1024)
+
+
+        def on_event(event):
+            return len(big())
+        """;
+
+    [Fact]
+    public async Task An_activity_result_over_1_MiB_fails_with_response_size_too_large()
+    {
+        _code.With("program.py", LargeResult);
+        await using var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path);
+
+        await runner.Client.StartAsync(new StartRequest { EntryPoint = "program.py:on_event", IsDurable = true });
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (runner.Worker.ExecuteReplies.IsEmpty && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+
+        var reply = Assert.Single(runner.Worker.ExecuteReplies);
+        Assert.Equal("response size too large", reply.Error);
+        Assert.Null(reply.Result);
+    }
+
+    [Fact]
+    public async Task With_large_objects_a_big_result_is_stored_and_replayed_by_reference()
+    {
+        _code.With("program.py", LargeResult);
+        using var store = new CodeDirectory();
+        var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path, o =>
+        {
+            o.EnableLargeObjects = true;
+            o.LargeObjectsPath = store.Path;
+        });
+        await using var _ = runner;
+
+        var done = await runner.RunAsync("program.py:on_event", Fixtures.Event, durable: true);
+
+        var reply = Assert.Single(runner.Worker.ExecuteReplies);
+        Assert.True(reply.Result.Custom.Data.Length < 1024, $"{reply.Result.Custom.Data.Length} bytes sent");
+        Assert.StartsWith("large object ", reply.Result.Custom.Value.String.V, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(store.Path));
+        Assert.Equal(2 * 1024 * 1024, done.Result.Custom.Value.Integer.V);
+    }
+
     [Fact]
     public async Task Execute_and_ActivityReply_without_a_pending_call_are_refused()
     {

@@ -148,8 +148,14 @@ public sealed class FakeWorker : HandlerService.HandlerServiceBase, IAsyncDispos
     // As the Go side: answer at once, then hand the result back (with the executor id set) or a failure.
     public override Task<ExecuteReplyResponse> ExecuteReply(ExecuteReplyRequest request, ServerCallContext context)
     {
-        Record(request.RunnerId, $"ExecuteReply:{Show(request.Result.Custom.Value)}");
         ExecuteReplies.Enqueue(request);
+        if (request.Result is null)
+        {
+            // The Go side fails the session ("execute result is nil") and never replies.
+            Record(request.RunnerId, $"ExecuteReply:error:{request.Error}");
+            return Task.FromResult(new ExecuteReplyResponse());
+        }
+        Record(request.RunnerId, $"ExecuteReply:{Show(request.Result.Custom.Value)}");
         var result = request.Result.Clone();
         result.Custom.ExecutorId = "run_fake";
         _ = Task.Run(async () =>

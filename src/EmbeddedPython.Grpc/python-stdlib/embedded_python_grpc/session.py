@@ -35,10 +35,11 @@ _original_print = builtins.print
 
 
 def _session_print(*args, sep=" ", end="\n", file=None, flush=False):
-    """print() that also sends the text to the worker while a session is running."""
+    """print() that also sends the text to the worker, from the session's threads (not from requests
+    the interpreter's own thread runs meanwhile)."""
     _original_print(*args, sep=sep, end=end, file=file, flush=flush)
     sink = _state["print"]
-    if sink is not None and (file is None or file is sys.stdout):
+    if sink is not None and (file is None or file is sys.stdout) and threading.current_thread() is not threading.main_thread():
         separator = " " if sep is None else sep
         sink(separator.join(str(a) for a in args) + ("\n" if end is None else end))
 
@@ -49,6 +50,8 @@ def load(code_dir, entry_file, function_name, is_durable):
     module_name = entry_file[:-3]
     _fresh_imports(code_dir)
     _state["durable"] = is_durable
+    # A call left pending by an earlier session in this process is abandoned first.
+    durable.abandon()
     if is_durable:
         durable.install(code_dir)
     else:
@@ -98,7 +101,8 @@ def run(event_json, send_print, syscall, send_activity, send_execute_reply):
         except BaseException as err:  # noqa: BLE001 - every outcome, SystemExit included, ends the session
             outcome = {"error": format_error(err), "traceback": frames(err)}
         finally:
-            _state["print"] = None
+            if _state["print"] is send_print:
+                _state["print"] = None
         request.complete(outcome)
 
     threading.Thread(target=body, name="autokitteh-session", daemon=True).start()
