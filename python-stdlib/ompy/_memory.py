@@ -52,12 +52,14 @@ def retained_by(task):
     roots = []
     if task.globals is not None:
         roots.append(task.globals)
-    frame = sys._current_frames().get(task.thread.ident) if task.thread is not None else None
-    while frame is not None:
-        # A frame's locals are the task's data whatever code the frame runs (a json.loads building a
-        # big dict is the task's memory too).
-        roots.extend(frame.f_locals.values())
-        frame = frame.f_back
+    frames = sys._current_frames()
+    for thread in [task.thread, *task.threads]:
+        frame = frames.get(thread.ident) if thread is not None else None
+        while frame is not None:
+            # A frame's locals are the task's data whatever code the frame runs (a json.loads building a
+            # big dict is the task's memory too).
+            roots.extend(frame.f_locals.values())
+            frame = frame.f_back
     prefix = task.module_prefix + "."
     for name, module in list(sys.modules.items()):
         if name.startswith(prefix):

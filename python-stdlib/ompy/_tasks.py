@@ -15,6 +15,7 @@ import threading
 import time
 import tokenize
 import traceback
+import weakref
 
 from . import _imports, _memory
 
@@ -56,7 +57,8 @@ class AmScriptError(ValueError):
 class Task:
     __slots__ = ("pid", "params", "app_path", "script_file", "timeout", "max_memory", "thread", "deadline",
                  "stop_reason", "stopped", "finishing", "lock", "builtins", "globals", "module_prefix",
-                 "pending", "observer", "buffers", "last_stop_sent", "stop_time", "measure_after", "reported", "stops_seen", "loops")
+                 "pending", "observer", "buffers", "last_stop_sent", "stop_time", "measure_after", "reported", "stops_seen", "loops",
+                 "threads")
 
     def __init__(self, spec):
         self.pid = spec["pid"]
@@ -93,6 +95,7 @@ class Task:
         self.reported = False
         self.stops_seen = 0
         self.loops = set()  # asyncio loops running in the task's threads, woken when it is stopped
+        self.threads = weakref.WeakSet()  # threads the task started: stopped with it, measured with it
 
     # ---- stopping ----
 
@@ -110,6 +113,9 @@ class Task:
         # Called with self.lock held, so that the runner's `finishing` flag and this raise never cross.
         if self.thread is not None and self.thread.ident is not None and not self.finishing:
             _async_raise(self.thread.ident, TaskStopped)
+            for thread in list(self.threads):
+                if thread.is_alive() and thread.ident is not None:
+                    _async_raise(thread.ident, TaskStopped)
             self.last_stop_sent = time.monotonic()
             # A loop waiting in select() runs no bytecode, so the exception would wait for its next timer.
             for loop in list(self.loops):
@@ -593,9 +599,13 @@ def _wrap_thread_start():
 
             def run_in_task():
                 _local.task = task
-                run()
+                try:
+                    run()
+                except TaskStopped:
+                    pass  # stopped with its task: not an error of the thread
 
             self.run = run_in_task
+            task.threads.add(self)
         return original_start(self)
 
     threading.Thread.start = start

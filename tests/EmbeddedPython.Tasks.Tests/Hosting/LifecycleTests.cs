@@ -93,6 +93,25 @@ public sealed class LifecycleTests(TaskHostFixture fixture) : TaskTestBase(fixtu
     }
 
     [Fact]
+    public async Task Memory_held_by_a_thread_the_task_started_counts_against_its_limit()
+    {
+        var (info, lines) = await RunAsync(Limits, "thread_hog.py", limits: new PythonTaskLimits(MaxMemoryMegabytes: 40));
+
+        Assert.Equal(PythonTaskState.Killed, info.State);
+        Assert.Contains("memory limit of 40 MB exceeded", info.Reason);
+        Assert.Equal(["hogging in a thread"], lines);
+    }
+
+    [Fact]
+    public async Task Stopping_a_task_stops_the_threads_it_started()
+    {
+        var (info, _) = await RunAsync(Limits, "thread_spinner.py", limits: OneSecond);
+
+        Assert.Equal(PythonTaskState.TimedOut, info.State);
+        Assert.Equal("time limit of 1 s reached", info.Reason); // the main thread's join ended: the worker ended
+    }
+
+    [Fact]
     public async Task A_task_that_crashes_leaves_its_siblings_running()
     {
         var steady = await Tasks.StartAsync(Limits, "steady.py");
