@@ -35,6 +35,7 @@ internal sealed class SourceConnection
     private readonly OutgoingQueue _outgoing;
     private readonly ReconnectBackoff _backoff;
     private readonly string _connectionId;
+    private readonly OpenQueries _openQueries = new();
     private volatile CancellationTokenSource? _session;
     private int _closeRequested;
 
@@ -46,7 +47,7 @@ internal sealed class SourceConnection
         _options = options;
         _reconnectSecret = reconnectSecret;
         _executor = executor;
-        _runner = new QueryRunner(executor, options.QueryTimeout);
+        _runner = new QueryRunner(executor, options.QueryTimeout, _openQueries);
         _documents = documents;
         _health = health;
         _serverConfig = serverConfig;
@@ -309,6 +310,7 @@ internal sealed class SourceConnection
             ["_vq_source"] = _source,
             ["_vq_config"] = config,
             ["_vq_server_config"] = _serverConfig,
+            ["_vq_reply"] = new PythonCallback(Reply),
             ["_vq_notify"] = new PythonCallback(Notify),
             ["_vq_health"] = new PythonCallback(Health),
             ["_vq_close"] = new PythonCallback(RequestClose),
@@ -329,6 +331,19 @@ internal sealed class SourceConnection
         {
             // The executor is already gone: so is the state.
         }
+    }
+
+    /// <summary>A reply frame from Python code: 100 while the query is open, a final one only once.</summary>
+    private object? Reply(IReadOnlyList<object?> arguments)
+    {
+        if (arguments is not [string address, long status, var body] || body is not (null or string))
+            throw new ArgumentException("reply expects (address, status, body JSON or None).");
+        var open = status == 100 ? _openQueries.IsOpen(address) : _openQueries.TryClose(address);
+        if (!open)
+            throw new InvalidOperationException($"The query with reply address {address} was already answered or timed out.");
+        if (!_outgoing.TryAdd(OutgoingFrames.QueryResponse((int)status, address, (string?)body)))
+            throw new InvalidOperationException($"The outgoing queue of source {_source} is full ({_options.OutgoingQueueCapacity} frames); the reply was not sent.");
+        return null;
     }
 
     private object? Notify(IReadOnlyList<object?> arguments)

@@ -8,7 +8,7 @@ internal static class PythonSide
     public const string ConfigureName = "embedded_python_vantiq.configure";
     public const string ConfigureCode =
         "import embedded_python_vantiq as _v\n"
-        + "_v.configure(_vq_id, _vq_source, _vq_config, _vq_server_config, _vq_notify, _vq_health, _vq_close)\n";
+        + "_v.configure(_vq_id, _vq_source, _vq_config, _vq_server_config, _vq_reply, _vq_notify, _vq_health, _vq_close)\n";
 
     public const string ForgetName = "embedded_python_vantiq.forget";
     public const string ForgetCode = "import embedded_python_vantiq as _v\n_v.forget(_vq_id)\n";
@@ -21,6 +21,7 @@ internal static class PythonSide
         "import embedded_python_vantiq as _v\n"
         + "await _v.run_query(connector_connection, connector_context, _vq_args)\n";
 
-    /// <summary>Statuses below 100 are requests from Python for a document (its metadata, then its content).</summary>
-    public const int NeedDocument = 1, NeedContent = 2;
+    /// <summary>What the host request of a query ends with: done (its final frame went out through the
+    /// reply callback), or a request for a document (its metadata, then its content).</summary>
+    public const int Done = 0, NeedDocument = 1, NeedContent = 2;
 }

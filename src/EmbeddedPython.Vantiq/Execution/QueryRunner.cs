@@ -15,22 +15,31 @@ internal sealed class QueryRunner
 
     private readonly IPythonExecutor _executor;
     private readonly TimeSpan _timeout;
+    private readonly OpenQueries _open;
 
-    public QueryRunner(IPythonExecutor executor, TimeSpan timeout)
+    public QueryRunner(IPythonExecutor executor, TimeSpan timeout, OpenQueries open)
     {
         _executor = executor;
         _timeout = timeout;
+        _open = open;
     }
 
     /// <param name="connectionId">Key of the connection's state on the Python side.</param>
     /// <param name="query">The WITH object, or null when the frame had none.</param>
     /// <param name="replyAddress">Where the replies go.</param>
     /// <param name="documents">Fetches documents for <c>script</c>.</param>
-    /// <param name="send">Queues a frame for the server.</param>
+    /// <param name="queue">Queues a frame for the server.</param>
     /// <param name="stopping">Cancelled when the connector stops.</param>
     public async Task RunAsync(string connectionId, JsonElement? query, string replyAddress, DocumentClient documents,
-        Action<byte[]> send, CancellationToken stopping)
+        Action<byte[]> queue, CancellationToken stopping)
     {
+        // Frames made here are final; the code's own frames go out through the connection's reply callback.
+        void send(byte[] frame)
+        {
+            if (_open.TryClose(replyAddress))
+                queue(frame);
+        }
+        _open.Open(replyAddress);
         var started = Stopwatch.GetTimestamp();
         var arguments = new Dictionary<string, object?>
         {
@@ -63,10 +72,6 @@ internal sealed class QueryRunner
                     {
                         need = status;
                         script = body;
-                    }
-                    else
-                    {
-                        send(OutgoingFrames.QueryResponse(status, replyAddress, body));
                     }
                 }
                 if (need is null)
@@ -139,6 +144,10 @@ internal sealed class QueryRunner
         {
             send(OutgoingFrames.QueryError(replyAddress, Prefix + "runpython.exception",
                 "Executing python code in connector resulted in an exception: {0} :: {1}", e.GetType().Name, e.Message));
+        }
+        finally
+        {
+            _open.TryClose(replyAddress);
         }
     }
 

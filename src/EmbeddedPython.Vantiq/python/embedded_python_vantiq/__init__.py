@@ -4,8 +4,10 @@ The .NET side owns the websocket; for each query it runs a two-line bootstrap on
 that calls ``run_query`` here. Everything the original connector decides in Python (WITH parsing,
 validation order, the error catalogue, the per-connection code cache, ``__file__``, which globals come
 back and how they serialise) is decided here, with Python's own ``compile``/``exec``/``json``, so that the
-observable behaviour is the original's. Results go back to .NET as ``[status, body_json]`` pairs through
-the core's streaming hook (``connector_connection`` of the bootstrap, keyed by the bootstrap's request id).
+observable behaviour is the original's. Every reply frame goes to .NET at once through the connection's
+``reply`` callback (so replies and notifications keep the order the code sent them in); the host request
+of the query (the bootstrap's ``connector_context``/``connector_connection``) is then completed with
+``[DONE, None]``, or with ``[NEED_*, name]`` when .NET must fetch a document first.
 """
 
 import collections
@@ -20,7 +22,7 @@ __all__ = ["VantiqConnection", "VantiqConnectorException", "configure", "run_que
 
 _PREFIX = "io.vantiq.pyexecsource."
 # Internal status: the query needs a document from the .NET side before it can run.
-NEED_DOCUMENT, NEED_CONTENT = 1, 2
+DONE, NEED_DOCUMENT, NEED_CONTENT = 0, 1, 2
 _INJECTED = ("__file__", "__name__", "connector_connection", "connector_context", "__builtins__")
 
 _connections = {}
@@ -98,11 +100,12 @@ class _CodeCache:
 class VantiqConnection:
     """``connector_connection``: the calls pythonExecSource offers to user code (spec 3.9)."""
 
-    def __init__(self, source_name, config, server_config, notify, health, close):
+    def __init__(self, source_name, config, server_config, reply, notify, health, close):
         self.source_name = source_name
         self.config = config
         self.is_connected = True
         self._server_config = server_config
+        self._reply = reply
         self._notify = notify
         self._health = health
         self._close = close
@@ -126,9 +129,9 @@ class VantiqConnection:
             raise VantiqConnectorException(f"send_query_response(): Invalid Code: {code}.")
         if code != 204 and message is None:
             raise VantiqConnectorException("send_query_response(): Non-empty responses require a message parameter.")
-        body = None if code == 204 else _strict_json(message)
-        # The core streams 100 as a partial message and 200 as the final one; 204 and errors travel as final.
-        context._core.send_query_response(context._request, 100 if code == 100 else 200, [code, body])
+        self._reply(context["response_address"], code, None if code == 204 else _strict_json(message))
+        if code != 100:
+            _done(context._core, context._request)
 
     async def send_query_error(self, context, message):
         """Sends a 400 error {messageCode, messageTemplate, parameters} for the query of context."""
@@ -136,7 +139,8 @@ class VantiqConnection:
         missing = [k for k in ("messageCode", "messageTemplate", "parameters") if not isinstance(message, dict) or message.get(k) is None]
         if missing:
             raise VantiqConnectorException(f"send_query_error(): the error needs {', '.join(missing)}: {message!r}.")
-        context._core.send_query_response(context._request, 200, [400, _strict_json(message)])
+        self._reply(context["response_address"], 400, _strict_json(message))
+        _done(context._core, context._request)
 
     async def send_notification(self, message):
         """Sends a notification (an event on /sources/<name>) with message as its value."""
@@ -164,11 +168,11 @@ class VantiqConnection:
         self._close()
 
 
-def configure(connection_id, source_name, config, server_config, notify, health, close):
+def configure(connection_id, source_name, config, server_config, reply, notify, health, close):
     """A session of connection_id received configureExtension: a fresh connection object and empty cache."""
     if isinstance(config, dict) and isinstance(config.get("config"), dict):
         config = config["config"]
-    _connections[connection_id] = VantiqConnection(source_name, config, server_config, notify, health, close)
+    _connections[connection_id] = VantiqConnection(source_name, config, server_config, reply, notify, health, close)
 
 
 def forget(connection_id):
@@ -190,8 +194,18 @@ async def run_query(core, request_id, args):
     except Exception as e:
         reply = _error(_PREFIX + "runpython.exception", "Executing python code in connector resulted in an exception: {0} :: {1}",
                        [type(e).__name__, traceback.format_exc()])
-    if reply is not None:
+    if reply is None:
+        return
+    if reply[0] in (NEED_DOCUMENT, NEED_CONTENT):
         core.send_query_response(request_id, 200, reply)
+    else:
+        _connections[args["connection"]]._reply(args["address"], reply[0], reply[1])
+        _done(core, request_id)
+
+
+def _done(core, request_id):
+    """Ends the host request of a query whose final frame went out."""
+    core.send_query_response(request_id, 200, [DONE, None])
 
 
 def _run(core, request_id, args):
