@@ -1,13 +1,35 @@
 using System.Net;
 using System.Net.WebSockets;
+using System.Diagnostics;
 using System.Text;
+using Xunit.Abstractions;
 
 namespace EmbeddedPython.Tasks.Tests.WebSockets;
 
 /// <summary>The per-task endpoint, driven by a real websocket client over loopback.</summary>
 [Collection(TaskHostCollection.Name)]
-public sealed class TaskWebSocketTests(TaskHostFixture fixture) : TaskTestBase(fixture)
+public sealed class TaskWebSocketTests(TaskHostFixture fixture, ITestOutputHelper output) : TaskTestBase(fixture)
 {
+    [Fact]
+    public async Task Ten_thousand_messages_arrive_whole_and_in_order()
+    {
+        const int Count = 10_000;
+        var pid = await Tasks.StartAsync(Guide, "test_web_count.py");
+        using var client = new ClientWebSocket();
+        using var timeout = new CancellationTokenSource(Patience);
+        await client.ConnectAsync(Tasks.WebSocketUri(pid)!, timeout.Token);
+
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < Count; i++)
+            await client.SendAsync(Encoding.UTF8.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), WebSocketMessageType.Text, true, timeout.Token);
+        await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+        await Tasks.WaitAsync(pid).WaitAsync(Patience);
+        clock.Stop();
+
+        output.WriteLine($"{Count} messages to a task in {clock.Elapsed.TotalMilliseconds:F0} ms: {Count / clock.Elapsed.TotalSeconds:F0} messages/s");
+        Assert.Equal([$"received {Count} in order"], await LinesAsync(pid));
+    }
+
     [Fact]
     public async Task Peer_text_and_binary_messages_reach_the_task_with_that_pid_and_replies_come_back()
     {
