@@ -82,12 +82,61 @@ internal sealed class WasmbusProvider : IAsyncDisposable
         await ServeAsync(RpcSubject, "rpc", OnInvocationAsync, cancellationToken).ConfigureAwait(false);
         await ServeAsync(RpcSubject + ".linkdefs.put", null, OnLinkPut, cancellationToken).ConfigureAwait(false);
         await ServeAsync(RpcSubject + ".linkdefs.del", null, OnLinkDelete, cancellationToken).ConfigureAwait(false);
-        await ServeAsync(RpcSubject + ".shutdown", null, OnShutdownAsync, cancellationToken).ConfigureAwait(false);
+        await ServeAsync(RpcSubject + ".shutdown", null, message => OnShutdownAsync(message, requireHostId: false), cancellationToken).ConfigureAwait(false);
+        await ServeControl1xAsync(cancellationToken).ConfigureAwait(false);
         await ServeAsync(RpcSubject + ".health", null, OnHealthAsync, cancellationToken).ConfigureAwait(false);
         // A round trip to the server: once it answers, it has registered every subscription above.
         await _nats.PingAsync(cancellationToken).ConfigureAwait(false);
         Log.Serving(_logger, _host.ProviderKey, _host.LinkName, _host.LatticeRpcPrefix, _host.NatsUrl, _host.HostId);
     }
+
+    /// <summary>
+    /// The control subjects of a wasmCloud 1.x host (spec §12), all JSON: health, shutdown, link put/delete
+    /// and config updates. (1.x components call providers over wRPC, which this provider does not speak.)
+    /// </summary>
+    private async Task ServeControl1xAsync(CancellationToken cancellationToken)
+    {
+        var prefix = $"wasmbus.rpc.{_host.LatticeRpcPrefix}.{_host.ProviderKey}";
+        var linkKey = _host.ProviderXkeyPrivateKey.Length > 0 ? XkeyPublicKey(_host.ProviderXkeyPrivateKey) : _host.ProviderKey;
+        await ServeAsync(prefix + ".health", null, OnHealth1xAsync, cancellationToken).ConfigureAwait(false);
+        await ServeAsync($"wasmbus.rpc.{_host.LatticeRpcPrefix}.{linkKey}.linkdefs.put", null, OnLinkPut, cancellationToken).ConfigureAwait(false);
+        await ServeAsync(prefix + ".linkdefs.del", null, OnLinkDelete, cancellationToken).ConfigureAwait(false);
+        await ServeAsync(prefix + ".config.update", null, OnConfigUpdateAsync, cancellationToken).ConfigureAwait(false);
+        // With link name "default" this is the 0.x shutdown subject, already served (and that handler also
+        // obeys a request naming this host, which is all a 1.x host sends).
+        if (_host.LinkName != "default")
+            await ServeAsync(prefix + ".default.shutdown", null, message => OnShutdownAsync(message, requireHostId: true), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string XkeyPublicKey(string seed)
+    {
+        using var pair = NATS.NKeys.KeyPair.FromSeed(seed);
+        return pair.GetPublicKey();
+    }
+
+    private async ValueTask OnHealth1xAsync(NatsMsg<byte[]> message)
+    {
+        if (message.ReplyTo is not null)
+            await message.ReplyAsync(JsonEnvelopes.WriteHealth(new HealthCheckResponse(!_stopping.IsCancellationRequested))).ConfigureAwait(false);
+    }
+
+    private async ValueTask OnConfigUpdateAsync(NatsMsg<byte[]> message)
+    {
+        Dictionary<string, string> config;
+        try
+        {
+            config = JsonEnvelopes.ParseConfig(message.Data ?? []);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            Log.Malformed(_logger, "config.update", e.Message);
+            return;
+        }
+        await ConfigUpdated(config).ConfigureAwait(false);
+    }
+
+    /// <summary>Called with the new merged named config a 1.x host sends.</summary>
+    public Func<IReadOnlyDictionary<string, string>, Task> ConfigUpdated { get; init; } = _ => Task.CompletedTask;
 
     private async Task ServeAsync(string subject, string? queueGroup, Func<NatsMsg<byte[]>, ValueTask> handle, CancellationToken cancellationToken)
     {
@@ -98,7 +147,17 @@ internal sealed class WasmbusProvider : IAsyncDisposable
             try
             {
                 await foreach (var message in subscription.Msgs.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
-                    await handle(message).ConfigureAwait(false);
+                {
+                    try
+                    {
+                        await handle(message).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // One bad message must not end the subscription.
+                        Log.HandlerFailed(_logger, e, subject);
+                    }
+                }
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -150,13 +209,14 @@ internal sealed class WasmbusProvider : IAsyncDisposable
         await message.ReplyAsync(_host.IsTestHarness ? JsonEnvelopes.WriteHealth(health) : EnvelopeCodec.EncodeHealth(health)).ConfigureAwait(false);
     }
 
-    private async ValueTask OnShutdownAsync(NatsMsg<byte[]> message)
+    private async ValueTask OnShutdownAsync(NatsMsg<byte[]> message, bool requireHostId)
     {
-        // As in wasmbus-rpc 0.13: only requests (with a reply subject) count, and one naming another host is ignored.
+        // As in wasmbus-rpc 0.13: only requests (with a reply subject) count, and one naming another host is
+        // ignored; 0.x also obeys one naming no host, 1.x only one naming this host.
         if (message.ReplyTo is null)
             return;
         var hostId = JsonEnvelopes.ShutdownHostId(message.Data ?? []);
-        if (hostId.Length > 0 && hostId != _host.HostId)
+        if ((hostId.Length > 0 || requireHostId) && hostId != _host.HostId)
         {
             Log.ShutdownIgnored(_logger, hostId);
             return;

@@ -30,4 +30,10 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Error, "Could not send the reply to invocation {InvocationId}")]
     public static partial void ReplyFailed(ILogger logger, Exception error, string invocationId);
+
+    [LoggerMessage(10, LogLevel.Error, "Handling a message on {Subject} failed")]
+    public static partial void HandlerFailed(ILogger logger, Exception error, string subject);
+
+    [LoggerMessage(11, LogLevel.Information, "The host updated the provider's config; Python modules loaded again")]
+    public static partial void ConfigUpdated(ILogger logger);
 }

@@ -34,6 +34,8 @@ internal sealed record HostData
     public string? JsDomain { get; init; }
     /// <summary>1.x: the merged named configuration (where <c>python_main</c> etc. live, since a 1.x host clears the environment).</summary>
     public IReadOnlyDictionary<string, string> Config { get; init; } = new Dictionary<string, string>();
+    /// <summary>1.1+: the provider's xkey seed; when present the host sends link puts to its public key's subject.</summary>
+    public string ProviderXkeyPrivateKey { get; init; } = "";
 
     public bool IsTestHarness => HostId == TestHostId;
 
@@ -97,6 +99,7 @@ internal sealed record HostData
                 LogLevel = Text(root, "log_level") is { Length: > 0 } level ? level : null,
                 JsDomain = Text(root, "js_domain") is { Length: > 0 } domain ? domain : null,
                 Config = JsonEnvelopes.Map(root, "config"),
+                ProviderXkeyPrivateKey = Text(root, "provider_xkey_private_key"),
             };
         }
     }
@@ -121,6 +124,7 @@ internal sealed record HostData
         ["structured_logging"] = StructuredLogging,
         ["log_level"] = LogLevel,
         ["config"] = Config,
+        ["provider_xkey_private_key"] = ProviderXkeyPrivateKey,
     }));
 
     private static string Text(JsonElement root, string name) => JsonEnvelopes.Text(root, name);

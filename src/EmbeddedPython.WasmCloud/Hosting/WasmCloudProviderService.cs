@@ -1,4 +1,5 @@
 using EmbeddedPython.WasmCloud.Bus;
+using EmbeddedPython.WasmCloud.Diagnostics;
 using EmbeddedPython.WasmCloud.Python;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,16 @@ internal sealed class WasmCloudProviderService(
         var key = host.InstanceId.Length > 0 ? host.InstanceId : Guid.NewGuid().ToString("N");
         _python = new PythonDispatcher(executor, key, settings.InvocationTimeout);
         await _python.ConfigureAsync(PythonSettings.Resolve(settings, host, Environment.GetEnvironmentVariable), cancellationToken).ConfigureAwait(false);
-        _provider = new WasmbusProvider(host, settings, _python, logger);
+        var python = _python;
+        _provider = new WasmbusProvider(host, settings, python, logger)
+        {
+            // A 1.x host sends the new merged named config, where the Python paths may live.
+            ConfigUpdated = async config =>
+            {
+                await python.ConfigureAsync(PythonSettings.Resolve(settings, host with { Config = config }, Environment.GetEnvironmentVariable), CancellationToken.None).ConfigureAwait(false);
+                Log.ConfigUpdated(logger);
+            },
+        };
         await _provider.StartAsync(cancellationToken).ConfigureAwait(false);
         if (settings.StopApplicationOnShutdown)
             _ = _provider.ShutdownRequested.ContinueWith(_ => lifetime.StopApplication(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

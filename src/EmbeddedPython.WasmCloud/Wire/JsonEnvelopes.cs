@@ -62,13 +62,24 @@ internal static class JsonEnvelopes
     private static string TextOr(JsonElement parent, string name, string fallback) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : fallback;
 
-    public static Dictionary<string, string> Map(JsonElement parent, string name)
+    public static Dictionary<string, string> Map(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) ? ToMap(value) : [];
+
+    /// <summary>A JSON object as a string map (non-string values as their JSON text); anything else as empty.</summary>
+    public static Dictionary<string, string> ToMap(JsonElement value)
     {
         var map = new Dictionary<string, string>();
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Object)
+        if (value.ValueKind != JsonValueKind.Object)
             return map;
         foreach (var property in value.EnumerateObject())
             map[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
         return map;
+    }
+
+    /// <summary>The body of a 1.x <c>config.update</c>: the new merged config as a JSON object.</summary>
+    public static Dictionary<string, string> ParseConfig(ReadOnlySpan<byte> json)
+    {
+        using var document = JsonDocument.Parse(json.ToArray());
+        return ToMap(document.RootElement);
     }
 }

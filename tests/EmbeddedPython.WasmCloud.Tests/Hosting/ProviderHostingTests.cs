@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using EmbeddedPython.WasmCloud.Tests.Infrastructure;
 using EmbeddedPython.WasmCloud.Wire;
 using Microsoft.Extensions.Configuration;
@@ -15,13 +16,16 @@ namespace EmbeddedPython.WasmCloud.Tests.Hosting;
 [Collection(LatticeCollection.Name)]
 public sealed class ProviderHostingTests(LatticeFixture lattice)
 {
-    private IHost BuildHost(FakeWasmCloudHost fake, string[] linkedActors, Dictionary<string, string?> configuration)
+    private IHost BuildHost(FakeWasmCloudHost fake, string[] linkedActors, Dictionary<string, string?> configuration) =>
+        BuildHost(fake.CreateHostData(lattice.Nats.Url, linkedActors).ToBase64Line(), configuration);
+
+    private IHost BuildHost(string hostData, Dictionary<string, string?> configuration)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddSingleton(lattice.Executor);
         builder.Services.AddSingleton<IPythonExecutor>(lattice.Executor);
-        builder.Services.AddWasmCloudProvider(options => options.HostData = fake.CreateHostData(lattice.Nats.Url, linkedActors).ToBase64Line());
+        builder.Services.AddWasmCloudProvider(options => options.HostData = hostData);
         return builder.Build();
     }
 
@@ -41,6 +45,30 @@ public sealed class ProviderHostingTests(LatticeFixture lattice)
         await Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping).ContinueWith(_ => { }).WaitAsync(TimeSpan.FromSeconds(5));
         await host.StopAsync();
         await Assert.ThrowsAnyAsync<NatsException>(() => fake.HealthAsync());
+    }
+
+    [Fact]
+    public async Task A_1x_config_update_naming_another_dispatch_file_switches_to_it()
+    {
+        await using var fake = new FakeWasmCloudHost(lattice.Nats.Url);
+        var actor = FakeWasmCloudHost.NewActor();
+        var modules = LatticeFixture.CopyModules();
+        var other = Path.Combine(modules, "other_dispatch.py");
+        await File.WriteAllTextAsync(other, "def handle(command, arg):\n    return 'other ' + command\n");
+        var start = fake.CreateHostData(lattice.Nats.Url, actor) with { Config = new Dictionary<string, string> { ["python_dispatch"] = Path.Combine(modules, "dispatch.py") } };
+        using var host = BuildHost(start.ToBase64Line(), []);
+        await host.StartAsync();
+        Assert.Equal("v1", await fake.CallAsync(actor, "version", null));
+
+        await fake.Nats.PublishAsync(fake.Subject1x + ".config.update", JsonSerializer.SerializeToUtf8Bytes(new { python_dispatch = other }));
+        object? answer = null;
+        for (var i = 0; i < 100 && !Equals(answer, "other version"); i++)
+        {
+            await Task.Delay(20);
+            answer = await fake.CallAsync(actor, "version", null);
+        }
+        Assert.Equal("other version", answer);
+        await host.StopAsync();
     }
 
     [Fact]

@@ -24,10 +24,11 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
     private readonly string _invokingHost = InvocationSigner.NewKey((byte)PrefixByte.Server);
     private INatsObjStore? _store;
 
-    public FakeWasmCloudHost(string natsUrl, bool testHarness = false)
+    public FakeWasmCloudHost(string natsUrl, bool testHarness = false, string linkName = "default")
     {
         Nats = new NatsConnection(NatsOpts.Default with { Url = natsUrl, MaxReconnectRetry = -1, ReconnectWaitMin = TimeSpan.FromMilliseconds(100), ReconnectWaitMax = TimeSpan.FromMilliseconds(500) });
         HostId = testHarness ? HostData.TestHostId : InvocationSigner.NewKey((byte)PrefixByte.Server);
+        LinkName = linkName;
     }
 
     public NatsConnection Nats { get; }
@@ -41,7 +42,13 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
     /// <summary>Each fake host has its own lattice, so tests never see each other's subjects or objects.</summary>
     public string Lattice { get; } = "lattice" + Guid.NewGuid().ToString("N")[..12];
 
-    public string LinkName { get; } = "default";
+    public string LinkName { get; }
+
+    /// <summary>The provider's xkey (1.1+ hosts hand one over and send link puts to its public key).</summary>
+    public KeyPair ProviderXkey { get; } = KeyPair.CreatePair(PrefixByte.Curve);
+
+    /// <summary>Subjects of a 1.x host: <c>wasmbus.rpc.&lt;lattice&gt;.&lt;provider id&gt;</c>.</summary>
+    public string Subject1x => $"wasmbus.rpc.{Lattice}.{ProviderKey}";
 
     public string Subject => $"wasmbus.rpc.{Lattice}.{ProviderKey}.{LinkName}";
 
@@ -57,6 +64,7 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
         InstanceId = Guid.NewGuid().ToString(),
         ClusterIssuers = [ClusterKey],
         LinkDefinitions = linkedActors.Select(Link).ToList(),
+        ProviderXkeyPrivateKey = ProviderXkey.GetSeed(),
     };
 
     internal LinkDefinition Link(string actor) => new(actor, ProviderKey, LinkName, Contract, new Dictionary<string, string>());
@@ -135,6 +143,7 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _signer.Dispose();
+        ProviderXkey.Dispose();
         await Nats.DisposeAsync();
     }
 }
