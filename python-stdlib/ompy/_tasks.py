@@ -196,10 +196,6 @@ class _Mailbox:
                 self.ready.wait(left)
             return self.items.popleft()
 
-    def wake(self):
-        with self.ready:
-            self.ready.notify_all()
-
 
 class TaskSocket:
     """One connection to a task: a websocket peer, or another task connected in-process. Messages are
@@ -263,11 +259,6 @@ class TaskSocket:
 
     def _deliver(self, message):
         self._inbox.put(message)
-
-    # The guide's scripts and aiohttp-style code read like this too.
-    send_str = sync_send_text_message
-    send_bytes = sync_send_binary_message
-    close = sync_close
 
     def __enter__(self):
         return self
@@ -404,7 +395,11 @@ def _run(task):
     except TaskStopped:
         state, reason = task.stop_reason or ("killed", "stopped")
     except SystemExit as exit_:
-        if exit_.code not in (None, 0):
+        if isinstance(exit_.code, str):
+            # As Python does for sys.exit("message"): the message goes to stderr, the exit code is 1.
+            task.write("stderr", exit_.code + "\n")
+            state, reason = "failed", f"exit code 1: {exit_.code}"
+        elif exit_.code not in (None, 0):
             state, reason = "failed", f"exit code {exit_.code}"
     except BaseException as error:
         if task.stop_reason is not None:

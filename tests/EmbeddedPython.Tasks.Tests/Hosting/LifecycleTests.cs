@@ -137,6 +137,19 @@ public sealed class LifecycleTests(TaskHostFixture fixture) : TaskTestBase(fixtu
     }
 
     [Fact]
+    public async Task Sys_exit_zero_closes_and_sys_exit_with_a_message_fails_with_it()
+    {
+        var (zero, _) = await RunAsync(Limits, "exit3.py", new Dictionary<string, object?> { ["code"] = 0 });
+        var (message, lines) = await RunAsync(Limits, "exit3.py", new Dictionary<string, object?> { ["code"] = "no input" });
+
+        Assert.Equal(PythonTaskState.Closed, zero.State);
+        Assert.Null(zero.Reason);
+        Assert.Equal(PythonTaskState.Failed, message.State);
+        Assert.Equal("exit code 1: no input", message.Reason);
+        Assert.Equal(["exiting with no input", "no input"], lines);
+    }
+
+    [Fact]
     public async Task Stop_kills_a_running_task()
     {
         var pid = await Tasks.StartAsync(Limits, "sleeper.py");

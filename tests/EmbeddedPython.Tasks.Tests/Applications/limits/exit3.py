@@ -1,4 +1,6 @@
 import sys
 
-print("exiting with 3")
-sys.exit(3)
+from ompy.appmanager.variables import TASK_PARAMS
+
+print("exiting with", TASK_PARAMS["scriptParams"].get("code", 3))
+sys.exit(TASK_PARAMS["scriptParams"].get("code", 3))
