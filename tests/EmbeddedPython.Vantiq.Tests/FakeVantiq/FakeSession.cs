@@ -15,6 +15,8 @@ public sealed class FakeSession
     private readonly List<(JsonNode Json, string Raw)> _frames = [];
     private readonly TaskCompletionSource<WebSocketCloseStatus?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Replies by address, completed by the final one, so that many concurrent queries don't rescan all frames.
+    private readonly Dictionary<string, (List<JsonNode> Frames, TaskCompletionSource Final)> _replies = [];
 
     internal FakeSession(WebSocket socket, bool binary)
     {
@@ -83,8 +85,27 @@ public sealed class FakeSession
 
     public async Task<IReadOnlyList<JsonNode>> RepliesAsync(string address, TimeSpan? timeout = null)
     {
-        await WaitForAsync(frames => frames.Any(f => IsReplyTo(f, address) && (int?)f["status"] != 100), timeout);
-        return Frames.Where(f => IsReplyTo(f, address)).ToList();
+        var (frames, final) = Replies(address);
+        try
+        {
+            await final.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"No final reply for {address}. Last frames received: " + string.Join("\n", RawFrames.TakeLast(10)));
+        }
+        lock (_frames)
+            return frames.ToList();
+    }
+
+    private (List<JsonNode> Frames, TaskCompletionSource Final) Replies(string address)
+    {
+        lock (_frames)
+        {
+            if (!_replies.TryGetValue(address, out var entry))
+                _replies[address] = entry = ([], new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            return entry;
+        }
     }
 
     public static bool IsReplyTo(JsonNode frame, string address) => (string?)frame["headers"]?["X-Reply-Address"] == address;
@@ -160,9 +181,18 @@ public sealed class FakeSession
         {
             while (await ReceiveRawAsync() is { } raw)
             {
+                var json = JsonNode.Parse(raw)!;
+                if ((string?)json["headers"]?["X-Reply-Address"] is { } address)
+                {
+                    var (replies, final) = Replies(address);
+                    lock (_frames)
+                        replies.Add(json);
+                    if ((int?)json["status"] != 100)
+                        final.TrySetResult();
+                }
                 lock (_frames)
                 {
-                    _frames.Add((JsonNode.Parse(raw)!, raw));
+                    _frames.Add((json, raw));
                     _changed.TrySetResult();
                     _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
