@@ -54,6 +54,7 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
         if (limits?.MaxMemoryMegabytes is < 0)
             throw new ArgumentException($"The memory limit must be 0 (none) or more MB (was {limits.MaxMemoryMegabytes}).", nameof(limits));
         await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
 
         var (record, spec) = Register(application, script!, parameters is null ? [] : new Dictionary<string, object?>(parameters), limits, parentPid: null);
         try
@@ -64,7 +65,7 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
                 Code = "import ompy._tasks\nompy._tasks.start(spec)",
                 PresetValues = new Dictionary<string, object?> { ["spec"] = spec },
                 LimitReturnTo = NoValues,
-            }, cancellationToken).ConfigureAwait(false);
+            }, CancellationToken.None).ConfigureAwait(false); // short; cancelled half-way, the task could run unbooked
         }
         catch (Exception failure)
         {
@@ -129,7 +130,8 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
     async Task IHostedService.StartAsync(CancellationToken cancellationToken)
     {
         await _webSockets.StartAsync(_options.WebSocketPort, cancellationToken).ConfigureAwait(false);
-        await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
+        // Again when tasks were started before the host: the Python side learns the port only now.
+        await EnsureInstalledAsync(cancellationToken, again: true).ConfigureAwait(false);
     }
 
     async Task IHostedService.StopAsync(CancellationToken cancellationToken)
@@ -184,15 +186,15 @@ internal sealed class PythonTaskHost : IPythonTaskHost, IHostedService, IAsyncDi
         return result.Values.GetValueOrDefault("result");
     }
 
-    /// <summary>Gives the Python side its callbacks, once per executor.</summary>
-    private async Task EnsureInstalledAsync(CancellationToken cancellationToken)
+    /// <summary>Gives the Python side its callbacks and the websocket port (installing twice only updates them).</summary>
+    private async Task EnsureInstalledAsync(CancellationToken cancellationToken, bool again = false)
     {
-        if (_installed)
+        if (_installed && !again)
             return;
         await _installGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_installed)
+            if (_installed && !again)
                 return;
             var callbacks = new Dictionary<string, object?>
             {
