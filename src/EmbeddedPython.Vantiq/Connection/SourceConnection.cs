@@ -95,14 +95,14 @@ internal sealed class SourceConnection
                     // Retried (the original exited), but at the longest delay: a wrong token rarely fixes itself soon.
                     _backoff.Failed();
                     delay = _options.MaxReconnectDelay;
-                    Log.ConnectionFailed(_logger, _source, _backoff.Failures, delay, e);
+                    Log.ConnectionFailed(_logger, _source, _backoff.Failures, delay, Reason(e));
                 }
                 catch (Exception e) when (e is WebSocketException or IOException or InvalidDataException or OperationCanceledException
                                               or JsonException or System.Net.Http.HttpRequestException or System.Net.Sockets.SocketException
                                               or PythonException or ArgumentException or InvalidOperationException)
                 {
                     delay = _backoff.Failed();
-                    Log.ConnectionFailed(_logger, _source, _backoff.Failures, delay, e);
+                    Log.ConnectionFailed(_logger, _source, _backoff.Failures, delay, Reason(e));
                 }
                 await Task.Delay(delay, stopping).ConfigureAwait(false);
             }
@@ -447,6 +447,8 @@ internal sealed class SourceConnection
         }
         return root.TryGetProperty("body", out var other) ? other.GetRawText() : "";
     }
+
+    private static string Reason(Exception e) => e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
 }

@@ -8,8 +8,9 @@ internal static partial class Log
     [LoggerMessage(1, LogLevel.Information, "Running connector for Vantiq source {Source} ({Url})")]
     public static partial void Connected(ILogger logger, string source, Uri url);
 
-    [LoggerMessage(2, LogLevel.Warning, "Vantiq source {Source}: connection failed ({Failures} in a row), retrying in {Delay}")]
-    public static partial void ConnectionFailed(ILogger logger, string source, int failures, TimeSpan delay, Exception error);
+    // The reason only, not the stack: a server that is down produces this line at every retry.
+    [LoggerMessage(2, LogLevel.Warning, "Vantiq source {Source}: connection failed ({Failures} in a row), retrying in {Delay}: {Reason}")]
+    public static partial void ConnectionFailed(ILogger logger, string source, int failures, TimeSpan delay, string reason);
 
     [LoggerMessage(3, LogLevel.Warning, "Vantiq source {Source}: connectExtension refused with {Status} ({Body}), retrying in {Delay}")]
     public static partial void ConnectRefused(ILogger logger, string source, int status, string body, TimeSpan delay);
