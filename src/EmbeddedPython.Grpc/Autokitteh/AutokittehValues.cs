@@ -70,10 +70,17 @@ internal static class AutokittehValues
         byte[] bytes => new AkValue { Bytes = new Bytes { V = ByteString.CopyFrom(bytes) } },
         DateTimeOffset moment => new AkValue { Time = new Time { V = Timestamp.FromDateTimeOffset(moment) } },
         DateTime moment => new AkValue { Time = new Time { V = Timestamp.FromDateTime(moment.ToUniversalTime()) } },
-        IDictionary dictionary => new AkValue { Dict = new Dict { Items = { dictionary.Cast<DictionaryEntry>().Select(e => new Dict.Types.Item { K = FromDotNet(e.Key), V = FromDotNet(e.Value) }) } } },
+        IDictionary dictionary => new AkValue { Dict = new Dict { Items = { Entries(dictionary).Select(e => new Dict.Types.Item { K = FromDotNet(e.Key), V = FromDotNet(e.Value) }) } } },
         IEnumerable items => new AkValue { List = new List { Vs = { items.Cast<object?>().Select(FromDotNet) } } },
         _ => new AkValue { String = new AkString { V = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "" } },
     };
+
+    // IDictionary's own enumerator yields DictionaryEntry; its IEnumerable one may yield KeyValuePair.
+    private static IEnumerable<DictionaryEntry> Entries(IDictionary dictionary)
+    {
+        foreach (DictionaryEntry entry in dictionary)
+            yield return entry;
+    }
 
     /// <summary>A Value as a plain .NET value Python receives (custom values unwrap to their display value).</summary>
     public static object? ToDotNet(AkValue? value)

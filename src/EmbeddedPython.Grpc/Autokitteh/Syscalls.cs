@@ -93,6 +93,25 @@ internal sealed class Syscalls(WorkerLink worker, IPythonExecutor executor)
                 mutate.Operands.Add(((IEnumerable<object?>)args[2]!).Select(AutokittehValues.FromDotNet));
                 var mutated = await client.StoreMutateAsync(mutate);
                 return (AutokittehValues.ToDotNet(mutated.Result), mutated.Error);
+            case "signal":
+                var signalled = await client.SignalAsync(new SignalRequest
+                {
+                    RunnerId = id,
+                    SessionId = Text(args[0]),
+                    Signal = new Signal { Name = Text(args[1]), Payload = AutokittehValues.FromDotNet(args[2]) },
+                });
+                return (null, signalled.Error);
+            case "next_signal":
+                var waitFor = new NextSignalRequest { RunnerId = id, TimeoutMs = Long(args[1]) };
+                waitFor.Names.Add(((IEnumerable<object?>)args[0]!).Select(Text));
+                var nextSignal = await client.NextSignalAsync(waitFor);
+                var received = nextSignal.Signal is { } s
+                    ? new Dictionary<string, object?> { ["name"] = s.Name, ["payload"] = AutokittehValues.ToDotNet(s.Payload) }
+                    : null;
+                return (received, nextSignal.Error);
+            case "store_publish":
+                var published = await client.StorePublishAsync(new StorePublishRequest { RunnerId = id, Key = Text(args[0]) });
+                return (null, published.Error);
             case "store_list":
                 var listed = await client.StoreListAsync(new StoreListRequest { RunnerId = id });
                 return (listed.Keys.ToList(), listed.Error);

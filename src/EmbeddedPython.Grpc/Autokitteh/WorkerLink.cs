@@ -63,8 +63,9 @@ internal sealed partial class WorkerLink : IAsyncDisposable
             }
             catch (Exception e)
             {
+                // One failed call must not stop the ones queued after it (Done above all).
                 onError?.Invoke(e);
-                throw;
+                LogSendFailed(e);
             }
         }))
         {
@@ -84,6 +85,9 @@ internal sealed partial class WorkerLink : IAsyncDisposable
         await _pump.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _channel.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A call to the autokitteh worker could not be made")]
+    private partial void LogSendFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A call to the autokitteh worker failed with {Code}: {Detail}")]
     private partial void LogWorkerCallFailed(StatusCode code, string detail);

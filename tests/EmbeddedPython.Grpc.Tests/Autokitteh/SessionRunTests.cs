@@ -1,5 +1,7 @@
 using Autokitteh.UserCode.V1;
 using EmbeddedPython.Grpc.Tests.Infrastructure;
+using AkDictItem = Autokitteh.Values.V1.Dict.Types.Item;
+using AkValue = Autokitteh.Values.V1.Value;
 
 namespace EmbeddedPython.Grpc.Tests.Autokitteh;
 
@@ -209,6 +211,40 @@ public sealed class SessionRunTests(SharedPython python) : IDisposable
         Assert.True(waited < TimeSpan.FromSeconds(1), $"the other request waited {waited}");
         Assert.Equal("woke", done.Result.Custom.Value.String.V);
     }
+
+    [Fact]
+    public async Task Signals_are_sent_and_received_through_the_worker()
+    {
+        _code.With("program.py", """
+            from datetime import timedelta
+
+            import autokitteh
+
+
+            def on_event(event):
+                autokitteh.signal("ses_other", "approve", {"by": "joe"})
+                got = autokitteh.next_signal(["approved", "rejected"], timeout=timedelta(seconds=2))
+                none = autokitteh.next_signal("approved", timeout=1)
+                return [got.name, got.payload.by, none is None]
+            """);
+        var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path);
+        await using var _ = runner;
+        runner.Worker.Signals.Enqueue(new Signal
+        {
+            Name = "approved",
+            Payload = new() { Dict = new() { Items = { new AkDictItem { K = new() { String = new() { V = "by" } }, V = new() { String = new() { V = "ann" } } } } } },
+        });
+
+        var done = await runner.RunAsync("program.py:on_event", Fixtures.Event);
+
+        Assert.Equal("", done.Error);
+        Assert.Equal(["Signal:ses_other:approve:" + Show("by", "joe"), "NextSignal:approved,rejected:2000", "NextSignal:approved:1000", "Done"], runner.Worker.Received);
+        var result = done.Result.Custom.Value.List.Vs;
+        Assert.Equal(("approved", "ann", true), (result[0].String.V, result[1].String.V, result[2].Boolean.V));
+    }
+
+    private static string Show(string key, string value) =>
+        new AkValue { Dict = new() { Items = { new AkDictItem { K = new() { String = new() { V = key } }, V = new() { String = new() { V = value } } } } } }.ToString();
 
     [Fact]
     public async Task A_worker_error_is_raised_in_user_code_as_AutoKittehError()

@@ -179,6 +179,21 @@ public sealed class FakeWorker : HandlerService.HandlerServiceBase, IAsyncDispos
         _ => value.ToString(),
     };
 
+    /// <summary>Signals NextSignal hands out.</summary>
+    public ConcurrentQueue<Signal> Signals { get; } = new();
+
+    public override Task<SignalResponse> Signal(SignalRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, $"Signal:{request.SessionId}:{request.Signal.Name}:{Show(request.Signal.Payload)}");
+        return Task.FromResult(new SignalResponse());
+    }
+
+    public override Task<NextSignalResponse> NextSignal(NextSignalRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, $"NextSignal:{string.Join(",", request.Names)}:{request.TimeoutMs}");
+        return Task.FromResult(Signals.TryDequeue(out var signal) ? new NextSignalResponse { Signal = signal } : new NextSignalResponse());
+    }
+
     public override Task<StoreMutateResponse> StoreMutate(StoreMutateRequest request, ServerCallContext context)
     {
         Record(request.RunnerId, $"StoreMutate:{request.Operation}:{request.Key}");

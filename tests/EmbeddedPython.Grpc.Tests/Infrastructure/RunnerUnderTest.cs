@@ -40,7 +40,14 @@ public sealed class RunnerUnderTest : IAsyncDisposable
     {
         var started = await Client.StartAsync(new StartRequest { EntryPoint = entryPoint, Event = new Event { Data = ByteString.CopyFromUtf8(eventJson) }, IsDurable = durable });
         Assert.Equal("", started.Error);
-        return await Worker.Finished.WaitAsync(TimeSpan.FromSeconds(20));
+        try
+        {
+            return await Worker.Finished.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no Done within 20 s; the worker received: {string.Join(" | ", Worker.Received)}");
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -4,6 +4,7 @@ It offers what handlers import most (Event, AttrDict, AutoKittehError, the activ
 functions that become HandlerService calls while a session runs. Outside a session they raise.
 """
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 from . import _bindings
@@ -80,6 +81,38 @@ def start(loc, data=None, memo=None, project=""):
     return _bindings.call("start", loc, data or {}, memo or {}, project)
 
 
+@dataclass
+class Signal:
+    """A signal another session sent."""
+
+    name: str
+    payload: object = None
+
+
+def signal(session_id, name, payload=None):
+    _bindings.call("signal", session_id, name, payload)
+
+
+def next_signal(name, *, timeout=None):
+    names = [name] if isinstance(name, str) else list(name)
+    got = _bindings.call("next_signal", names, _milliseconds(timeout))
+    if not got or not got.get("name"):
+        return None
+    return Signal(got["name"], _wrap(got.get("payload")))
+
+
+def mutate_value(key, op, *args):
+    return _wrap(_bindings.call("store", key, str(op), list(args)))
+
+
+def check_and_set_value(key, expected_value, new_value):
+    return _bindings.call("store", key, "check_and_set", [new_value, expected_value])
+
+
+def publish_value(key):
+    _bindings.call("store_publish", key)
+
+
 def get_value(key):
     return _wrap(_bindings.call("store", key, "get", []))
 
@@ -98,6 +131,28 @@ def add_values(key, value):
 
 def list_values_keys():
     return _bindings.call("store_list")
+
+
+class Store(MutableMapping):
+    """The project's key/value store as a dict."""
+
+    def __getitem__(self, key):
+        return get_value(key)
+
+    def __setitem__(self, key, value):
+        set_value(key, value)
+
+    def __delitem__(self, key):
+        del_value(key)
+
+    def __iter__(self):
+        return iter(list_values_keys())
+
+    def __len__(self):
+        return len(list_values_keys())
+
+
+store = Store()
 
 
 def outcome(value):
