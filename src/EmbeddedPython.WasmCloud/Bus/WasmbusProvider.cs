@@ -305,37 +305,12 @@ internal sealed class WasmbusProvider : IAsyncDisposable
         }
         if (Validate(invocation, argument) is { } invalid)
             return InvocationResponse.Failure(id, invalid);
-        object? value;
-        switch (MessageFormat.Classify(argument))
-        {
-            case PayloadKind.Empty:
-                value = null;
-                break;
-            case PayloadKind.Cbor:
-                try
-                {
-                    value = CborValues.Decode(argument.AsMemory(1));
-                }
-                catch (FormatException e)
-                {
-                    return InvocationResponse.Failure(id, "serialization: " + e.Message);
-                }
-                break;
-            default:
-                return InvocationResponse.Failure(id, "rpc: invalid message format");
-        }
-        var outcome = await _python.InvokeAsync(invocation.Operation, value, _stopping.Token).ConfigureAwait(false);
-        if (outcome.Error is { } error)
+        var kind = MessageFormat.Classify(argument);
+        if (kind is not (PayloadKind.Empty or PayloadKind.Cbor))
+            return InvocationResponse.Failure(id, "rpc: invalid message format");
+        var (result, error) = await CallPythonAsync(invocation.Operation, kind == PayloadKind.Cbor ? argument.AsMemory(1) : ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
+        if (error is not null)
             return InvocationResponse.Failure(id, error);
-        byte[] result;
-        try
-        {
-            result = outcome.Value is null && !_options.NoneAsCborNull ? [] : CborValues.Encode(outcome.Value);
-        }
-        catch (NotSupportedException e)
-        {
-            return InvocationResponse.Failure(id, "deserialization: " + e.Message);
-        }
         if (result.Length <= _options.ChunkThresholdBytes)
             return new InvocationResponse(result, id, null, (ulong)result.Length);
         try
@@ -347,6 +322,35 @@ internal sealed class WasmbusProvider : IAsyncDisposable
             return InvocationResponse.Failure(id, $"could not store the chunked response '{id}-r': {e.Message}");
         }
         return new InvocationResponse([], id, null, (ulong)result.Length);
+    }
+
+    /// <summary>The step both front ends share: CBOR argument (none when empty) to Python and the result back
+    /// to CBOR, or the original provider's error text.</summary>
+    private async Task<(byte[] Result, string? Error)> CallPythonAsync(string operation, ReadOnlyMemory<byte> cbor)
+    {
+        object? value = null;
+        if (!cbor.IsEmpty)
+        {
+            try
+            {
+                value = CborValues.Decode(cbor);
+            }
+            catch (FormatException e)
+            {
+                return ([], "serialization: " + e.Message);
+            }
+        }
+        var outcome = await _python.InvokeAsync(operation, value, _stopping.Token).ConfigureAwait(false);
+        if (outcome.Error is { } error)
+            return ([], error);
+        try
+        {
+            return (outcome.Value is null && !_options.NoneAsCborNull ? [] : CborValues.Encode(outcome.Value), null);
+        }
+        catch (NotSupportedException e)
+        {
+            return ([], "deserialization: " + e.Message);
+        }
     }
 
     private string? Validate(Invocation invocation, byte[] argument)
