@@ -257,6 +257,20 @@ public sealed class ProtocolTests(PythonFixture python)
     }
 
     [Fact]
+    public async Task P12_failOnConnectionError_ends_the_service_at_the_first_failure()
+    {
+        var connector = await ConnectorUnderTest.StartAsync(python.Executor, o =>
+        {
+            o.TargetServer = "http://127.0.0.1:1";
+            o.FailOnConnectionError = true;
+        });
+        await using var _ = connector;
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<WebSocketException>(() => connector.Service.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), clock.Elapsed.ToString());
+    }
+
+    [Fact]
     public async Task P13_the_health_probe_opens_and_closes_as_user_code_declares()
     {
         var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);

@@ -112,6 +112,52 @@ public sealed class SelfReturnTests(PythonFixture python)
         }
     }
 
+    [Theory]
+    [InlineData("F8 batches of 1 to 5 rows, a notification, then the last row", true)]
+    [InlineData("F9 all rows in partials, then 204, then a notification", false)]
+    public async Task Batched_rows_and_a_204_end_deliver_25_rows(string id, bool lastRowIn200)
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        var code = "import asyncio\nasync def run():\n    rows = [{\"item\": f\"row {i}\"} for i in range(" + (lastRowIn200 ? 24 : 25) + ")]\n"
+            + "    size = 1\n    while rows:\n        batch, rows = rows[:size], rows[size:]\n"
+            + "        await connector_connection.send_query_response(connector_context, 100, batch[0] if len(batch) == 1 else batch)\n"
+            + "        size = size % 5 + 1\n"
+            + (lastRowIn200
+                ? "    await connector_connection.send_notification({\"n\": 1})\n    await connector_connection.send_query_response(connector_context, 200, {\"item\": \"I am the last item\"})\n"
+                : "    await connector_connection.send_query_response(connector_context, 204, None)\n    await connector_connection.send_notification({\"n\": 1})\n")
+            + "asyncio.get_event_loop().create_task(run())\n";
+        var replies = await session.QueryAsync(Code(code));
+        var rows = replies.Where(r => r["body"] is not null).Sum(r => r["body"] is JsonArray array ? array.Count : 1);
+        Assert.True(rows == 25, id);
+        Assert.Equal(lastRowIn200 ? 200 : 204, (int)replies[^1]["status"]!);
+        await session.WaitForAsync(frames => frames.Any(f => (string?)f["op"] == "notification"));
+    }
+
+    [Fact]
+    public async Task F10_a_looper_document_streams_its_rows_and_a_re_saved_document_runs_the_new_code()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        static string Looper(string key) => "import asyncio\nasync def run():\n"
+            + $"    for i in range(loop_count - 1):\n        await connector_connection.send_query_response(connector_context, 100, {{\"{key}\": i}})\n"
+            + $"    await connector_connection.send_query_response(connector_context, 200, {{\"{key}\": loop_count - 1}})\n"
+            + "    await connector_connection.send_notification({\"calls\": 1})\n"
+            + "asyncio.get_event_loop().create_task(run())\n";
+        connector.Server.Documents["looper.py"] = new FakeDocument(Looper("item"), "t1");
+        JsonNode With() => JsonNode.Parse("""{"script": "looper.py", "codeHandlesReturn": true, "presetValues": {"loop_count": 20}}""")!;
+        for (var call = 0; call < 3; call++)
+            Assert.All(await session.QueryAsync(With()), r => Assert.NotNull(r["body"]!["item"]));
+        connector.Server.Documents["looper.py"] = new FakeDocument(Looper("line_item"), "t2");
+        for (var call = 0; call < 3; call++)
+        {
+            var replies = await session.QueryAsync(With());
+            Assert.Equal(20, replies.Count);
+            Assert.All(replies, r => Assert.NotNull(r["body"]!["line_item"]));
+        }
+        await session.WaitForAsync(frames => frames.Count(f => (string?)f["op"] == "notification") == 6);
+    }
+
     [Fact]
     public async Task A_reply_with_another_sources_context_is_refused()
     {
