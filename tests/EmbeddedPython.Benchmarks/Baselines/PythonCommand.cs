@@ -11,10 +11,14 @@ internal static class PythonCommand
 {
     private static readonly Lazy<string> s_executable = new(() => Ask("import sys; print(sys.executable)"));
     private static readonly Lazy<string> s_version = new(() => Ask("import sys; print(sys.version.split()[0])"));
+    private static readonly Lazy<string> s_library = new(() => Ask("import os, sysconfig; v = sysconfig.get_config_var; print(os.path.join(v('LIBDIR'), v('LDLIBRARY')))"));
 
     public static string Executable => s_executable.Value;
 
     public static string Version => s_version.Value;
+
+    /// <summary>The libpython of that installation, for an executor told where it is (no search at start-up).</summary>
+    public static string Library => s_library.Value;
 
     private static string Ask(string program)
     {

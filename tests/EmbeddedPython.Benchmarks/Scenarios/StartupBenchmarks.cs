@@ -16,14 +16,36 @@ public class StartupBenchmarks
     private JsonLinesWorker? _worker;
     private readonly PythonRequest _request = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY };
 
+    private string _library = null!;
+
+    // Resolved before the clock starts, as a deployed configuration would have them.
     [GlobalSetup]
-    public void Setup() => _ = PythonCommand.Executable; // resolved before the clock starts, as a deployed path would be
+    public void Setup()
+    {
+        _ = PythonCommand.Executable;
+        _library = PythonCommand.Library;
+    }
 
     [Benchmark(Description = "Executor: new PythonExecutor to first result")]
     public async Task<object?> Executor_start_to_first_result()
     {
         _executor = new PythonExecutor(new PythonExecutorOptions());
         return (await _executor.ExecuteAsync(_request)).Values["y"];
+    }
+
+    [Benchmark(Description = "Executor, PythonLibrary set: new PythonExecutor to first result")]
+    public async Task<object?> Executor_with_library_path_start_to_first_result()
+    {
+        _executor = new PythonExecutor(new PythonExecutorOptions { PythonLibrary = _library });
+        return (await _executor.ExecuteAsync(_request)).Values["y"];
+    }
+
+    [Benchmark(Description = "Executor: new PythonExecutor to WaitUntilStartedAsync")]
+    public async Task<string?> Executor_start_to_started()
+    {
+        _executor = new PythonExecutor(new PythonExecutorOptions());
+        await _executor.WaitUntilStartedAsync();
+        return _executor.PythonVersion;
     }
 
     [Benchmark(Baseline = true, Description = "JSON-lines worker: start process to first result")]

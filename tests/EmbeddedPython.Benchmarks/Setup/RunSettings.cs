@@ -15,9 +15,8 @@ internal static class RunSettings
 {
     public static bool Quick { get; set; }
 
-    /// <summary>Run-wide settings: allocation per operation, the median and the artifacts folder.</summary>
+    /// <summary>Run-wide settings: the median, the 95th percentile and the artifacts folder.</summary>
     public static IConfig Create(string artifactsPath) => DefaultConfig.Instance
-        .AddDiagnoser(MemoryDiagnoser.Default)
         .AddColumn(StatisticColumn.Median, StatisticColumn.P95)
         .WithArtifactsPath(artifactsPath);
 }
@@ -36,13 +35,16 @@ internal sealed class SteadyStateConfig : ManualConfig
             ? job.WithWarmupCount(1).WithIterationCount(3).WithIterationTime(TimeInterval.FromMilliseconds(100))
             : job.WithWarmupCount(3).WithIterationCount(9).WithIterationTime(TimeInterval.FromMilliseconds(250));
         AddJob(job.WithId(RunSettings.Quick ? "Quick" : "Steady"));
+        // Bytes allocated per operation, on every thread (the interpreter thread's included).
+        AddDiagnoser(MemoryDiagnoser.Default);
     }
 }
 
 /// <summary>
 /// Start-up and disposal: each measurement is the single invocation of a fresh process (ColdStart, no
 /// warm-up, one iteration), repeated over 15 launches (--quick: 3). The time is what the benchmark method
-/// takes in that process: .NET's own start-up is not in it, the first-call JIT of the library is.
+/// takes in that process: .NET's own start-up is not in it, the first-call JIT of the library is. No memory
+/// diagnoser here: it would invoke the benchmark a second time in the process, and CPython starts only once.
 /// </summary>
 internal sealed class ColdStartConfig : ManualConfig
 {
