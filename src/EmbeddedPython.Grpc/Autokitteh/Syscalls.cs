@@ -112,6 +112,15 @@ internal sealed class Syscalls(WorkerLink worker, IPythonExecutor executor)
             case "store_publish":
                 var published = await client.StorePublishAsync(new StorePublishRequest { RunnerId = id, Key = Text(args[0]) });
                 return (null, published.Error);
+            case "encode_jwt":
+                var jwtRequest = new EncodeJWTRequest { RunnerId = id, Connection = Text(args[1]), Algorithm = Text(args[2]) };
+                foreach (var (claim, value) in (IEnumerable<KeyValuePair<string, object?>>)args[0]!)
+                    jwtRequest.Payload.Add(claim, Long(value));
+                var jwt = await client.EncodeJWTAsync(jwtRequest);
+                return (jwt.Jwt, jwt.Error);
+            case "refresh_oauth":
+                var refreshed = await client.RefreshOAuthTokenAsync(new RefreshRequest { RunnerId = id, Integration = Text(args[0]), Connection = Text(args[1]) });
+                return (new List<object?> { refreshed.Token, refreshed.Expires?.ToDateTimeOffset() }, refreshed.Error);
             case "store_list":
                 var listed = await client.StoreListAsync(new StoreListRequest { RunnerId = id });
                 return (listed.Keys.ToList(), listed.Error);

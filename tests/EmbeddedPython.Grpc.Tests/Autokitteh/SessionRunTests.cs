@@ -247,6 +247,33 @@ public sealed class SessionRunTests(SharedPython python) : IDisposable
         new AkValue { Dict = new() { Items = { new AkDictItem { K = new() { String = new() { V = key } }, V = new() { String = new() { V = value } } } } } }.ToString();
 
     [Fact]
+    public async Task Http_outcomes_jwts_and_oauth_refreshes_go_to_the_worker()
+    {
+        _code.With("program.py", """
+            import autokitteh
+            from autokitteh import connections
+
+
+            def on_event(event):
+                autokitteh.http_outcome(201, json={"ok": True}, headers={"X-Id": "7"})
+                jwt = connections.encode_jwt({"iat": 1, "exp": 2}, "github_conn", "RS256")
+                token, expires = connections.refresh_oauth("google", "google_conn")
+                return [jwt, token, expires.isoformat()]
+            """);
+        var runner = await RunnerUnderTest.StartAsync(python.Executor, _code.Path);
+        await using var _ = runner;
+
+        var done = await runner.RunAsync("program.py:on_event", Fixtures.Event);
+
+        Assert.Equal("", done.Error);
+        var received = runner.Worker.Received.ToList();
+        Assert.StartsWith("Outcome:", received[0], StringComparison.Ordinal);
+        Assert.All(["status_code", "201", "X-Id", "more", "json"], part => Assert.Contains(part, received[0], StringComparison.Ordinal));
+        Assert.Equal(["EncodeJWT:github_conn:RS256:exp=2,iat=1", "RefreshOAuthToken:google:google_conn", "Done"], received.Skip(1));
+        Assert.Equal(["header.claims.signature", "fresh-token", "2030-01-02T03:04:05+00:00"], done.Result.Custom.Value.List.Vs.Select(v => v.String.V));
+    }
+
+    [Fact]
     public async Task A_worker_error_is_raised_in_user_code_as_AutoKittehError()
     {
         _code.With("program.py", """

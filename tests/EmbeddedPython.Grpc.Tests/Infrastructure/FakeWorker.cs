@@ -194,6 +194,24 @@ public sealed class FakeWorker : HandlerService.HandlerServiceBase, IAsyncDispos
         return Task.FromResult(Signals.TryDequeue(out var signal) ? new NextSignalResponse { Signal = signal } : new NextSignalResponse());
     }
 
+    public override Task<OutcomeResponse> Outcome(OutcomeRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, "Outcome:" + Google.Protobuf.JsonFormatter.Default.Format(request.Value));
+        return Task.FromResult(new OutcomeResponse());
+    }
+
+    public override Task<EncodeJWTResponse> EncodeJWT(EncodeJWTRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, $"EncodeJWT:{request.Connection}:{request.Algorithm}:{string.Join(",", request.Payload.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))}");
+        return Task.FromResult(request.Algorithm == "RS256" ? new EncodeJWTResponse { Jwt = "header.claims.signature" } : new EncodeJWTResponse { Error = "unsupported algorithm" });
+    }
+
+    public override Task<RefreshResponse> RefreshOAuthToken(RefreshRequest request, ServerCallContext context)
+    {
+        Record(request.RunnerId, $"RefreshOAuthToken:{request.Integration}:{request.Connection}");
+        return Task.FromResult(new RefreshResponse { Token = "fresh-token", Expires = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero)) });
+    }
+
     public override Task<StoreMutateResponse> StoreMutate(StoreMutateRequest request, ServerCallContext context)
     {
         Record(request.RunnerId, $"StoreMutate:{request.Operation}:{request.Key}");

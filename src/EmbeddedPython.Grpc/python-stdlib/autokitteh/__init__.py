@@ -7,7 +7,7 @@ functions that become HandlerService calls while a session runs. Outside a sessi
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
-from . import _bindings
+from . import _bindings, connections  # noqa: F401 - connections is part of the SDK's surface
 
 
 class AutoKittehError(Exception):
@@ -157,6 +157,18 @@ store = Store()
 
 def outcome(value):
     _bindings.call("outcome", value)
+
+
+def http_outcome(status_code=200, body=None, json=None, headers=None, more=False):  # noqa: A002 - SDK names
+    """Answers the HTTP request that started the session (or sends more of the answer)."""
+    if body is not None and json is not None:
+        raise ValueError("http_outcome takes body or json, not both")
+    value = {"status_code": status_code, "headers": dict(headers or {}), "more": more}
+    if json is not None:
+        value["json"] = json
+    elif body is not None:
+        value["body"] = body
+    outcome(value)
 
 
 def _milliseconds(timeout):
