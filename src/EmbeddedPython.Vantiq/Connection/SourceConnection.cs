@@ -47,7 +47,7 @@ internal sealed class SourceConnection
         _options = options;
         _reconnectSecret = reconnectSecret;
         _executor = executor;
-        _runner = new QueryRunner(executor, options.QueryTimeout, _openQueries);
+        _runner = new QueryRunner(source, executor, options.QueryTimeout, _openQueries);
         _documents = documents;
         _health = health;
         _serverConfig = serverConfig;
@@ -57,9 +57,6 @@ internal sealed class SourceConnection
         // The Python side keys its per-connection state (code cache) by this; the core's cache is shared by all.
         _connectionId = source + "#" + Guid.NewGuid().ToString("N");
     }
-
-    /// <summary>Number of sessions that reached configureExtension.</summary>
-    public int Sessions { get; private set; }
 
     private enum SessionEnd { ServerClosed, ReconnectRequired, Refused }
 
@@ -94,6 +91,7 @@ internal sealed class SourceConnection
                 {
                     // Retried (the original exited), but at the longest delay: a wrong token rarely fixes itself soon.
                     _backoff.Failed();
+                    Telemetry.ConnectionFailed();
                     delay = _options.MaxReconnectDelay;
                     Log.ConnectionFailed(_logger, _source, _backoff.Failures, delay, Reason(e));
                 }
@@ -102,6 +100,7 @@ internal sealed class SourceConnection
                                               or PythonException or ArgumentException or InvalidOperationException)
                 {
                     delay = _backoff.Failed();
+                    Telemetry.ConnectionFailed();
                     Log.ConnectionFailed(_logger, _source, _backoff.Failures, delay, Reason(e));
                 }
                 await Task.Delay(delay, stopping).ConfigureAwait(false);
@@ -155,6 +154,7 @@ internal sealed class SourceConnection
                     // e.g. the source is restarting ("does not have an associated stream"): retried with back-off,
                     // where the original retried at once in a tight loop.
                     var delay = _backoff.Failed();
+                    Telemetry.ConnectionFailed();
                     Log.ConnectRefused(_logger, _source, (int)status!, root.TryGetProperty("body", out var b) ? b.GetRawText() : "", delay);
                     await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
                     await Task.Delay(delay, stopping).ConfigureAwait(false);
@@ -171,7 +171,7 @@ internal sealed class SourceConnection
         }
 
         await ConfigurePythonAsync(config, stopping).ConfigureAwait(false);
-        Sessions++;
+        Telemetry.SessionStarted();
         _backoff.Succeeded();
         Log.Connected(_logger, _source, _url);
 
@@ -180,7 +180,11 @@ internal sealed class SourceConnection
         Interlocked.Exchange(ref _closeRequested, 0);
         var pump = _outgoing.PumpAsync(
             (frame, token) => socket.SendAsync(frame, WebSocketMessageType.Text, true, token),
-            bytes => Log.FrameExpired(_logger, _source, bytes),
+            bytes =>
+            {
+                Telemetry.FrameDropped();
+                Log.FrameExpired(_logger, _source, bytes);
+            },
             session.Token);
         // A failed send ends the session as a failed read would.
         _ = pump.ContinueWith(static (t, s) => ((CancellationTokenSource)s!).Cancel(), session,
@@ -296,8 +300,10 @@ internal sealed class SourceConnection
 
     private void Send(byte[] frame)
     {
-        if (!_outgoing.TryAdd(frame))
-            Log.QueueFull(_logger, _source, frame.Length);
+        if (_outgoing.TryAdd(frame))
+            return;
+        Telemetry.FrameDropped();
+        Log.QueueFull(_logger, _source, frame.Length);
     }
 
     // ---- the Python side of the connection ----

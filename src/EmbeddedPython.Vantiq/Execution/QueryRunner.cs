@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using EmbeddedPython.Vantiq.Diagnostics;
 using EmbeddedPython.Vantiq.Documents;
 using EmbeddedPython.Vantiq.Protocol;
 
@@ -16,9 +17,11 @@ internal sealed class QueryRunner
     private readonly IPythonExecutor _executor;
     private readonly TimeSpan _timeout;
     private readonly OpenQueries _open;
+    private readonly string _source;
 
-    public QueryRunner(IPythonExecutor executor, TimeSpan timeout, OpenQueries open)
+    public QueryRunner(string source, IPythonExecutor executor, TimeSpan timeout, OpenQueries open)
     {
+        _source = source;
         _executor = executor;
         _timeout = timeout;
         _open = open;
@@ -40,6 +43,9 @@ internal sealed class QueryRunner
                 queue(frame);
         }
         _open.Open(replyAddress);
+        Telemetry.QueryStarted(_source);
+        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("vantiq.query") : null;
+        activity?.SetTag("vantiq.source", _source);
         var started = Stopwatch.GetTimestamp();
         var arguments = new Dictionary<string, object?>
         {
@@ -121,17 +127,20 @@ internal sealed class QueryRunner
         }
         catch (PythonTimeoutException)
         {
+            Telemetry.Unanswered("timeout");
             send(OutgoingFrames.QueryError(replyAddress, Prefix + "execution.timeout",
                 "The query did not finish within the connector's time limit of {0} seconds.", _timeout.TotalSeconds));
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
             // A document request ran into the query's time limit.
+            Telemetry.Unanswered("timeout");
             send(OutgoingFrames.QueryError(replyAddress, Prefix + "execution.timeout",
                 "The query did not finish within the connector's time limit of {0} seconds.", _timeout.TotalSeconds));
         }
         catch (PythonFailedException)
         {
+            Telemetry.Unanswered("noresponse");
             send(OutgoingFrames.QueryError(replyAddress, Prefix + "execution.noresponse",
                 "The code handles its own return, but it and the tasks it started ended without sending a final response.", []));
         }
@@ -148,6 +157,7 @@ internal sealed class QueryRunner
         finally
         {
             _open.TryClose(replyAddress);
+            Telemetry.QueryEnded(_source, started);
         }
     }
 
