@@ -57,6 +57,8 @@ internal sealed partial class RunnerSession(
     {
         if (fileName.Length == 0)
             throw new RpcException(new Status(StatusCode.InvalidArgument, "missing file name"));
+        if (!Path.GetFullPath(Path.Combine(CodeDirectory, fileName)).StartsWith(CodeDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{fileName}' is outside the code directory"));
         var result = await executor.ExecuteAsync(new PythonRequest
         {
             Code = "from embedded_python_grpc.exports import list_exports\nexports = list_exports(code_dir, file_name)",

@@ -106,6 +106,17 @@ public sealed class ExportsTests(SharedPython python) : IAsyncLifetime
         Assert.Contains("No such file or directory", error.Status.Detail);
     }
 
+    [Theory]
+    [InlineData("../outside.py")]
+    [InlineData("/etc/hostname")]
+    public async Task Exports_of_a_file_outside_the_code_directory_is_refused(string fileName)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _runner.Client.ExportsAsync(new ExportsRequest { FileName = fileName }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("outside the code directory", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Exports_of_a_file_with_a_syntax_error_is_INVALID_ARGUMENT_and_the_runner_keeps_serving()
     {
