@@ -125,17 +125,17 @@ switch (args.FirstOrDefault())
         var warmUp = Math.Min(count / 2, 100_000); // memory settles (pools, arenas, GC budgets) before the baseline is taken
         await Batch(0, warmUp);
         var afterWarmUp = Resident();
-        var managedAfterWarmUp = GC.GetTotalMemory(true);
+        var managedAfterWarmUp = GC.GetGCMemoryInfo().TotalCommittedBytes;
         const string PythonHeap = "import sys, gc\ngc.collect()\nblocks = sys.getallocatedblocks()\nobjects = len(gc.get_objects())";
         var pythonAfterWarmUp = (await python.ExecuteAsync(PythonHeap)).Values;
         var watch = Stopwatch.StartNew();
         await Batch(warmUp, count);
         var atEnd = Resident();
-        var managedAtEnd = GC.GetTotalMemory(true);
+        var managedAtEnd = GC.GetGCMemoryInfo().TotalCommittedBytes;
         var pythonAtEnd = (await python.ExecuteAsync(PythonHeap)).Values;
         Console.WriteLine($"requests={count} ok={counts[0]} timeouts={counts[1]} errors={counts[2]} seconds={watch.Elapsed.TotalSeconds:F1} "
             + $"rss-after-warmup-mb={afterWarmUp / 1048576.0:F1} rss-end-mb={atEnd / 1048576.0:F1} growth-percent={(atEnd - afterWarmUp) * 100.0 / afterWarmUp:F2} "
-            + $"managed-after-warmup-mb={managedAfterWarmUp / 1048576.0:F1} managed-end-mb={managedAtEnd / 1048576.0:F1} "
+            + $"gc-committed-after-warmup-mb={managedAfterWarmUp / 1048576.0:F1} gc-committed-end-mb={managedAtEnd / 1048576.0:F1} "
             + $"python-blocks={pythonAfterWarmUp["blocks"]}->{pythonAtEnd["blocks"]} python-objects={pythonAfterWarmUp["objects"]}->{pythonAtEnd["objects"]}");
         return 0;
     }
