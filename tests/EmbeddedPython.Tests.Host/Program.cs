@@ -139,6 +139,22 @@ switch (args.FirstOrDefault())
             + $"python-blocks={pythonAfterWarmUp["blocks"]}->{pythonAtEnd["blocks"]} python-objects={pythonAfterWarmUp["objects"]}->{pythonAtEnd["objects"]}");
         return 0;
     }
+    case "quick-timing":
+    {
+        // A rough look at the hot path while developing; the real figures come from tests/EmbeddedPython.Benchmarks.
+        await using var python = new PythonExecutor(new PythonExecutorOptions());
+        var request = new PythonRequest { Name = "t", Code = "y = x * 2", PresetValues = new Dictionary<string, object?> { ["x"] = 21L }, LimitReturnTo = ["y"] };
+        for (var i = 0; i < 20000; i++) await python.ExecuteAsync(request);
+        var watch = Stopwatch.StartNew();
+        const int N = 200000;
+        for (var i = 0; i < N; i++) await python.ExecuteAsync(request);
+        Console.WriteLine($"sequential-us={watch.Elapsed.TotalMicroseconds / N:F2}");
+        watch.Restart();
+        for (var i = 0; i < N; i += 64)
+            await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => python.ExecuteAsync(request)));
+        Console.WriteLine($"in-flight-64-us={watch.Elapsed.TotalMicroseconds / N:F2}");
+        return 0;
+    }
     case "exit-without-dispose":
     {
         var python = new PythonExecutor(new PythonExecutorOptions());

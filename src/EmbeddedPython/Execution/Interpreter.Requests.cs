@@ -12,6 +12,8 @@ internal sealed unsafe partial class Interpreter
 {
     private const int Emit = 0, Complete = 1, Fail = 2, EndedUncompleted = 3;
 
+    private readonly NameCache _names = new();
+
     private void RunRequest(RequestState state)
     {
         if (!state.TryStart())
@@ -131,8 +133,8 @@ internal sealed unsafe partial class Interpreter
         {
             foreach (var (name, value) in presets)
             {
-                using var key = PyObject.Steal(Py.FromString(name));
-                using var converted = ToPython.Convert(value, $"PresetValues[\"{name}\"]");
+                using var key = _names.Get(name);
+                using var converted = ToPython.Convert(value, name); // errors read "Could not convert x[2] to Python: …"
                 if (Py.PyDict_SetItem(globals.Handle, key.Handle, converted.Handle) != 0)
                     throw PythonErrors.Take($"setting preset value '{name}'");
             }
@@ -142,7 +144,7 @@ internal sealed unsafe partial class Interpreter
 
     /// <summary>The globals that come back: all but dunders, injected names and values that don't convert,
     /// or only the names of <see cref="PythonRequest.LimitReturnTo"/>.</summary>
-    private static PythonResult CollectValues(RequestState state, nint globals)
+    private PythonResult CollectValues(RequestState state, nint globals)
     {
         if (state.HandlesReturn)
             return new PythonResult(EmptyValues, state.Messages!.ToArray(), "");
@@ -152,7 +154,7 @@ internal sealed unsafe partial class Interpreter
             values = new Dictionary<string, object?>(names.Count);
             foreach (var name in names)
             {
-                using var key = PyObject.Steal(Py.FromString(name));
+                using var key = _names.Get(name);
                 var item = Py.PyDict_GetItemWithError(globals, key.Handle);
                 if (item != 0 && FromPython.TryConvert(item, out var value))
                     values[name] = value;

@@ -20,15 +20,37 @@ internal static unsafe class ToPython
     // Containers on the path from the root value: a container met again there is a cycle.
     [ThreadStatic] private static HashSet<object>? t_path;
 
-    public static PyObject Convert(object? value, string path)
+    /// <summary>Converts <paramref name="value"/>; the error names <paramref name="what"/> and the failing element's place.</summary>
+    public static PyObject Convert(object? value, string what)
     {
-        var handle = Build(value, path, 0);
+        nint handle;
+        try
+        {
+            handle = Build(value, 0);
+        }
+        catch (ConversionFailure failure)
+        {
+            throw new ArgumentException($"Could not convert {what}{failure.Place} to Python: {failure.Message}", failure.InnerException);
+        }
         if (handle == 0)
-            throw new ArgumentException($"Could not convert {path} to Python: {DescribePythonError()}");
+            throw new ArgumentException($"Could not convert {what} to Python: {DescribePythonError()}");
         return PyObject.Steal(handle);
     }
 
-    private static nint Build(object? value, string path, int depth)
+    /// <summary>Thrown inside a conversion; containers prefix the place of the failing element on the way out,
+    /// so that no path text is built while conversions succeed.</summary>
+    private sealed class ConversionFailure(string message, Exception? inner = null) : Exception(message, inner)
+    {
+        public string Place { get; private set; } = "";
+
+        public ConversionFailure At(string segment)
+        {
+            Place = segment + Place;
+            return this;
+        }
+    }
+
+    private static nint Build(object? value, int depth)
     {
         switch (value)
         {
@@ -58,25 +80,25 @@ internal static unsafe class ToPython
             case ReadOnlyMemory<byte> memory: return FromBytes(memory.Span);
             case Memory<byte> memory: return FromBytes(memory.Span);
             case ArraySegment<byte> segment: return FromBytes(segment);
-            case JsonElement element: return FromJson(element, path, depth);
+            case JsonElement element: return FromJson(element, depth);
         }
 
         if (depth >= MaxDepth)
-            throw new ArgumentException($"{path} is nested more than {MaxDepth} levels deep.");
+            throw new ConversionFailure($"it is nested more than {MaxDepth} levels deep.");
         var onPath = t_path ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
         if (!onPath.Add(value))
-            throw new ArgumentException($"{path} contains itself (a cycle); cycles cannot be converted to Python.");
+            throw new ConversionFailure("it contains itself (a cycle); cycles cannot be converted to Python.");
         try
         {
             return value switch
             {
-                JsonObject obj => FromPairs(obj.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), path, depth),
-                JsonArray array => FromSequence(array, path, depth),
-                JsonNode node => FromJson(JsonSerializer.SerializeToElement(node), path, depth),
-                IDictionary dictionary => FromPairs(Pairs(dictionary), path, depth),
-                IEnumerable<KeyValuePair<string, object?>> pairs => FromPairs(pairs.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), path, depth),
-                IEnumerable sequence => FromSequence(sequence, path, depth),
-                _ => FromJson(SerializeObject(value, path), path, depth),
+                JsonObject obj => FromPairs(obj.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), depth),
+                JsonArray array => FromSequence(array, depth),
+                JsonNode node => FromJson(JsonSerializer.SerializeToElement(node), depth),
+                IDictionary dictionary => FromPairs(Pairs(dictionary), depth),
+                IEnumerable<KeyValuePair<string, object?>> pairs => FromPairs(pairs.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), depth),
+                IEnumerable sequence => FromSequence(sequence, depth),
+                _ => FromJson(SerializeObject(value), depth),
             };
         }
         finally
@@ -85,7 +107,7 @@ internal static unsafe class ToPython
         }
     }
 
-    private static JsonElement SerializeObject(object value, string path)
+    private static JsonElement SerializeObject(object value)
     {
         try
         {
@@ -93,7 +115,7 @@ internal static unsafe class ToPython
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {
-            throw new ArgumentException($"{path} ({value.GetType()}) cannot be converted to Python: {e.Message}", e);
+            throw new ConversionFailure($"a {value.GetType()} cannot be serialised: {e.Message}", e);
         }
     }
 
@@ -103,34 +125,48 @@ internal static unsafe class ToPython
             yield return new(entry.Key, entry.Value);
     }
 
-    private static nint FromPairs(IEnumerable<KeyValuePair<object, object?>> pairs, string path, int depth)
+    private static nint FromPairs(IEnumerable<KeyValuePair<object, object?>> pairs, int depth)
     {
         using var dict = PyObject.Steal(Py.PyDict_New());
         foreach (var (key, item) in pairs)
         {
-            var keyPath = $"{path}[{key}]";
-            using var pyKey = PyObject.Steal(Build(key, keyPath, depth + 1));
-            using var pyValue = PyObject.Steal(pyKey.IsNull ? 0 : Build(item, keyPath, depth + 1));
-            if (pyValue.IsNull || Py.PyDict_SetItem(dict.Handle, pyKey.Handle, pyValue.Handle) != 0)
-                return 0;
+            try
+            {
+                using var pyKey = PyObject.Steal(Build(key, depth + 1));
+                using var pyValue = PyObject.Steal(pyKey.IsNull ? 0 : Build(item, depth + 1));
+                if (pyValue.IsNull || Py.PyDict_SetItem(dict.Handle, pyKey.Handle, pyValue.Handle) != 0)
+                    return 0;
+            }
+            catch (ConversionFailure failure)
+            {
+                throw failure.At($"[{key}]");
+            }
         }
         return dict.Release();
     }
 
-    private static nint FromSequence(IEnumerable sequence, string path, int depth)
+    private static nint FromSequence(IEnumerable sequence, int depth)
     {
         using var list = PyObject.Steal(Py.PyList_New(0));
         var index = 0;
         foreach (var item in sequence)
         {
-            using var pyItem = PyObject.Steal(Build(item, $"{path}[{index++}]", depth + 1));
-            if (pyItem.IsNull || Py.PyList_Append(list.Handle, pyItem.Handle) != 0)
-                return 0;
+            try
+            {
+                using var pyItem = PyObject.Steal(Build(item, depth + 1));
+                if (pyItem.IsNull || Py.PyList_Append(list.Handle, pyItem.Handle) != 0)
+                    return 0;
+            }
+            catch (ConversionFailure failure)
+            {
+                throw failure.At($"[{index}]");
+            }
+            index++;
         }
         return list.Release();
     }
 
-    private static nint FromJson(JsonElement element, string path, int depth)
+    private static nint FromJson(JsonElement element, int depth)
     {
         switch (element.ValueKind)
         {
@@ -140,7 +176,7 @@ internal static unsafe class ToPython
                     foreach (var property in element.EnumerateObject())
                     {
                         using var key = PyObject.Steal(Py.FromString(property.Name));
-                        using var item = PyObject.Steal(FromJson(property.Value, $"{path}.{property.Name}", depth + 1));
+                        using var item = PyObject.Steal(FromJson(property.Value, depth + 1));
                         if (item.IsNull || Py.PyDict_SetItem(dict.Handle, key.Handle, item.Handle) != 0)
                             return 0;
                     }
@@ -149,10 +185,9 @@ internal static unsafe class ToPython
             case JsonValueKind.Array:
                 using (var list = PyObject.Steal(Py.PyList_New(0)))
                 {
-                    var index = 0;
                     foreach (var entry in element.EnumerateArray())
                     {
-                        using var item = PyObject.Steal(FromJson(entry, $"{path}[{index++}]", depth + 1));
+                        using var item = PyObject.Steal(FromJson(entry, depth + 1));
                         if (item.IsNull || Py.PyList_Append(list.Handle, item.Handle) != 0)
                             return 0;
                     }
