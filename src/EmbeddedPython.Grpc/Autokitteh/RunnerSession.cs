@@ -47,6 +47,7 @@ internal sealed partial class RunnerSession(
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _startCalled;
     private int _doneSent;
+    private System.Diagnostics.Activity? _sessionActivity;
 
     /// <summary>Completes when <c>Start</c> has been called (the start timer waits for it).</summary>
     public Task Started => _started.Task;
@@ -109,6 +110,9 @@ internal sealed partial class RunnerSession(
         if (loaded.Values.GetValueOrDefault("load_error") is IReadOnlyDictionary<string, object?> failure)
             throw LoadFailed((string)failure["error"]!);
         LogStarting(request.EntryPoint, request.IsDurable);
+        _sessionActivity = Telemetry.Source.StartActivity("autokitteh session");
+        _sessionActivity?.SetTag("autokitteh.entry_point", request.EntryPoint);
+        _sessionActivity?.SetTag("autokitteh.durable", request.IsDurable);
         _ = RunAsync(request.Event?.Data.ToStringUtf8() ?? "");
         return new StartResponse();
     }
@@ -158,6 +162,10 @@ internal sealed partial class RunnerSession(
     {
         if (Interlocked.Exchange(ref _doneSent, 1) != 0)
             return;
+        var outcome = done.Error.Length == 0 ? "ok" : "error";
+        Telemetry.Sessions.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        _sessionActivity?.SetStatus(done.Error.Length == 0 ? System.Diagnostics.ActivityStatusCode.Ok : System.Diagnostics.ActivityStatusCode.Error);
+        _sessionActivity?.Dispose();
         try
         {
             await worker.CallInOrder(async () => await worker.Client.DoneAsync(done));
@@ -223,6 +231,7 @@ internal sealed partial class RunnerSession(
         // Raised in the calling Python code, which sees the call fail.
         if (activity.CalculateSize() > LargeObjects.MaxMessageSize)
             throw new InvalidOperationException($"activity request for {call.Function} is over {LargeObjects.MaxMessageSize} bytes");
+        Telemetry.Activities.Add(1);
         _ = worker.CallInOrder(async () => await worker.Client.ActivityAsync(activity));
         return null;
     }

@@ -37,10 +37,13 @@ internal sealed partial class PythonExecutorService(
                 }
                 response.PartialResultsJson.Add(partials);
                 response.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
+                CountCall(StatusCode.OK);
                 return response;
             }
             var result = await executor.ExecuteAsync(translated.Request, context.CancellationToken);
-            return Completed(request, translated, result, started);
+            var completed = Completed(request, translated, result, started);
+            CountCall(StatusCode.OK);
+            return completed;
         }
         catch (Exception e)
         {
@@ -73,6 +76,7 @@ internal sealed partial class PythonExecutorService(
                         await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Partial = new Partial { ResultsJson = json } }, context.CancellationToken);
                     }
                 }
+                CountCall(StatusCode.OK);
                 return;
             }
             var result = await executor.ExecuteAsync(translated.Request, context.CancellationToken);
@@ -80,6 +84,7 @@ internal sealed partial class PythonExecutorService(
             if (request.CaptureOutput && completed.Stdout.Length > 0)
                 await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Output = new Output { Stream = Output.Types.Stream.Stdout, Text = completed.Stdout } }, context.CancellationToken);
             await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Completed = completed }, context.CancellationToken);
+            CountCall(StatusCode.OK);
         }
         catch (Exception e)
         {
@@ -126,11 +131,15 @@ internal sealed partial class PythonExecutorService(
         return response;
     }
 
+    private static void CountCall(StatusCode code) =>
+        Telemetry.ExecutorCalls.Add(1, new KeyValuePair<string, object?>("rpc.grpc.status_code", code.ToString()));
+
     private static ExecuteResponse NewResponse(ExecuteRequest request) => new() { RequestId = request.RequestId };
 
     private RpcException Fail(Exception exception, ExecuteRequest request, ServerCallContext context)
     {
         var rpc = ErrorStatus.From(exception, context, request.RequestId);
+        CountCall(rpc.StatusCode);
         if (rpc.StatusCode == StatusCode.Internal)
             LogInternalError(exception, request.RequestId);
         else

@@ -310,6 +310,25 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Calls_are_counted_by_status_on_the_package_meter()
+    {
+        var counted = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "EmbeddedPython.Grpc" && instrument.Name == "embeddedpython.grpc.executor.calls")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) => counted.Enqueue($"{tags[0].Value}:{value}"));
+        listener.Start();
+
+        await _client.ExecuteAsync(new ExecuteRequest { Code = "x = 1" });
+        await Assert.ThrowsAsync<RpcException>(() => _client.ExecuteAsync(new ExecuteRequest { Code = "1 / 0" }).ResponseAsync);
+
+        Assert.Equal(["OK:1", "Unknown:1"], counted);
+    }
+
+    [Fact]
     public async Task Reflection_lists_the_executor_and_the_autokitteh_runner()
     {
         var reflection = new ServerReflection.ServerReflectionClient(_server.Channel);
