@@ -21,6 +21,10 @@ internal static class PythonSide
         "import embedded_python_vantiq as _v\n"
         + "await _v.run_query(connector_connection, connector_context, _vq_args)\n";
 
+    /// <summary>A request that does nothing: once it ran, callbacks the loop had already scheduled have run too.</summary>
+    public const string BarrierName = "embedded_python_vantiq.barrier";
+    public const string BarrierCode = "pass\n";
+
     /// <summary>What the host request of a query ends with: done (its final frame went out through the
     /// reply callback), or a request for a document (its metadata, then its content).</summary>
     public const int Done = 0, NeedDocument = 1, NeedContent = 2;

@@ -140,6 +140,9 @@ internal sealed class QueryRunner
         }
         catch (PythonFailedException)
         {
+            // The host reports the end of the code's tasks from the same loop turn in which a task that raised
+            // reports its exception; one more request through the FIFO queue lets that report win.
+            await BarrierAsync().ConfigureAwait(false);
             Telemetry.Unanswered("noresponse");
             send(OutgoingFrames.QueryError(replyAddress, Prefix + "execution.noresponse",
                 "The code handles its own return, but it and the tasks it started ended without sending a final response.", []));
@@ -158,6 +161,18 @@ internal sealed class QueryRunner
         {
             _open.TryClose(replyAddress);
             Telemetry.QueryEnded(_source, started);
+        }
+    }
+
+    private async Task BarrierAsync()
+    {
+        try
+        {
+            await _executor.ExecuteAsync(new PythonRequest { Name = PythonSide.BarrierName, Code = PythonSide.BarrierCode }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PythonException or TimeoutException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Nothing to wait for any more.
         }
     }
 

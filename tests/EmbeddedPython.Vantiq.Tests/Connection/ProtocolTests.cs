@@ -159,8 +159,7 @@ public sealed class ProtocolTests(PythonFixture python)
         var slow = session.QueryAsync(JsonNode.Parse("""{"codeHandlesReturn": true, "code": "import asyncio\nasync def later():\n    await asyncio.sleep(1)\n    await connector_connection.send_query_response(connector_context, 200, {\"a\": 1})\nasyncio.get_event_loop().create_task(later())\n"}"""));
         await Task.Delay(50);
         await session.QueryAsync(JsonNode.Parse("""{"code": "b = 2\n"}"""));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(0.9), clock.Elapsed.ToString());
-        Assert.False(slow.IsCompleted);
+        Assert.False(slow.IsCompleted, clock.Elapsed.ToString());
         Assert.Equal(1, (int)(await slow)[0]["body"]!["a"]!);
     }
 

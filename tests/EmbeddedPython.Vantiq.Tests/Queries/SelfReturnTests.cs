@@ -72,44 +72,39 @@ public sealed class SelfReturnTests(PythonFixture python)
         Assert.Equal("""{"err":"send_query_response(): Invalid Code: 201."}""", reply["body"]!.ToJsonString());
     }
 
-    [Theory]
-    [InlineData("F5 code that never answers", "x = 1\n")]
-    [InlineData("F6 a task that raises", "import asyncio\nasync def boom():\n    raise RuntimeError(\"lost\")\nasyncio.get_event_loop().create_task(boom())\n")]
-    public async Task Self_returning_code_that_ends_without_a_reply_gets_a_noresponse_error_at_once(string id, string code)
+    [Fact]
+    public async Task F5_self_returning_code_that_never_answers_gets_a_noresponse_error_at_once()
     {
         var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
         await using var _ = connector;
-        var reply = Assert.Single(await session.QueryAsync(Code(code), TimeSpan.FromSeconds(10)));
-        Assert.True((string?)reply["body"]!["messageCode"] == P + "execution.noresponse", id);
+        var reply = Assert.Single(await session.QueryAsync(Code("x = 1\n"), TimeSpan.FromSeconds(10)));
+        ErrorTests.AssertError(reply, P + "execution.noresponse",
+            "The code handles its own return, but it and the tasks it started ended without sending a final response.", "[]");
     }
 
     [Fact]
-    public async Task F7_the_looper_answers_75_queries_with_25_rows_each_sequentially_and_15_at_a_time()
+    public async Task F6_a_task_that_raises_before_answering_fails_the_query_with_its_exception()
     {
         var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
         await using var _ = connector;
-        const string looper = "import asyncio\nasync def run(count):\n"
-            + "    for i in range(count - 1):\n        await connector_connection.send_query_response(connector_context, 100, {\"item\": f\"I am list item {i}\"})\n"
-            + "    await connector_connection.send_query_response(connector_context, 200, {\"item\": \"I am the last item\"})\n"
-            + "    await connector_connection.send_notification({\"notify_msg\": \"note this code set 1\"})\n"
-            + "asyncio.get_event_loop().create_task(run(count))\n";
-        JsonNode With() => new JsonObject { ["name"] = "looper", ["code"] = looper, ["codeHandlesReturn"] = true, ["presetValues"] = new JsonObject { ["count"] = 25 } };
-        for (var i = 0; i < 15; i++)
-            AssertLooper(await session.QueryAsync(With()));
-        for (var batch = 0; batch < 4; batch++)
-        {
-            var all = await Task.WhenAll(Enumerable.Range(0, 15).Select(_ => session.QueryAsync(With())));
-            foreach (var replies in all)
-                AssertLooper(replies);
-        }
-        await session.WaitForAsync(frames => frames.Count(f => (string?)f["op"] == "notification") == 75);
+        const string code = "import asyncio\nasync def boom():\n    await asyncio.sleep(0.05)\n    raise RuntimeError(\"lost\")\nasyncio.get_event_loop().create_task(boom())\n";
+        var reply = Assert.Single(await session.QueryAsync(Code(code), TimeSpan.FromSeconds(10)));
+        ErrorTests.AssertError(reply, P + "execution.exception", "Executing code raised exception: {0} :: {1}");
+        Assert.Equal("RuntimeError", (string)reply["body"]!["parameters"]![0]!);
+        Assert.Contains("RuntimeError: lost", (string)reply["body"]!["parameters"]![1]!, StringComparison.Ordinal);
+    }
 
-        static void AssertLooper(IReadOnlyList<JsonNode> replies)
-        {
-            Assert.Equal(25, replies.Count);
-            Assert.Equal("I am list item 23", (string)replies[23]["body"]!["item"]!);
-            Assert.Equal(200, (int)replies[24]["status"]!);
-        }
+    [Fact]
+    public async Task A_task_that_raises_after_the_final_reply_changes_nothing()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        const string code = "import asyncio\nasync def late():\n    await connector_connection.send_query_response(connector_context, 200, {\"ok\": 1})\n    raise RuntimeError(\"after\")\nasyncio.get_event_loop().create_task(late())\n";
+        var address = await session.SendQueryAsync(Code(code));
+        Assert.Equal("""{"ok":1}""", Assert.Single(await session.RepliesAsync(address))["body"]!.ToJsonString());
+        var next = await session.QueryOneAsync("""{"code": "v = 1\n"}""");
+        Assert.Equal(200, (int)next["status"]!);
+        Assert.Single(session.Frames, f => FakeSession.IsReplyTo(f, address));
     }
 
     [Theory]

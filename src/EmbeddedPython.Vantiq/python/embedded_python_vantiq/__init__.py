@@ -10,7 +10,9 @@ of the query (the bootstrap's ``connector_context``/``connector_connection``) is
 ``[DONE, None]``, or with ``[NEED_*, name]`` when .NET must fetch a document first.
 """
 
+import asyncio
 import collections
+import functools
 import hashlib
 import json
 import math
@@ -297,6 +299,7 @@ def _run(core, request_id, args):
     context._request, context._core = request_id, core
     user_globals = {"__file__": file, "__name__": "__main__", "connector_connection": connection, "connector_context": context}
     user_globals.update(presets)
+    tasks_before = asyncio.all_tasks() if handles_return else None
     exec_started = time.perf_counter()
     try:
         exec(entry.code, user_globals)
@@ -311,6 +314,10 @@ def _run(core, request_id, args):
         return _error(_PREFIX + "execution.exception", "Executing code raised exception: {0} :: {1}", [type(e).__name__, traceback.format_exc()])
     execution_time = time.perf_counter() - exec_started
     if handles_return:
+        # A task of the code that raises before the query was answered fails the query with its exception
+        # (the original only logged "Task exception was never retrieved" and left the caller waiting).
+        for task in asyncio.all_tasks() - tasks_before:
+            task.add_done_callback(functools.partial(_task_done, connection, core, request_id, args["address"]))
         return None
 
     results = {}
@@ -337,6 +344,19 @@ def _run(core, request_id, args):
                     currentCacheSize=len(cache.entries), cacheCapacity=cache.capacity)
         body["connectorRuntimeInfo"] = info
     return [200, _strict_json(body)]
+
+
+def _task_done(connection, core, request_id, address, task):
+    if task.cancelled() or task.exception() is None:
+        return
+    e = task.exception()
+    reply = _error(_PREFIX + "execution.exception", "Executing code raised exception: {0} :: {1}",
+                   [type(e).__name__, "".join(traceback.format_exception(type(e), e, e.__traceback__))])
+    try:
+        connection._reply(address, reply[0], reply[1])
+    except Exception:
+        return  # the query was already answered
+    _done(core, request_id)
 
 
 def _compile(source, filename):
