@@ -55,7 +55,11 @@ internal static partial class ErrorStatus
             Phase = compile ? PythonError.Types.Phase.Compile : PythonError.Types.Phase.Run,
             RequestId = requestId,
         };
-        error.Frames.Add(ParseFrames(python.PythonTraceback));
+        var sections = ChainSeparator().Split(python.PythonTraceback ?? "");
+        error.Frames.Add(ParseFrames(sections[^1]));
+        // Earlier sections of the text are the causes (__cause__ / __context__), the nearest last.
+        for (var i = sections.Length - 2; i >= 0; i--)
+            error.Chain.Add(Cause(sections[i], requestId));
         if (compile && error.Frames.Count == 0 && python.LineNumber is { } line)
             error.Frames.Add(new Frame { Filename = "<string>", Lineno = (uint)line });
         var code = compile ? StatusCode.InvalidArgument : type == "MemoryError" ? StatusCode.ResourceExhausted : StatusCode.Unknown;
@@ -70,6 +74,25 @@ internal static partial class ErrorStatus
         exception.Trailers.Add("python-exception-type", error.Type);
         exception.Trailers.Add("python-exception-module", error.Module);
         return exception;
+    }
+
+    private static PythonError Cause(string section, string requestId)
+    {
+        var last = section.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+        var colon = last.IndexOf(": ", StringComparison.Ordinal);
+        var qualified = colon < 0 ? last : last[..colon];
+        var dot = qualified.LastIndexOf('.');
+        var cause = new PythonError
+        {
+            Type = dot < 0 ? qualified : qualified[(dot + 1)..],
+            Module = dot < 0 ? "builtins" : qualified[..dot],
+            Message = colon < 0 ? "" : last[(colon + 2)..],
+            Traceback = section.Trim('\n'),
+            Phase = PythonError.Types.Phase.Run,
+            RequestId = requestId,
+        };
+        cause.Frames.Add(ParseFrames(section));
+        return cause;
     }
 
     /// <summary>Reads the frames of a formatted Python traceback ("File "x", line N, in f" and its source line).</summary>
@@ -93,6 +116,9 @@ internal static partial class ErrorStatus
             };
         }
     }
+
+    [GeneratedRegex(@"\n\s*(?:The above exception was the direct cause of the following exception:|During handling of the above exception, another exception occurred:)\s*\n")]
+    private static partial Regex ChainSeparator();
 
     [GeneratedRegex("""^\s*File "(?<file>[^"]*)", line (?<line>\d+), in (?<name>.+)$""")]
     private static partial Regex FrameLine();

@@ -31,7 +31,7 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         var timeout = EffectiveTimeout(request, context);
         var returnNames = request.ReturnNames.ToList();
         if (returnNames.Any(string.IsNullOrWhiteSpace))
-            throw Invalid("return_names must not contain empty names.");
+            throw Invalid("return_names", "return_names must not contain empty names.");
         var common = new PythonRequest
         {
             PresetValues = presets,
@@ -45,7 +45,7 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
             ExecuteRequest.SourceOneofCase.Script when request.Script.Length > 0 => common with { Script = request.Script },
             ExecuteRequest.SourceOneofCase.EntryPoint => EntryPointRequest(request.EntryPoint, presets, timeout),
             ExecuteRequest.SourceOneofCase.None when request.Name.Length > 0 => common with { Name = request.Name },
-            _ => throw Invalid("the request has no source: set code, script, entry_point, or name alone to rerun cached code."),
+            _ => throw Invalid("source", "the request has no source: set code, script, entry_point, or name alone to rerun cached code."),
         };
         return new TranslatedRequest(python, returnNames, request.SourceCase == ExecuteRequest.SourceOneofCase.EntryPoint);
     }
@@ -63,7 +63,7 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         }
         catch (FormatException e)
         {
-            throw Invalid(e.Message);
+            throw Invalid(request.PresetCase == ExecuteRequest.PresetOneofCase.PresetValuesJson ? "preset_values_json" : "preset_values", e.Message);
         }
     }
 
@@ -75,9 +75,9 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         {
             var span = asked.ToTimeSpan();
             if (span <= TimeSpan.Zero)
-                throw Invalid($"timeout must be positive (was {span.TotalMilliseconds} ms).");
+                throw Invalid("timeout", $"timeout must be positive (was {span.TotalMilliseconds} ms).");
             if (span > max)
-                throw Invalid($"timeout {span} is above this server's maximum of {max}.");
+                throw Invalid("timeout", $"timeout {span} is above this server's maximum of {max}.");
             timeout = span;
         }
         if (timeout == Timeout.InfiniteTimeSpan || timeout > max)
@@ -100,9 +100,9 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
             ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, "this server has no code directory (EmbeddedPython:Grpc:CodeDirectory), so it serves no entry points."));
         var file = entryPoint.File;
         if (file.Length == 0 || !file.EndsWith(".py", StringComparison.Ordinal) || Path.IsPathRooted(file) || file.Split('/', '\\').Contains(".."))
-            throw Invalid($"entry_point.file '{file}' must be a relative path of a .py file inside the code directory.");
+            throw Invalid("entry_point.file", $"entry_point.file '{file}' must be a relative path of a .py file inside the code directory.");
         if (!IsIdentifier(entryPoint.Function))
-            throw Invalid($"entry_point.function '{entryPoint.Function}' is not a Python identifier.");
+            throw Invalid("entry_point.function", $"entry_point.function '{entryPoint.Function}' is not a Python identifier.");
         var root = Path.GetFullPath(directory);
         if (!File.Exists(Path.Combine(root, file)))
             throw new RpcException(new Status(StatusCode.NotFound, $"entry file '{file}' not found in the code directory."));
@@ -127,5 +127,11 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
-    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    // The field travels as a google.rpc.BadRequest detail too, for clients that fix requests by field.
+    private static RpcException Invalid(string field, string message) => new Google.Rpc.Status
+    {
+        Code = (int)StatusCode.InvalidArgument,
+        Message = message,
+        Details = { Google.Protobuf.WellKnownTypes.Any.Pack(new Google.Rpc.BadRequest { FieldViolations = { new Google.Rpc.BadRequest.Types.FieldViolation { Field = field, Description = message } } }) },
+    }.ToRpcException();
 }

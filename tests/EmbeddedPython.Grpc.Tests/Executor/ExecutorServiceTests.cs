@@ -139,6 +139,31 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_causes_of_an_exception_come_as_its_chain_nearest_first()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ExecuteAsync(new ExecuteRequest
+        {
+            Code = """
+                import json
+                def load():
+                    try:
+                        return {}["missing"]
+                    except KeyError as e:
+                        raise ValueError("no config") from e
+                try:
+                    load()
+                except ValueError:
+                    json.loads("{")
+                """,
+        }).ResponseAsync);
+
+        var detail = error.GetRpcStatus()!.GetDetail<PythonError>();
+        Assert.Equal(("JSONDecodeError", "json.decoder"), (detail.Type, detail.Module));
+        Assert.Equal([("ValueError", "no config"), ("KeyError", "'missing'")], detail.Chain.Select(c => (c.Type, c.Message)));
+        Assert.Contains(detail.Chain[1].Frames, f => f.Name == "load" && f.Lineno == 4);
+    }
+
+    [Fact]
     public async Task A_syntax_error_is_INVALID_ARGUMENT_with_a_compile_phase_error()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _client.ExecuteAsync(new ExecuteRequest { Code = "x = 1\ndef broken(:\n" }).ResponseAsync);
@@ -238,26 +263,27 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
         Assert.Equal("""{"ran":false}""", probe.ResultsJson);
     }
 
-    public static TheoryData<string, ExecuteRequest, string> MalformedRequests => new()
+    public static TheoryData<string, ExecuteRequest, string, string> MalformedRequests => new()
     {
-        { "no source", new ExecuteRequest(), "no source" },
-        { "invalid JSON", new ExecuteRequest { Code = "x = 1", PresetValuesJson = "{nope" }, "not valid JSON" },
-        { "JSON array", new ExecuteRequest { Code = "x = 1", PresetValuesJson = "[1, 2]" }, "must be a JSON object" },
-        { "zero timeout", new ExecuteRequest { Code = "x = 1", Timeout = new Duration() }, "timeout must be positive" },
-        { "timeout above the maximum", new ExecuteRequest { Code = "x = 1", Timeout = Duration.FromTimeSpan(TimeSpan.FromHours(2)) }, "above this server's maximum" },
-        { "entry point outside the code directory", new ExecuteRequest { EntryPoint = new EntryPoint { File = "../calc.py", Function = "add" } }, "relative path" },
-        { "entry point function not an identifier", new ExecuteRequest { EntryPoint = new EntryPoint { File = "calc.py", Function = "a-b" } }, "not a Python identifier" },
-        { "empty return name", new ExecuteRequest { Code = "x = 1", ReturnNames = { "" } }, "return_names" },
+        { "no source", new ExecuteRequest(), "source", "no source" },
+        { "invalid JSON", new ExecuteRequest { Code = "x = 1", PresetValuesJson = "{nope" }, "preset_values_json", "not valid JSON" },
+        { "JSON array", new ExecuteRequest { Code = "x = 1", PresetValuesJson = "[1, 2]" }, "preset_values_json", "must be a JSON object" },
+        { "zero timeout", new ExecuteRequest { Code = "x = 1", Timeout = new Duration() }, "timeout", "timeout must be positive" },
+        { "timeout above the maximum", new ExecuteRequest { Code = "x = 1", Timeout = Duration.FromTimeSpan(TimeSpan.FromHours(2)) }, "timeout", "above this server's maximum" },
+        { "entry point outside the code directory", new ExecuteRequest { EntryPoint = new EntryPoint { File = "../calc.py", Function = "add" } }, "entry_point.file", "relative path" },
+        { "entry point function not an identifier", new ExecuteRequest { EntryPoint = new EntryPoint { File = "calc.py", Function = "a-b" } }, "entry_point.function", "not a Python identifier" },
+        { "empty return name", new ExecuteRequest { Code = "x = 1", ReturnNames = { "" } }, "return_names", "return_names" },
     };
 
     [Theory]
     [MemberData(nameof(MalformedRequests))]
-    public async Task Malformed_requests_are_answered_with_INVALID_ARGUMENT_naming_the_problem(string what, ExecuteRequest request, string expected)
+    public async Task Malformed_requests_are_answered_with_INVALID_ARGUMENT_naming_the_field(string what, ExecuteRequest request, string field, string expected)
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _client.ExecuteAsync(request).ResponseAsync);
 
         Assert.True(error.StatusCode == StatusCode.InvalidArgument, $"{what}: {error.Status}");
         Assert.Contains(expected, error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(field, Assert.Single(error.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations).Field);
     }
 
     [Fact]
