@@ -106,6 +106,11 @@ internal sealed class WasmbusProvider : IAsyncDisposable
         // obeys a request naming this host, which is all a 1.x host sends).
         if (_host.LinkName != "default")
             await ServeAsync(prefix + ".default.shutdown", null, message => OnShutdownAsync(message, requireHostId: true), cancellationToken).ConfigureAwait(false);
+        // Calls from components: queue group = the prefix, as 1.x providers subscribe, so instances share them.
+        var wrpc = new WrpcServer(_nats, TimeSpan.FromMilliseconds(Math.Max(_host.DefaultRpcTimeoutMs, 1000)), (operation, payload) => CallPythonAsync(operation, payload));
+        var wrpcPrefix = $"{_host.LatticeRpcPrefix}.{_host.ProviderKey}";
+        await ServeAsync(WrpcServer.Subject(wrpcPrefix), wrpcPrefix,
+            message => RunInFlightAsync(() => wrpc.AnswerAsync(message, _stopping.Token)), cancellationToken).ConfigureAwait(false);
     }
 
     private static string XkeyPublicKey(string seed)
@@ -226,14 +231,21 @@ internal sealed class WasmbusProvider : IAsyncDisposable
         _shutdownRequested.TrySetResult();
     }
 
-    private async ValueTask OnInvocationAsync(NatsMsg<byte[]> message)
+    private ValueTask OnInvocationAsync(NatsMsg<byte[]> message) => RunInFlightAsync(() => AnswerAsync(message));
+
+    /// <summary>Runs one call in its own task, at most <see cref="WasmCloudProviderOptions.MaxConcurrentInvocations"/> at once.</summary>
+    private async ValueTask RunInFlightAsync(Func<Task> answer)
     {
         await _inFlight.WaitAsync(_stopping.Token).ConfigureAwait(false);
         _ = Task.Run(async () =>
         {
             try
             {
-                await AnswerAsync(message).ConfigureAwait(false);
+                await answer().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NatsException or OperationCanceledException or ObjectDisposedException)
+            {
+                Log.HandlerFailed(_logger, e, "a call");
             }
             finally
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EmbeddedPython.WasmCloud.Bus;
 using EmbeddedPython.WasmCloud.Hosting;
 using EmbeddedPython.WasmCloud.Wire;
 using NATS.Client.Core;
@@ -132,6 +133,35 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
     {
         var reply = await Nats.RequestAsync<byte[], byte[]>(subject, body, replyOpts: new NatsSubOpts { Timeout = timeout });
         return reply.Data ?? [];
+    }
+
+    /// <summary>Calls the provider as a 1.x component would, over wRPC: handshake with the first
+    /// <paramref name="firstPart"/> bytes of the parameters, the rest on the server's params subject, then
+    /// the result read from our results subject until its closing empty message.</summary>
+    public Task<(byte[] Ok, string? Error)> WrpcCallAsync(string operation, byte[] payload, int firstPart = int.MaxValue) =>
+        WrpcCallAsync(DispatchCall.WriteParameters(operation, payload), firstPart);
+
+    /// <summary>The same with the parameter bytes as given (to send malformed ones).</summary>
+    public async Task<(byte[] Ok, string? Error)> WrpcCallAsync(byte[] parameters, int firstPart = int.MaxValue)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var inbox = WrpcServer.NewInbox();
+        await using var handshake = await Nats.SubscribeCoreAsync<byte[]>(inbox, cancellationToken: timeout.Token);
+        await using var results = await Nats.SubscribeCoreAsync<byte[]>(inbox + ".results", cancellationToken: timeout.Token);
+        var limit = (int)Nats.ServerInfo!.MaxPayload - inbox.Length;
+        var first = Math.Min(parameters.Length, Math.Min(firstPart, limit));
+        await Nats.PublishAsync(WrpcServer.Subject($"{Lattice}.{ProviderKey}"), parameters[..first], replyTo: inbox, cancellationToken: timeout.Token);
+        var accepted = await handshake.Msgs.ReadAsync(timeout.Token);
+        var server = accepted.ReplyTo ?? throw new InvalidOperationException("the handshake answer has no reply subject");
+        for (var offset = first; offset < parameters.Length; offset += limit)
+            await Nats.PublishAsync(server + ".params", parameters[offset..Math.Min(parameters.Length, offset + limit)], cancellationToken: timeout.Token);
+        await Nats.PublishAsync(server + ".params", Array.Empty<byte>(), cancellationToken: timeout.Token);
+        var received = new List<byte>();
+        while ((await results.Msgs.ReadAsync(timeout.Token)).Data is { Length: > 0 } part)
+            received.AddRange(part);
+        return DispatchCall.TryReadResult(received.ToArray(), out var ok, out var error)
+            ? (ok, error)
+            : throw new InvalidOperationException($"the result stream closed after {received.Count} bytes, before the result was complete");
     }
 
     public Task<byte[]> HealthAsync(bool asJson = false) =>
