@@ -28,7 +28,7 @@ internal sealed class WasmbusProvider : IAsyncDisposable
     private readonly NatsConnection _nats;
     private readonly ChunkStore _chunks;
     private readonly ConcurrentDictionary<string, LinkDefinition> _links = new();
-    private readonly RecentInvocations _recent = new(10_000);
+    private readonly RecentInvocations _recent = new(capacity: 10_000, largestKept: 64 * 1024);
     private long _served;
     private readonly SemaphoreSlim _inFlight;
     private readonly CancellationTokenSource _stopping = new();
