@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 
 namespace EmbeddedPython.Grpc.Autokitteh;
 
-/// <summary>The runner's life around its session (nothing when the runner is not enabled), as autokitteh's runner lives it: check the worker at
-/// start-up, stop when no <c>Start</c> arrives in time, and stop when the worker no longer knows this runner.</summary>
+/// <summary>The runner's life around its session, as autokitteh's runner lives it (nothing when the runner
+/// is not enabled): check the worker at start-up, stop when no <c>Start</c> arrives in time, and stop when
+/// the worker no longer knows this runner.</summary>
 internal sealed partial class RunnerLifetime(
     WorkerLink worker,
     RunnerSession session,

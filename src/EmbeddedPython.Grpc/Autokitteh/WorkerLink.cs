@@ -12,7 +12,8 @@ namespace EmbeddedPython.Grpc.Autokitteh;
 /// <c>Done</c> is the last thing the worker hears.</summary>
 internal sealed partial class WorkerLink : IAsyncDisposable
 {
-    private readonly GrpcChannel _channel;
+    private readonly Lazy<GrpcChannel> _channel;
+    private readonly Lazy<HandlerService.HandlerServiceClient> _client;
     private readonly Channel<Func<Task>> _outbox = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _pump;
     private readonly RunnerExit _exit;
@@ -22,8 +23,9 @@ internal sealed partial class WorkerLink : IAsyncDisposable
     {
         var runner = options.Value.Autokitteh;
         RunnerId = runner.RunnerId;
-        _channel = GrpcChannel.ForAddress(WorkerAddress.Parse(runner.WorkerAddress).ToUri());
-        Client = new HandlerService.HandlerServiceClient(_channel);
+        // Made on first use: a host whose runner is not enabled never dials (nor parses) the worker address.
+        _channel = new(() => GrpcChannel.ForAddress(WorkerAddress.Parse(runner.WorkerAddress).ToUri()));
+        _client = new(() => new HandlerService.HandlerServiceClient(_channel.Value));
         _exit = exit;
         _logger = logger;
         _pump = Task.Run(PumpAsync);
@@ -31,7 +33,7 @@ internal sealed partial class WorkerLink : IAsyncDisposable
 
     public string RunnerId { get; }
 
-    public HandlerService.HandlerServiceClient Client { get; }
+    public HandlerService.HandlerServiceClient Client => _client.Value;
 
     /// <summary>Queues one print() of user code; returns at once (called from Python, holding the GIL).</summary>
     public void Print(string message) =>
@@ -83,7 +85,8 @@ internal sealed partial class WorkerLink : IAsyncDisposable
     {
         _outbox.Writer.TryComplete();
         await _pump.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _channel.Dispose();
+        if (_channel.IsValueCreated)
+            _channel.Value.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A call to the autokitteh worker could not be made")]
