@@ -13,11 +13,12 @@ using NATS.Client.Core;
 namespace EmbeddedPython.WasmCloud.Bus;
 
 /// <summary>
-/// The wasmbus 0.x front end (spec §3–§8): connects to the lattice's NATS, serves invocations on
-/// <c>wasmbus.rpc.&lt;lattice&gt;.&lt;provider&gt;.&lt;link&gt;</c> in queue group <c>rpc</c> (so several
-/// provider processes share the load), keeps the link table, answers health and shutdown requests.
+/// The provider on the lattice's NATS. This file: the wasmbus 0.x protocol (spec §3–§8), which serves
+/// invocations on <c>wasmbus.rpc.&lt;lattice&gt;.&lt;provider&gt;.&lt;link&gt;</c> in queue group <c>rpc</c>
+/// (so several provider processes share the load), keeps the link table, answers health and shutdown.
+/// The 1.x subjects are in <c>WasmbusProvider.Wasmcloud1x.cs</c>.
 /// </summary>
-internal sealed class WasmbusProvider : IAsyncDisposable
+internal sealed partial class WasmbusProvider : IAsyncDisposable
 {
     private static readonly byte[] ShuttingDown = Encoding.UTF8.GetBytes("shutting down");
 
@@ -83,65 +84,12 @@ internal sealed class WasmbusProvider : IAsyncDisposable
         await ServeAsync(RpcSubject + ".linkdefs.put", null, OnLinkPut, cancellationToken).ConfigureAwait(false);
         await ServeAsync(RpcSubject + ".linkdefs.del", null, OnLinkDelete, cancellationToken).ConfigureAwait(false);
         await ServeAsync(RpcSubject + ".shutdown", null, message => OnShutdownAsync(message, requireHostId: false), cancellationToken).ConfigureAwait(false);
-        await ServeControl1xAsync(cancellationToken).ConfigureAwait(false);
+        await ServeWasmcloud1xAsync(cancellationToken).ConfigureAwait(false);
         await ServeAsync(RpcSubject + ".health", null, OnHealthAsync, cancellationToken).ConfigureAwait(false);
         // A round trip to the server: once it answers, it has registered every subscription above.
         await _nats.PingAsync(cancellationToken).ConfigureAwait(false);
         Log.Serving(_logger, _host.ProviderKey, _host.LinkName, _host.LatticeRpcPrefix, _host.NatsUrl, _host.HostId);
     }
-
-    /// <summary>
-    /// The control subjects of a wasmCloud 1.x host (spec §12), all JSON: health, shutdown, link put/delete
-    /// and config updates. (1.x components call providers over wRPC, which this provider does not speak.)
-    /// </summary>
-    private async Task ServeControl1xAsync(CancellationToken cancellationToken)
-    {
-        var prefix = $"wasmbus.rpc.{_host.LatticeRpcPrefix}.{_host.ProviderKey}";
-        var linkKey = _host.ProviderXkeyPrivateKey.Length > 0 ? XkeyPublicKey(_host.ProviderXkeyPrivateKey) : _host.ProviderKey;
-        await ServeAsync(prefix + ".health", null, OnHealth1xAsync, cancellationToken).ConfigureAwait(false);
-        await ServeAsync($"wasmbus.rpc.{_host.LatticeRpcPrefix}.{linkKey}.linkdefs.put", null, OnLinkPut, cancellationToken).ConfigureAwait(false);
-        await ServeAsync(prefix + ".linkdefs.del", null, OnLinkDelete, cancellationToken).ConfigureAwait(false);
-        await ServeAsync(prefix + ".config.update", null, OnConfigUpdateAsync, cancellationToken).ConfigureAwait(false);
-        // With link name "default" this is the 0.x shutdown subject, already served (and that handler also
-        // obeys a request naming this host, which is all a 1.x host sends).
-        if (_host.LinkName != "default")
-            await ServeAsync(prefix + ".default.shutdown", null, message => OnShutdownAsync(message, requireHostId: true), cancellationToken).ConfigureAwait(false);
-        // Calls from components: queue group = the prefix, as 1.x providers subscribe, so instances share them.
-        var wrpc = new WrpcServer(_nats, TimeSpan.FromMilliseconds(Math.Max(_host.DefaultRpcTimeoutMs, 1000)), (operation, payload) => CallPythonAsync(operation, payload));
-        var wrpcPrefix = $"{_host.LatticeRpcPrefix}.{_host.ProviderKey}";
-        await ServeAsync(WrpcServer.Subject(wrpcPrefix), wrpcPrefix,
-            message => RunInFlightAsync(() => wrpc.AnswerAsync(message, _stopping.Token)), cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string XkeyPublicKey(string seed)
-    {
-        using var pair = NATS.NKeys.KeyPair.FromSeed(seed);
-        return pair.GetPublicKey();
-    }
-
-    private async ValueTask OnHealth1xAsync(NatsMsg<byte[]> message)
-    {
-        if (message.ReplyTo is not null)
-            await message.ReplyAsync(JsonEnvelopes.WriteHealth(new HealthCheckResponse(!_stopping.IsCancellationRequested))).ConfigureAwait(false);
-    }
-
-    private async ValueTask OnConfigUpdateAsync(NatsMsg<byte[]> message)
-    {
-        Dictionary<string, string> config;
-        try
-        {
-            config = JsonEnvelopes.ParseConfig(message.Data ?? []);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            Log.Malformed(_logger, "config.update", e.Message);
-            return;
-        }
-        await ConfigUpdated(config).ConfigureAwait(false);
-    }
-
-    /// <summary>Called with the new merged named config a 1.x host sends.</summary>
-    public Func<IReadOnlyDictionary<string, string>, Task> ConfigUpdated { get; init; } = _ => Task.CompletedTask;
 
     private async Task ServeAsync(string subject, string? queueGroup, Func<NatsMsg<byte[]>, ValueTask> handle, CancellationToken cancellationToken)
     {
