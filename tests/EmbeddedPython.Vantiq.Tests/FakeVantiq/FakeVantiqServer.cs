@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -59,10 +61,14 @@ public sealed class FakeVantiqServer : IAsyncDisposable
     /// <summary>The next connectExtension calls are answered with 400 this many times.</summary>
     public void RefuseConnects(int count) => Interlocked.Exchange(ref _refusals, count);
 
-    public static async Task<FakeVantiqServer> StartAsync()
+    /// <summary>Starts the server on a free port of 127.0.0.1; with <paramref name="certificate"/>, over TLS (wss/https).</summary>
+    public static async Task<FakeVantiqServer> StartAsync(X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (certificate is null)
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        else
+            builder.WebHost.UseKestrelHttpsConfiguration().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new FakeVantiqServer(app);
@@ -71,7 +77,8 @@ public sealed class FakeVantiqServer : IAsyncDisposable
         app.MapGet("/api/v1/resources/documents/{**name}", server.DocumentInfo);
         app.MapGet("/docs/{**name}", server.DocumentContent);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            .Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
         server.BaseUri = new Uri(address);
         return server;
     }
