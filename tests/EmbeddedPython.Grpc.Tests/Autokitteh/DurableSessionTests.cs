@@ -1,5 +1,7 @@
 using Autokitteh.UserCode.V1;
+using System.Collections.Concurrent;
 using EmbeddedPython.Grpc.Tests.Infrastructure;
+using AkValue = Autokitteh.Values.V1.Value;
 using Grpc.Core;
 
 namespace EmbeddedPython.Grpc.Tests.Autokitteh;
@@ -56,6 +58,42 @@ public sealed class DurableSessionTests(SharedPython python) : IDisposable
         Assert.InRange(n, 1, 6);
         Assert.Equal(2 * n, done.Result.Custom.Value.Integer.V);
         Assert.All(runner.Worker.ExecuteReplies, r => Assert.False(r.Result.Custom.Data.IsEmpty));
+    }
+
+    [Fact]
+    public async Task A_replay_gets_the_recorded_results_without_running_the_activities_again()
+    {
+        _code.With("program.py", """
+            import random
+
+            import autokitteh
+
+
+            @autokitteh.activity
+            def pick():
+                return random.randint(1, 1_000_000)
+
+
+            def on_event(event):
+                first, second = pick(), pick()
+                print("picked", first, second)
+                return [first, second]
+            """);
+        var (original, firstRun) = await RunDurableAsync("program.py:on_event");
+        List<long> picked;
+        ConcurrentQueue<AkValue> history;
+        await using (firstRun)
+        {
+            picked = original.Result.Custom.Value.List.Vs.Select(v => v.Integer.V).ToList();
+            history = new(firstRun.Worker.ExecuteReplies.Select(r => r.Result));
+        }
+
+        var (replayed, replay) = await RunDurableAsync("program.py:on_event", w => w.History = history);
+        await using var _ = replay;
+
+        Assert.Equal(picked, replayed.Result.Custom.Value.List.Vs.Select(v => v.Integer.V));
+        Assert.Empty(replay.Worker.ExecuteReplies);
+        Assert.Equal(["Activity:pick()", "Activity:pick()", $"Print:picked {picked[0]} {picked[1]}\n", "Done"], replay.Worker.Received);
     }
 
     [Fact]

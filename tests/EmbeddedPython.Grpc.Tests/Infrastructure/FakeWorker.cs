@@ -136,12 +136,29 @@ public sealed class FakeWorker : HandlerService.HandlerServiceBase, IAsyncDispos
         return Task.FromResult(response);
     }
 
-    // As the Go side: answer at once, then ask the runner to execute the activity (first run, no replay).
+    /// <summary>Results recorded in an earlier run: when set, activities are replayed from it, in order,
+    /// without Execute (as Temporal replays a workflow's history).</summary>
+    public ConcurrentQueue<AkValue>? History { get; set; }
+
+    // As the Go side: answer at once, then ask the runner to execute the activity, or replay its result.
     public override Task<ActivityResponse> Activity(ActivityRequest request, ServerCallContext context)
     {
         var call = request.CallInfo;
         Record(request.RunnerId, $"Activity:{call.Function}({string.Join(",", call.Args.Select(Show))})");
-        _ = Task.Run(async () => await Runner!.ExecuteAsync(new ExecuteRequest { Data = request.Data }));
+        if (History is { } history)
+        {
+            _ = Task.Run(async () =>
+            {
+                var answer = history.TryDequeue(out var recorded)
+                    ? await Runner!.ActivityReplyAsync(new ActivityReplyRequest { Result = recorded })
+                    : await Runner!.ActivityReplyAsync(new ActivityReplyRequest { Error = "history mismatch: no more recorded activities" });
+                ActivityReplyAnswers.Enqueue(answer.Error);
+            });
+        }
+        else
+        {
+            _ = Task.Run(async () => await Runner!.ExecuteAsync(new ExecuteRequest { Data = request.Data }));
+        }
         return Task.FromResult(new ActivityResponse());
     }
 
