@@ -204,10 +204,13 @@ internal sealed class SourceConnection
                     reconnect = true;
                     return SessionEnd.ReconnectRequired;
                 }
-                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                catch (OperationCanceledException e) when (!stopping.IsCancellationRequested)
                 {
-                    await pump.ConfigureAwait(false); // rethrows the send failure that ended the session
-                    throw;
+                    // The socket was aborted (no pong to a keep-alive ping) or a send failed (the pump cancelled the session).
+                    await session.CancelAsync().ConfigureAwait(false);
+                    if (pump.IsFaulted)
+                        await pump.ConfigureAwait(false); // rethrows the send failure
+                    throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The connection was aborted (a keep-alive ping went unanswered).", e);
                 }
                 if (message is null)
                     return SessionEnd.ServerClosed;

@@ -256,6 +256,26 @@ public sealed class ProtocolTests(PythonFixture python)
         Assert.Equal(first.Source, (string)reply["body"]!["pythonCallResults"]!["s"]!);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task With_sendPings_a_server_that_stops_answering_pings_is_left_and_reconnected(bool sendPings)
+    {
+        var connector = await ConnectorUnderTest.StartAsync(python.Executor, o =>
+        {
+            o.SendPings = sendPings;
+            o.PingInterval = TimeSpan.FromMilliseconds(300);
+        });
+        await using var _ = connector;
+        var session = await connector.Server.NextSessionAsync();
+        session.StallAfterNextFrame(TimeSpan.FromSeconds(4));
+        await AnswerAsync(session);
+        if (sendPings)
+            await AnswerAsync(await connector.Server.NextSessionAsync(TimeSpan.FromSeconds(3)));
+        else
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connector.Server.NextSessionAsync(TimeSpan.FromSeconds(3)));
+    }
+
     [Fact]
     public async Task P12_failOnConnectionError_ends_the_service_at_the_first_failure()
     {

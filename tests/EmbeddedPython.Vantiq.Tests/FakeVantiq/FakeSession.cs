@@ -137,6 +137,11 @@ public sealed class FakeSession
         Assert.DoesNotContain(Frames, f => IsReplyTo(f, address));
     }
 
+    /// <summary>After the next frame, stop reading (so pings go unanswered) for <paramref name="time"/>.</summary>
+    public void StallAfterNextFrame(TimeSpan time) => _stall = time;
+
+    private TimeSpan? _stall;
+
     public Task CloseAsync(WebSocketCloseStatus status) => _socket.CloseOutputAsync(status, null, CancellationToken.None);
 
     public void Abort() => _socket.Abort();
@@ -195,6 +200,11 @@ public sealed class FakeSession
                     _frames.Add((json, raw));
                     _changed.TrySetResult();
                     _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+                if (_stall is { } stall)
+                {
+                    _stall = null;
+                    await Task.Delay(stall);
                 }
             }
             _closed.TrySetResult(_socket.CloseStatus);
