@@ -1,13 +1,21 @@
 using Autokitteh.UserCode.V1;
+using EmbeddedPython.Grpc.Executor;
+using EmbeddedPython.Grpc.V1;
 using Grpc.Core;
+using ExecuteRequest = Autokitteh.UserCode.V1.ExecuteRequest;
+using ExecuteResponse = Autokitteh.UserCode.V1.ExecuteResponse;
 
 namespace EmbeddedPython.Grpc.Autokitteh;
 
 /// <summary><c>autokitteh.user_code.v1.RunnerService</c>, the service autokitteh's worker drives.</summary>
-internal sealed class AutokittehRunnerService(RunnerSession session) : RunnerService.RunnerServiceBase
+internal sealed class AutokittehRunnerService(RunnerSession session, ExecutorServiceState state) : RunnerService.RunnerServiceBase
 {
-    public override Task<RunnerHealthResponse> Health(RunnerHealthRequest request, ServerCallContext context) =>
-        Task.FromResult(new RunnerHealthResponse());
+    // The interpreter's health, as the executor service reports it: an empty error means serving.
+    public override async Task<RunnerHealthResponse> Health(RunnerHealthRequest request, ServerCallContext context)
+    {
+        var (status, _, _) = await state.InterpreterAsync(context.CancellationToken);
+        return new RunnerHealthResponse { Error = status == HealthResponse.Types.Status.Serving ? "" : $"the Python interpreter is {status}" };
+    }
 
     public override Task<ExportsResponse> Exports(ExportsRequest request, ServerCallContext context) =>
         session.ExportsAsync(request.FileName, context.CancellationToken);
