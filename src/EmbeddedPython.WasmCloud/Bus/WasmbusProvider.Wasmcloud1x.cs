@@ -1,7 +1,6 @@
 using EmbeddedPython.WasmCloud.Diagnostics;
 using EmbeddedPython.WasmCloud.Wire;
 using NATS.Client.Core;
-using NATS.NKeys;
 
 namespace EmbeddedPython.WasmCloud.Bus;
 
@@ -14,7 +13,7 @@ internal sealed partial class WasmbusProvider
     private async Task ServeWasmcloud1xAsync(CancellationToken cancellationToken)
     {
         var prefix = $"wasmbus.rpc.{_host.LatticeRpcPrefix}.{_host.ProviderKey}";
-        var linkKey = _host.ProviderXkeyPrivateKey.Length > 0 ? XkeyPublicKey(_host.ProviderXkeyPrivateKey) : _host.ProviderKey;
+        var linkKey = _host.ProviderXkeyPrivateKey.Length > 0 ? PublicKeyOf(_host.ProviderXkeyPrivateKey) : _host.ProviderKey;
         await ServeAsync(prefix + ".health", null, OnHealth1xAsync, cancellationToken).ConfigureAwait(false);
         await ServeAsync($"wasmbus.rpc.{_host.LatticeRpcPrefix}.{linkKey}.linkdefs.put", null, OnLinkPut, cancellationToken).ConfigureAwait(false);
         await ServeAsync(prefix + ".linkdefs.del", null, OnLinkDelete, cancellationToken).ConfigureAwait(false);
@@ -28,12 +27,6 @@ internal sealed partial class WasmbusProvider
         var wrpcPrefix = $"{_host.LatticeRpcPrefix}.{_host.ProviderKey}";
         await ServeAsync(WrpcServer.Subject(wrpcPrefix), wrpcPrefix,
             message => RunInFlightAsync(() => wrpc.AnswerAsync(message, _stopping.Token)), cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string XkeyPublicKey(string seed)
-    {
-        using var pair = KeyPair.FromSeed(seed);
-        return pair.GetPublicKey();
     }
 
     private async ValueTask OnHealth1xAsync(NatsMsg<byte[]> message)

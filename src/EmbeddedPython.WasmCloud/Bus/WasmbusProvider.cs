@@ -48,9 +48,7 @@ internal sealed partial class WasmbusProvider : IAsyncDisposable
         {
             Url = host.NatsUrl,
             Name = "wasmcloud-python-provider " + host.InstanceId,
-            AuthOpts = host.LatticeRpcUserJwt.Length > 0 || host.LatticeRpcUserSeed.Length > 0
-                ? NatsAuthOpts.Default with { Jwt = host.LatticeRpcUserJwt, Seed = host.LatticeRpcUserSeed }
-                : NatsAuthOpts.Default,
+            AuthOpts = Credentials(host),
             // Never drop an invocation because this process is busy: let NATS's buffer push back instead.
             SubPendingChannelFullMode = BoundedChannelFullMode.Wait,
             MaxReconnectRetry = -1,
@@ -59,6 +57,20 @@ internal sealed partial class WasmbusProvider : IAsyncDisposable
         });
         _chunks = new ChunkStore(_nats, host.LatticeRpcPrefix);
         RpcSubject = $"wasmbus.rpc.{host.LatticeRpcPrefix}.{host.ProviderKey}.{host.LinkName}";
+    }
+
+    /// <summary>JWT and seed sign the server's nonce as that user; a seed alone authenticates as its nkey.</summary>
+    private static NatsAuthOpts Credentials(HostData host) => (host.LatticeRpcUserJwt, host.LatticeRpcUserSeed) switch
+    {
+        ("", "") => NatsAuthOpts.Default,
+        ("", var seed) => NatsAuthOpts.Default with { NKey = PublicKeyOf(seed), Seed = seed },
+        var (jwt, seed) => NatsAuthOpts.Default with { Jwt = jwt, Seed = seed },
+    };
+
+    private static string PublicKeyOf(string seed)
+    {
+        using var pair = NATS.NKeys.KeyPair.FromSeed(seed);
+        return pair.GetPublicKey();
     }
 
     /// <summary>The subject invocations arrive on.</summary>

@@ -25,9 +25,16 @@ public sealed class FakeWasmCloudHost : IAsyncDisposable
     private readonly string _invokingHost = InvocationSigner.NewKey((byte)PrefixByte.Server);
     private INatsObjStore? _store;
 
-    public FakeWasmCloudHost(string natsUrl, bool testHarness = false, string linkName = "default")
+    public FakeWasmCloudHost(string natsUrl, bool testHarness = false, string linkName = "default", KeyPair? user = null)
     {
-        Nats = new NatsConnection(NatsOpts.Default with { Url = natsUrl, MaxReconnectRetry = -1, ReconnectWaitMin = TimeSpan.FromMilliseconds(100), ReconnectWaitMax = TimeSpan.FromMilliseconds(500) });
+        Nats = new NatsConnection(NatsOpts.Default with
+        {
+            Url = natsUrl,
+            AuthOpts = user is null ? NatsAuthOpts.Default : NatsAuthOpts.Default with { NKey = user.GetPublicKey(), Seed = user.GetSeed() },
+            MaxReconnectRetry = -1,
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(100),
+            ReconnectWaitMax = TimeSpan.FromMilliseconds(500),
+        });
         HostId = testHarness ? HostData.TestHostId : InvocationSigner.NewKey((byte)PrefixByte.Server);
         LinkName = linkName;
     }

@@ -10,7 +10,13 @@ public sealed class NatsServer : IAsyncDisposable
     private readonly string _storeDirectory = Directory.CreateTempSubdirectory("wasmcloud-nats").FullName;
     private Process? _process;
 
-    private NatsServer(int port) => Port = port;
+    private readonly string? _configFile;
+
+    private NatsServer(int port, string? configFile = null)
+    {
+        Port = port;
+        _configFile = configFile;
+    }
 
     public int Port { get; }
 
@@ -19,6 +25,16 @@ public sealed class NatsServer : IAsyncDisposable
     public static async Task<NatsServer> StartAsync()
     {
         var server = new NatsServer(FreePort());
+        await server.RunAsync();
+        return server;
+    }
+
+    /// <summary>A server that admits only the user with this public nkey (clients sign its nonce with the seed).</summary>
+    public static async Task<NatsServer> StartWithNkeyUserAsync(string userPublicKey)
+    {
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, $"authorization {{ users = [ {{ nkey: {userPublicKey} }} ] }}\n");
+        var server = new NatsServer(FreePort(), config);
         await server.RunAsync();
         return server;
     }
@@ -41,6 +57,11 @@ public sealed class NatsServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (_configFile is not null)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(_configFile);
+        }
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -83,5 +104,7 @@ public sealed class NatsServer : IAsyncDisposable
     {
         await StopAsync();
         Directory.Delete(_storeDirectory, recursive: true);
+        if (_configFile is not null)
+            File.Delete(_configFile);
     }
 }
