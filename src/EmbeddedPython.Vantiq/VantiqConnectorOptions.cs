@@ -52,6 +52,10 @@ public sealed class VantiqConnectorOptions
     /// replies of self-returning code). At the limit the code is interrupted and the query gets a 400. Default 60 s.</summary>
     public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Time allowed for opening the websocket and the handshake up to configureExtension; a server
+    /// that does not finish it in time is treated as a failed attempt. Default 30 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Largest incoming websocket message; a larger one closes the connection with 1009 and it is
     /// re-opened. Default 64 MiB (the Python connector stopped at 1 MiB).</summary>
     public int MaxIncomingMessageBytes { get; set; } = 64 * 1024 * 1024;

@@ -34,6 +34,8 @@ internal sealed class VantiqConnectorOptionsValidator : IValidateOptions<VantiqC
             failures.Add("Vantiq:OutgoingFrameLifetime and ReconnectDelay must be positive, and MaxReconnectDelay at least ReconnectDelay.");
         if (options.PingInterval <= TimeSpan.Zero)
             failures.Add("Vantiq:PingInterval must be positive.");
+        if (options.HandshakeTimeout <= TimeSpan.Zero)
+            failures.Add("Vantiq:HandshakeTimeout must be positive.");
         if (options.TcpProbePort is < 0 or > 65535)
             failures.Add($"Vantiq:TcpProbePort {options.TcpProbePort} is not a port number.");
         if (!IPAddress.TryParse(options.TcpProbeAddress, out _))

@@ -95,9 +95,7 @@ internal sealed class SourceConnection
                     delay = _options.MaxReconnectDelay;
                     Log.ConnectionFailed(_logger, _source, _backoff.Failures, delay, Reason(e));
                 }
-                catch (Exception e) when (e is WebSocketException or IOException or InvalidDataException or OperationCanceledException
-                                              or JsonException or System.Net.Http.HttpRequestException or System.Net.Sockets.SocketException
-                                              or PythonException or ArgumentException or InvalidOperationException)
+                catch (Exception e) when (!stopping.IsCancellationRequested)
                 {
                     delay = _backoff.Failed();
                     Telemetry.ConnectionFailed();
@@ -130,44 +128,24 @@ internal sealed class SourceConnection
         if (_options.DisableSslVerification == true)
             socket.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-
-        await socket.ConnectAsync(_url, stopping).ConfigureAwait(false);
-        await socket.SendAsync(OutgoingFrames.Validate(_options.AuthToken), WebSocketMessageType.Text, true, stopping).ConfigureAwait(false);
-        using (var auth = await ReceiveRequiredAsync(socket, buffer, stopping).ConfigureAwait(false))
-        {
-            if (Status(auth.RootElement) is { } status && status != 200)
-                throw new VantiqAuthenticationException($"Connect call failed: {status} :: {FirstError(auth.RootElement)}");
-        }
-
-        await socket.SendAsync(OutgoingFrames.ConnectExtension(_source, _reconnectSecret), WebSocketMessageType.Text, true, stopping).ConfigureAwait(false);
         JsonElement config;
-        for (var skipped = 0; ; skipped++)
+        using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(stopping))
         {
-            if (skipped > MaxStatusMessagesBeforeConfigure)
-                throw new InvalidDataException($"More than {MaxStatusMessagesBeforeConfigure} status messages arrived before configureExtension.");
-            using var message = await ReceiveRequiredAsync(socket, buffer, stopping).ConfigureAwait(false);
-            var root = message.RootElement;
-            if (!root.TryGetProperty("op", out var op))
+            handshake.CancelAfter(_options.HandshakeTimeout);
+            try
             {
-                if (Status(root) is >= 300 and var status)
+                var (found, refusedDelay) = await HandshakeAsync(socket, buffer, handshake.Token).ConfigureAwait(false);
+                if (found is null)
                 {
-                    // e.g. the source is restarting ("does not have an associated stream"): retried with back-off,
-                    // where the original retried at once in a tight loop.
-                    var delay = _backoff.Failed();
-                    Telemetry.ConnectionFailed();
-                    Log.ConnectRefused(_logger, _source, (int)status!, root.TryGetProperty("body", out var b) ? b.GetRawText() : "", delay);
-                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
-                    await Task.Delay(delay, stopping).ConfigureAwait(false);
+                    await Task.Delay(refusedDelay, stopping).ConfigureAwait(false);
                     return SessionEnd.Refused;
                 }
-                continue;
+                config = found.Value;
             }
-            if (op.GetString() != "configureExtension"
-                || !root.TryGetProperty("object", out var obj) || obj.ValueKind != JsonValueKind.Object
-                || !obj.TryGetProperty("config", out var found))
-                throw new InvalidDataException($"Expected configureExtension with object.config, received: {Shorten(root.GetRawText())}");
-            config = found.Clone();
-            break;
+            catch (OperationCanceledException e) when (!stopping.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The server did not complete the handshake within {_options.HandshakeTimeout}.", e);
+            }
         }
 
         await ConfigurePythonAsync(config, stopping).ConfigureAwait(false);
@@ -238,6 +216,47 @@ internal sealed class SourceConnection
             }
             if (reconnect)
                 await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>validate, connectExtension, then configureExtension's <c>object.config</c>; no config and the
+    /// back-off delay when the server refused connectExtension.</summary>
+    private async Task<(JsonElement? Config, TimeSpan RefusedDelay)> HandshakeAsync(ClientWebSocket socket, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
+    {
+        await socket.ConnectAsync(_url, cancellationToken).ConfigureAwait(false);
+        await socket.SendAsync(OutgoingFrames.Validate(_options.AuthToken), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+        using (var auth = await ReceiveRequiredAsync(socket, buffer, cancellationToken).ConfigureAwait(false))
+        {
+            if (Status(auth.RootElement) is { } status && status != 200)
+                throw new VantiqAuthenticationException($"Connect call failed: {status} :: {FirstError(auth.RootElement)}");
+        }
+
+        await socket.SendAsync(OutgoingFrames.ConnectExtension(_source, _reconnectSecret), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+        for (var skipped = 0; ; skipped++)
+        {
+            if (skipped > MaxStatusMessagesBeforeConfigure)
+                throw new InvalidDataException($"More than {MaxStatusMessagesBeforeConfigure} status messages arrived before configureExtension.");
+            using var message = await ReceiveRequiredAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
+            var root = message.RootElement;
+            if (!root.TryGetProperty("op", out var op))
+            {
+                if (Status(root) is >= 300 and var status)
+                {
+                    // e.g. the source is restarting ("does not have an associated stream"): retried with back-off,
+                    // where the original retried at once in a tight loop.
+                    var delay = _backoff.Failed();
+                    Telemetry.ConnectionFailed();
+                    Log.ConnectRefused(_logger, _source, (int)status!, root.TryGetProperty("body", out var b) ? b.GetRawText() : "", delay);
+                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
+                    return (null, delay);
+                }
+                continue;
+            }
+            if (op.GetString() != "configureExtension"
+                || !root.TryGetProperty("object", out var obj) || obj.ValueKind != JsonValueKind.Object
+                || !obj.TryGetProperty("config", out var found))
+                throw new InvalidDataException($"Expected configureExtension with object.config, received: {Shorten(root.GetRawText())}");
+            return (found.Clone(), TimeSpan.Zero);
         }
     }
 

@@ -277,6 +277,17 @@ public sealed class ProtocolTests(PythonFixture python)
     }
 
     [Fact]
+    public async Task A_server_that_never_answers_the_handshake_is_left_after_the_handshake_timeout()
+    {
+        var connector = await ConnectorUnderTest.StartAsync(python.Executor, o => o.HandshakeTimeout = TimeSpan.FromMilliseconds(500),
+            server: s => s.AnswerValidate = false);
+        await using var _ = connector;
+        await WaitForAsync(() => connector.Server.Handshakes.Count >= 2 ? 1 : null);
+        connector.Server.AnswerValidate = true;
+        await AnswerAsync(await connector.Server.NextSessionAsync());
+    }
+
+    [Fact]
     public async Task P12_failOnConnectionError_ends_the_service_at_the_first_failure()
     {
         var connector = await ConnectorUnderTest.StartAsync(python.Executor, o =>

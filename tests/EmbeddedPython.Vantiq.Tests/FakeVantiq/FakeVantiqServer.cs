@@ -43,6 +43,9 @@ public sealed class FakeVantiqServer : IAsyncDisposable
     /// <summary>Send configureExtension (and queries) as binary frames, as the real server apparently does.</summary>
     public bool Binary { get; set; }
 
+    /// <summary>When false, the server reads validate and never answers it.</summary>
+    public bool AnswerValidate { get; set; } = true;
+
     /// <summary>Every connection attempt's handshake frames (validate, connectExtension), in order.</summary>
     public ConcurrentQueue<JsonNode> Handshakes { get; } = new();
 
@@ -103,6 +106,11 @@ public sealed class FakeVantiqServer : IAsyncDisposable
         if (validate is null)
             return;
         Handshakes.Enqueue(validate);
+        if (!AnswerValidate)
+        {
+            await session.DrainAsync();
+            return;
+        }
         if ((string?)validate["object"] != Token)
         {
             await session.SendAsync("""{"status": 401, "body": [{"code": "io.vantiq.authentication.failed", "message": "bad token", "params": []}]}""");
