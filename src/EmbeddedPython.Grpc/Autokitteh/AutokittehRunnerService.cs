@@ -2,13 +2,15 @@ using Autokitteh.UserCode.V1;
 using EmbeddedPython.Grpc.Executor;
 using EmbeddedPython.Grpc.V1;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using ExecuteRequest = Autokitteh.UserCode.V1.ExecuteRequest;
 using ExecuteResponse = Autokitteh.UserCode.V1.ExecuteResponse;
 
 namespace EmbeddedPython.Grpc.Autokitteh;
 
 /// <summary><c>autokitteh.user_code.v1.RunnerService</c>, the service autokitteh's worker drives.</summary>
-internal sealed class AutokittehRunnerService(RunnerSession session, ExecutorServiceState state) : RunnerService.RunnerServiceBase
+internal sealed class AutokittehRunnerService(RunnerSession session, ExecutorServiceState state, IOptions<PythonGrpcOptions> options)
+    : RunnerService.RunnerServiceBase
 {
     // The interpreter's health, as the executor service reports it: an empty error means serving.
     public override async Task<RunnerHealthResponse> Health(RunnerHealthRequest request, ServerCallContext context)
@@ -18,15 +20,20 @@ internal sealed class AutokittehRunnerService(RunnerSession session, ExecutorSer
     }
 
     public override Task<ExportsResponse> Exports(ExportsRequest request, ServerCallContext context) =>
-        session.ExportsAsync(request.FileName, context.CancellationToken);
+        Enabled().ExportsAsync(request.FileName, context.CancellationToken);
 
     public override Task<StartResponse> Start(StartRequest request, ServerCallContext context) =>
-        session.StartAsync(request, context.CancellationToken);
+        Enabled().StartAsync(request, context.CancellationToken);
 
     // The runner has at most one pending activity, so Execute's data is not needed to find it.
     public override Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context) =>
-        session.ExecuteAsync(context.CancellationToken);
+        Enabled().ExecuteAsync(context.CancellationToken);
 
     public override Task<ActivityReplyResponse> ActivityReply(ActivityReplyRequest request, ServerCallContext context) =>
-        session.ActivityReplyAsync(request, context.CancellationToken);
+        Enabled().ActivityReplyAsync(request, context.CancellationToken);
+
+    // A host that maps the service without enabling the runner has no worker and no code directory to serve.
+    private RunnerSession Enabled() => options.Value.Autokitteh.Enabled
+        ? session
+        : throw new RpcException(new Status(StatusCode.FailedPrecondition, "the autokitteh runner is not enabled on this host (EmbeddedPython:Grpc:Autokitteh:Enabled)"));
 }

@@ -355,6 +355,17 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_runner_service_of_a_host_without_the_runner_refuses_sessions()
+    {
+        var runner = new global::Autokitteh.UserCode.V1.RunnerService.RunnerServiceClient(_server.Channel);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => runner.StartAsync(new() { EntryPoint = "calc.py:add" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.False(_server.Stopping.IsCompleted);
+    }
+
+    [Fact]
     public async Task Reflection_lists_the_executor_and_the_autokitteh_runner()
     {
         var reflection = new ServerReflection.ServerReflectionClient(_server.Channel);
