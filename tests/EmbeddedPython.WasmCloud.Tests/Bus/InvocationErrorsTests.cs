@@ -87,4 +87,18 @@ public sealed class InvocationErrorsTests(LatticeFixture lattice) : IAsyncLifeti
                 Assert.Equal(Enumerable.Range(2, Math.Max(0, i - 1)).Aggregate(1L, (a, b) => a * b), CborValues.Decode(responses[i].Message));
         }
     }
+
+    [Theory]
+    [InlineData("Python.spin", null)]
+    [InlineData("Python.slow", 5.0)]
+    public async Task A_call_past_its_time_limit_is_an_error_and_the_next_call_is_served(string operation, object? argument)
+    {
+        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
+        var actor = FakeWasmCloudHost.NewActor();
+        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor], options => options.InvocationTimeout = TimeSpan.FromMilliseconds(300));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.CallAsync(actor, operation, argument));
+        Assert.StartsWith("error: ", error.Message);
+        Assert.Equal(6L, await host.CallAsync(actor, "factorial", 3L));
+    }
 }

@@ -40,6 +40,9 @@ def handle(operation, arg):
         return VERSION
     if operation.endswith("slow"):
         return slow(arg)
+    if operation.endswith("spin"):
+        while True:
+            pass
     if operation.endswith("fail"):
         raise ValueError("bad")
     if operation.endswith("a_set"):
