@@ -106,6 +106,19 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExecuteStream_with_captured_output_sends_it_before_completed()
+    {
+        using var call = _client.ExecuteStream(new ExecuteRequest { Code = "print('hi')\nx = 2", CaptureOutput = true, ReturnNames = { "x" } });
+        var events = new List<ExecuteEvent>();
+        await foreach (var e in call.ResponseStream.ReadAllAsync())
+            events.Add(e);
+
+        Assert.Equal([ExecuteEvent.KindOneofCase.Output, ExecuteEvent.KindOneofCase.Completed], events.Select(e => e.KindCase));
+        Assert.Equal((Output.Types.Stream.Stdout, "hi\n"), (events[0].Output.Stream, events[0].Output.Text));
+        Assert.Equal("""{"x":2}""", events[1].Completed.ResultsJson);
+    }
+
+    [Fact]
     public async Task Unary_execute_of_code_that_handles_its_return_collects_the_partials()
     {
         var response = await _client.ExecuteAsync(new ExecuteRequest
