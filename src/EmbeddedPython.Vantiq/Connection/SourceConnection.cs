@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -21,6 +22,7 @@ internal sealed class SourceConnection
 {
     private const string ReplyHeader = "REPLY_ADDR_HEADER";
     private const int MaxStatusMessagesBeforeConfigure = 10;
+    private static readonly TimeSpan ShortSession = TimeSpan.FromSeconds(1);
 
     private readonly string _source;
     private readonly Uri _url;
@@ -71,12 +73,15 @@ internal sealed class SourceConnection
                 TimeSpan delay;
                 try
                 {
+                    var started = Stopwatch.GetTimestamp();
                     var end = await RunSessionAsync(stopping).ConfigureAwait(false);
                     if (end == SessionEnd.Refused)
                         continue; // logged and delayed inside, where the status is known
-                    _backoff.Succeeded();
                     Log.Reconnecting(_logger, _source, end == SessionEnd.ReconnectRequired ? "reconnect requested" : "the server closed the connection");
-                    continue;
+                    // At once, as the original; but a server that closes every session right away gets the back-off.
+                    if (end == SessionEnd.ReconnectRequired || Stopwatch.GetElapsedTime(started) > ShortSession)
+                        continue;
+                    delay = _backoff.Failed();
                 }
                 catch (OperationCanceledException) when (stopping.IsCancellationRequested)
                 {
