@@ -62,14 +62,8 @@ public sealed class SelfReturnTests(PythonFixture python)
     [Fact]
     public async Task F4_an_invalid_code_raises_the_originals_message()
     {
-        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
-        await using var _ = connector;
-        const string code = "import asyncio\nasync def send():\n    try:\n"
-            + "        await connector_connection.send_query_response(connector_context, 201, {\"x\": 1})\n"
-            + "    except Exception as e:\n        await connector_connection.send_query_response(connector_context, 200, {\"err\": str(e)})\n"
-            + "asyncio.get_event_loop().create_task(send())\n";
-        var reply = Assert.Single(await session.QueryAsync(Code(code)));
-        Assert.Equal("""{"err":"send_query_response(): Invalid Code: 201."}""", reply["body"]!.ToJsonString());
+        var error = await ErrorOfAsync("connector_context", "send_query_response(connector_context, 201, {\"x\": 1})");
+        Assert.Equal("send_query_response(): Invalid Code: 201.", error);
     }
 
     [Fact]
@@ -156,13 +150,27 @@ public sealed class SelfReturnTests(PythonFixture python)
     [Fact]
     public async Task A_reply_with_another_sources_context_is_refused()
     {
+        var error = await ErrorOfAsync("dict(connector_context, source_name=\"other\")", "send_query_response(context, 200, {\"x\": 1})");
+        Assert.StartsWith("Query response is missing or has incomplete context:", error);
+    }
+
+    [Fact]
+    public async Task An_error_without_its_required_keys_is_refused_with_their_names()
+    {
+        var error = await ErrorOfAsync("connector_context", "send_query_error(context, {\"messageCode\": \"x\"})");
+        Assert.StartsWith("send_query_error(): the error needs messageTemplate, parameters:", error);
+    }
+
+    /// <summary>Runs <c>connector_connection.&lt;call&gt;</c> with <c>context</c> set to <paramref name="context"/>
+    /// in a task, and returns the text of the exception it raised (sent back as the query's result).</summary>
+    private async Task<string> ErrorOfAsync(string context, string call)
+    {
         var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
         await using var _ = connector;
-        const string code = "import asyncio\nasync def send():\n    other = dict(connector_context, source_name=\"other\")\n    try:\n"
-            + "        await connector_connection.send_query_response(other, 200, {\"x\": 1})\n"
+        var code = $"import asyncio\nasync def send():\n    context = {context}\n    try:\n        await connector_connection.{call}\n"
             + "    except Exception as e:\n        await connector_connection.send_query_response(connector_context, 200, {\"err\": str(e)})\n"
             + "asyncio.get_event_loop().create_task(send())\n";
         var reply = Assert.Single(await session.QueryAsync(Code(code)));
-        Assert.StartsWith("Query response is missing or has incomplete context:", (string)reply["body"]!["err"]!);
+        return (string)reply["body"]!["err"]!;
     }
 }
