@@ -11,9 +11,8 @@ public sealed class ChunkingTests(LatticeFixture lattice)
     [Fact]
     public async Task A_large_result_is_stored_as_the_invocation_id_with_r_and_the_reply_carries_only_its_length()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
         var invocation = host.Invocation(actor, "Python.big_response", FakeWasmCloudHost.CborArgument(1_000_000L));
 
         var raw = EnvelopeCodec.DecodeResponse(await host.RequestAsync(host.Subject, EnvelopeCodec.EncodeInvocation(invocation), TimeSpan.FromSeconds(30)));
@@ -27,9 +26,8 @@ public sealed class ChunkingTests(LatticeFixture lattice)
     [Fact]
     public async Task A_10_MB_payload_goes_through_chunking_both_ways_and_the_objects_are_removed()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
         var payload = new byte[10 * 1024 * 1024];
         Random.Shared.NextBytes(payload);
         var invocation = host.Invocation(actor, "Python.echo", FakeWasmCloudHost.CborArgument(payload));
@@ -46,9 +44,8 @@ public sealed class ChunkingTests(LatticeFixture lattice)
     [Fact]
     public async Task A_chunked_argument_missing_from_the_store_is_an_error_not_a_silence()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
         var invocation = host.Invocation(actor, "Python.length", []) with { ContentLength = 2_000_000 };
         await host.StoreAsync();
 

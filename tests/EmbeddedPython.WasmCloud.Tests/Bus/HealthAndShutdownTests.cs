@@ -32,9 +32,8 @@ public sealed class HealthAndShutdownTests(LatticeFixture lattice)
     [Fact]
     public async Task A_shutdown_for_another_host_is_ignored_and_one_for_this_host_is_acknowledged()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
 
         await Assert.ThrowsAnyAsync<NatsException>(() => host.ShutdownAsync("NSOMEOTHERHOST"));
         Assert.False(provider.Provider.ShutdownRequested.IsCompleted);

@@ -93,9 +93,8 @@ public sealed class InvocationErrorsTests(LatticeFixture lattice) : IAsyncLifeti
     [InlineData("Python.slow", 5.0)]
     public async Task A_call_past_its_time_limit_is_an_error_and_the_next_call_is_served(string operation, object? argument)
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor], options => options.InvocationTimeout = TimeSpan.FromMilliseconds(300));
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice, options => options.InvocationTimeout = TimeSpan.FromMilliseconds(300));
+        var (host, actor) = (provider.Host, provider.Actor);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.CallAsync(actor, operation, argument));
         Assert.StartsWith("error: ", error.Message);

@@ -43,9 +43,8 @@ public sealed class LinksAndClaimsTests(LatticeFixture lattice)
     [Fact]
     public async Task A_tampered_argument_and_a_foreign_signature_are_refused_over_the_bus()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
 
         var tampered = host.Invocation(actor, "factorial", FakeWasmCloudHost.CborArgument(3L)) with { Message = FakeWasmCloudHost.CborArgument(20L) };
         Assert.Contains("hash does not match", (await host.SendAsync(tampered)).Error);
@@ -59,9 +58,8 @@ public sealed class LinksAndClaimsTests(LatticeFixture lattice)
     [Fact]
     public async Task With_claims_verification_off_an_unsigned_invocation_is_served()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor], options => options.VerifyClaims = false);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice, options => options.VerifyClaims = false);
+        var (host, actor) = (provider.Host, provider.Actor);
 
         var unsigned = host.Invocation(actor, "factorial", FakeWasmCloudHost.CborArgument(5L)) with { EncodedClaims = "" };
         var response = await host.SendAsync(unsigned);

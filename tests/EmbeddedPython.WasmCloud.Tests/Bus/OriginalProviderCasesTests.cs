@@ -13,9 +13,8 @@ public sealed class OriginalProviderCasesTests(LatticeFixture lattice)
     [InlineData("hello", "Alice", "Hello Alice!")]
     public async Task An_invocation_returns_what_handle_returned(string operation, object argument, object expected)
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
 
         Assert.Equal(expected, await host.CallAsync(actor, operation, argument));
     }
@@ -23,9 +22,8 @@ public sealed class OriginalProviderCasesTests(LatticeFixture lattice)
     [Fact]
     public async Task The_main_module_layout_of_the_original_serves_the_same_calls()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor], useMainPackage: true);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice, useMainPackage: true);
+        var (host, actor) = (provider.Host, provider.Actor);
 
         Assert.Equal(3628800L, await host.CallAsync(actor, "f.factorial", 10L));
         Assert.Equal("Hello Alice!", await host.CallAsync(actor, "hello", "Alice"));
@@ -35,9 +33,8 @@ public sealed class OriginalProviderCasesTests(LatticeFixture lattice)
     [Fact]
     public async Task An_unknown_operation_is_answered_by_the_dispatcher_not_as_an_error()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
 
         Assert.Equal("unknown command Python.juggle", await host.CallAsync(actor, "Python.juggle", 1L));
     }

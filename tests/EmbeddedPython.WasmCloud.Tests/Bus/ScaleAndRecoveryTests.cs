@@ -30,9 +30,8 @@ public sealed class ScaleAndRecoveryTests(LatticeFixture lattice)
     [Fact]
     public async Task After_a_NATS_server_restart_the_provider_reconnects_and_no_invocation_is_lost_or_run_twice()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
         var answers = new ConcurrentDictionary<string, int>();
 
         // The host resends an invocation whose reply it did not get, with the same id, as a host would.

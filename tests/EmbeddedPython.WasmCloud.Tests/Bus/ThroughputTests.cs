@@ -13,9 +13,8 @@ public sealed class ThroughputTests(LatticeFixture lattice, ITestOutputHelper ou
     [Fact]
     public async Task Small_invocations_round_trip_in_milliseconds_and_run_hundreds_per_second()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
         for (var i = 0; i < 50; i++)
             await host.CallAsync(actor, "factorial", 10L);
 

@@ -9,12 +9,28 @@ namespace EmbeddedPython.WasmCloud.Tests.Infrastructure;
 internal sealed class RunningProvider : IAsyncDisposable
 {
     private readonly PythonDispatcher _python;
+    private FakeWasmCloudHost? _ownedHost;
 
     private RunningProvider(WasmbusProvider provider, PythonDispatcher python, string modules)
     {
         Provider = provider;
         _python = python;
         Modules = modules;
+    }
+
+    /// <summary>The fake host of <see cref="StartLinkedAsync"/>.</summary>
+    public FakeWasmCloudHost Host => _ownedHost ?? throw new InvalidOperationException("this provider was started with a host of the test's own");
+
+    /// <summary>The actor linked by <see cref="StartLinkedAsync"/>.</summary>
+    public string Actor { get; private init; } = "";
+
+    /// <summary>The common case: a fresh fake host and one actor linked at start; both go with the provider.</summary>
+    public static async Task<RunningProvider> StartLinkedAsync(LatticeFixture lattice, Action<WasmCloudProviderOptions>? configure = null, bool useMainPackage = false)
+    {
+        var host = new FakeWasmCloudHost(lattice.Nats.Url);
+        var actor = FakeWasmCloudHost.NewActor();
+        var started = await StartAsync(lattice, host, [actor], configure, useMainPackage);
+        return new RunningProvider(started.Provider, started._python, started.Modules) { _ownedHost = host, Actor = actor };
     }
 
     public WasmbusProvider Provider { get; }
@@ -46,5 +62,7 @@ internal sealed class RunningProvider : IAsyncDisposable
     {
         await Provider.DisposeAsync();
         await _python.ReleaseAsync(CancellationToken.None);
+        if (_ownedHost is not null)
+            await _ownedHost.DisposeAsync();
     }
 }

@@ -10,9 +10,8 @@ public sealed class ReloadTests(LatticeFixture lattice)
     [Fact]
     public async Task The_reload_operation_answers_true()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
 
         Assert.Equal(true, await host.CallAsync(actor, "reload", null));
         Assert.Equal("v1", await host.CallAsync(actor, "version", null));
@@ -21,9 +20,8 @@ public sealed class ReloadTests(LatticeFixture lattice)
     [Fact]
     public async Task Editing_the_dispatch_file_mid_run_takes_effect_on_the_next_call_and_only_reloads_once()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
         Assert.Equal("v1", await host.CallAsync(actor, "version", null));
 
         await File.WriteAllTextAsync(provider.DispatchFile, (await File.ReadAllTextAsync(provider.DispatchFile))
@@ -38,9 +36,8 @@ public sealed class ReloadTests(LatticeFixture lattice)
     [Fact]
     public async Task A_call_in_flight_during_a_reload_finishes_with_the_code_it_started_with()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
 
         var inFlight = host.CallAsync(actor, "slow", 1.0);
         await Task.Delay(200);
@@ -54,9 +51,8 @@ public sealed class ReloadTests(LatticeFixture lattice)
     [Fact]
     public async Task A_broken_edit_fails_calls_with_the_Python_error_until_the_file_is_fixed()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor]);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice);
+        var (host, actor) = (provider.Host, provider.Actor);
         var good = await File.ReadAllTextAsync(provider.DispatchFile);
 
         await File.WriteAllTextAsync(provider.DispatchFile, good + "\ndef broken(:\n");
@@ -70,9 +66,8 @@ public sealed class ReloadTests(LatticeFixture lattice)
     [Fact]
     public async Task With_the_originals_main_module_an_edited_dispatch_file_is_reloaded_through_main()
     {
-        await using var host = new FakeWasmCloudHost(lattice.Nats.Url);
-        var actor = FakeWasmCloudHost.NewActor();
-        await using var provider = await RunningProvider.StartAsync(lattice, host, [actor], useMainPackage: true);
+        await using var provider = await RunningProvider.StartLinkedAsync(lattice, useMainPackage: true);
+        var (host, actor) = (provider.Host, provider.Actor);
         Assert.Equal("main-v1", await host.CallAsync(actor, "version", null));
 
         var file = Path.Combine(provider.Modules, "wcmain", "dispatch.py");
