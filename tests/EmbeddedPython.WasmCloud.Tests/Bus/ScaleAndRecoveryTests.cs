@@ -54,7 +54,9 @@ public sealed class ScaleAndRecoveryTests(LatticeFixture lattice)
         }
 
         var calls = RunBoundedAsync(300, 10, CallWithRetryAsync);
-        await Task.Delay(300);
+        // Restart once traffic is flowing (counted, not timed, so a slow machine still restarts mid-run).
+        for (var wait = 0; wait < 500 && answers.Count < 20; wait++)
+            await Task.Delay(10);
         var answeredBeforeRestart = answers.Count;
         await lattice.Nats.RestartAsync(TimeSpan.FromMilliseconds(500));
         var results = await calls;
