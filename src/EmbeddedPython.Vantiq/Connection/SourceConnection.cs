@@ -400,7 +400,9 @@ internal sealed class SourceConnection
     private object? RequestClose(IReadOnlyList<object?> arguments)
     {
         Interlocked.Exchange(ref _closeRequested, 1);
-        _session?.Cancel();
+        // Off the interpreter thread: cancelling runs the session's continuations, which must not hold the GIL.
+        var session = _session;
+        _ = Task.Run(() => session?.Cancel());
         return null;
     }
 

@@ -65,11 +65,18 @@ public sealed class ProtocolTests(PythonFixture python)
         var connector = await ConnectorUnderTest.StartAsync(python.Executor, o => o.MaxIncomingMessageBytes = 64 * 1024);
         await using var _ = connector;
         var session = await connector.Server.NextSessionAsync();
-        var address = await session.SendQueryAsync(new JsonObject { ["code"] = "v = 1\n", ["presetValues"] = new JsonObject { ["big"] = new string('x', 100_000) } });
+        try
+        {
+            await session.SendQueryAsync(new JsonObject { ["code"] = "v = 1\n", ["presetValues"] = new JsonObject { ["big"] = new string('x', 100_000) } });
+        }
+        catch (WebSocketException)
+        {
+            // The connector closed while the frame was still being written.
+        }
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, await session.Closed.WaitAsync(TimeSpan.FromSeconds(10)));
         var again = await connector.Server.NextSessionAsync();
         await AnswerAsync(again);
-        Assert.DoesNotContain(session.Frames, f => FakeSession.IsReplyTo(f, address));
+        Assert.Empty(session.Frames);
     }
 
     [Fact]
