@@ -38,6 +38,16 @@ public sealed class PythonExecutor : IPythonExecutor
         _options = options;
         _scripts = scriptStore ?? (options.ScriptDirectory is { } directory ? new DirectoryScriptStore(directory) : null);
         _interpreter = new Interpreter(options, loggerFactory ?? NullLoggerFactory.Instance);
+        _deadlines = new DeadlineWatch(TimedOut);
+    }
+
+    private readonly DeadlineWatch _deadlines;
+
+    private void TimedOut(RequestState state)
+    {
+        _interpreter.Interrupt(state, reason: 1);
+        if (state.TryFail(state.InterruptionError))
+            Telemetry.RequestTimedOut();
     }
 
     /// <summary>Completes when CPython is loaded and initialised; fails with the reason it could not be
@@ -134,14 +144,8 @@ public sealed class PythonExecutor : IPythonExecutor
         state.TimeLimit = timeout;
         if (timeout != Timeout.InfiniteTimeSpan)
         {
-            state.Deadline = new CancellationTokenSource(timeout);
-            state.DeadlineRegistration = state.Deadline.Token.UnsafeRegister(static (s, _) =>
-            {
-                var (executor, request) = ((PythonExecutor, RequestState))s!;
-                executor._interpreter.Interrupt(request, reason: 1);
-                if (request.TryFail(request.InterruptionError))
-                    Telemetry.RequestTimedOut();
-            }, (this, state));
+            state.Watch = _deadlines;
+            _deadlines.Add(state, timeout);
         }
         if (cancellationToken.CanBeCanceled)
         {
@@ -159,7 +163,13 @@ public sealed class PythonExecutor : IPythonExecutor
     /// (5 s) even if code refuses to stop.</summary>
     public ValueTask DisposeAsync()
     {
-        _disposal ??= _interpreter.ShutdownAsync(ShutdownBound);
+        _disposal ??= ShutdownAsync();
         return new ValueTask(_disposal);
+    }
+
+    private async Task ShutdownAsync()
+    {
+        await _interpreter.ShutdownAsync(ShutdownBound).ConfigureAwait(false);
+        _deadlines.Dispose();
     }
 }

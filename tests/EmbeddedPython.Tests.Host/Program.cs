@@ -147,8 +147,9 @@ switch (args.FirstOrDefault())
         for (var i = 0; i < 20000; i++) await python.ExecuteAsync(request);
         var watch = Stopwatch.StartNew();
         const int N = 200000;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         for (var i = 0; i < N; i++) await python.ExecuteAsync(request);
-        Console.WriteLine($"sequential-us={watch.Elapsed.TotalMicroseconds / N:F2}");
+        Console.WriteLine($"sequential-us={watch.Elapsed.TotalMicroseconds / N:F2} allocated-bytes-per-request={(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / N}");
         watch.Restart();
         for (var i = 0; i < N; i += 64)
             await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => python.ExecuteAsync(request)));

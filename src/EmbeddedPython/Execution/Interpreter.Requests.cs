@@ -296,7 +296,8 @@ internal sealed unsafe partial class Interpreter
         var threadState = Py.PyEval_SaveThread();
         try
         {
-            writer.WriteAsync(message, state.Deadline?.Token ?? default).AsTask().GetAwaiter().GetResult();
+            // Ends when the reader takes it, or with ChannelClosedException when the request finishes meanwhile.
+            writer.WriteAsync(message).AsTask().GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
         {

@@ -56,8 +56,13 @@ internal sealed class RequestState
         _ => new ObjectDisposedException(nameof(PythonExecutor), "The executor was disposed while the request ran."),
     };
 
-    public CancellationTokenSource? Deadline { get; set; }
-    public CancellationTokenRegistration DeadlineRegistration { get; set; }
+    // Membership of the DeadlineWatch's list.
+    public DeadlineWatch? Watch { get; set; }
+    public long DeadlineTimestamp { get; set; }
+    public RequestState? PreviousDeadline { get; set; }
+    public RequestState? NextDeadline { get; set; }
+    public bool Watched { get; set; }
+
     public CancellationTokenRegistration CallerRegistration { get; set; }
     public long StartTimestamp { get; set; }
 
@@ -101,8 +106,7 @@ internal sealed class RequestState
 
     private void ReleaseTimers()
     {
-        DeadlineRegistration.Dispose();
+        Watch?.Remove(this);
         CallerRegistration.Dispose();
-        Deadline?.Dispose();
     }
 }
