@@ -12,7 +12,7 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint, void> PyErr_SetString;
     public static delegate* unmanaged<nint, nint, void> PyErr_SetObject;
     public static delegate* unmanaged<nint, nint, int> PyErr_GivenExceptionMatches;
-    public static nint PyExc_RuntimeError, PyExc_ValueError, PyExc_TypeError;
+    public static nint PyExc_RuntimeError, PyExc_ValueError, PyExc_TypeError, PyExc_SystemExit;
 
     private static void BindErrors(LibPython lib)
     {
@@ -29,6 +29,7 @@ internal static unsafe partial class Py
         PyExc_RuntimeError = *(nint*)lib.Export(nameof(PyExc_RuntimeError));
         PyExc_ValueError = *(nint*)lib.Export(nameof(PyExc_ValueError));
         PyExc_TypeError = *(nint*)lib.Export(nameof(PyExc_TypeError));
+        PyExc_SystemExit = *(nint*)lib.Export(nameof(PyExc_SystemExit));
     }
 
     /// <summary>Takes the raised exception (normalised, traceback attached) out of the error indicator.</summary>

@@ -42,7 +42,11 @@ internal sealed unsafe partial class Interpreter
 
             if (result.IsNull)
             {
-                Finish(state, PythonErrors.Take(), requestId.Handle);
+                using var error = Py.TakeException();
+                if (IsSuccessfulExit(error.Handle) && !state.HandlesReturn && !code.IsAsync)
+                    Finish(state, CollectValues(state, globals.Handle), requestId.Handle);
+                else
+                    Finish(state, PythonErrors.Describe(error.Handle), requestId.Handle);
             }
             else if (code.IsAsync)
             {
@@ -81,6 +85,20 @@ internal sealed unsafe partial class Interpreter
             uncached?.Dispose();
             Telemetry.RequestRan(state.StartTimestamp);
         }
+    }
+
+    /// <summary><c>sys.exit()</c>, <c>sys.exit(0)</c> or <c>sys.exit(None)</c>: a script that ends early, successfully.</summary>
+    private static bool IsSuccessfulExit(nint exception)
+    {
+        if (exception == 0 || Py.PyErr_GivenExceptionMatches(exception, Py.PyExc_SystemExit) == 0)
+            return false;
+        using var code = Py.GetAttr(exception, "code");
+        if (code.IsNull)
+        {
+            Py.PyErr_Clear();
+            return false;
+        }
+        return code.Handle == Py.None || (Py.TypeOf(code.Handle) == Py.LongType && Marshalling.FromPython.TryConvert(code.Handle, out var value) && value is 0L);
     }
 
     private CompiledCode ResolveCode(RequestState state)

@@ -16,6 +16,16 @@ public sealed class IsolationTests(PythonFixture fixture)
         await AssertHealthy();
     }
 
+    [Theory]
+    [InlineData("import sys\ndone = 1\nsys.exit()\nnever = 1")]
+    [InlineData("import sys\ndone = 1\nsys.exit(0)\nnever = 1")]
+    public async Task A_successful_sys_exit_ends_the_request_early_with_its_values(string code)
+    {
+        var result = await _python.ExecuteAsync(code);
+        Assert.Equal(1L, result.Values["done"]);
+        Assert.False(result.Values.ContainsKey("never"));
+    }
+
     [Fact]
     public async Task Changing_the_working_directory_is_undone()
     {
