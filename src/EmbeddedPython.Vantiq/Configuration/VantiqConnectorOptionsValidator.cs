@@ -24,6 +24,8 @@ internal sealed class VantiqConnectorOptionsValidator : IValidateOptions<VantiqC
         }
         if (options.Sources.Count == 0 || options.Sources.Any(string.IsNullOrWhiteSpace))
             failures.Add("Vantiq:Sources (sources in server.config) must name at least one source, and no empty name.");
+        foreach (var twice in options.Sources.GroupBy(s => s, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            failures.Add($"Vantiq:Sources names source '{twice.Key}' more than once; each source has one connection.");
         if (options.QueryTimeout <= TimeSpan.Zero)
             failures.Add("Vantiq:QueryTimeout must be positive.");
         if (options.MaxIncomingMessageBytes < 1024)

@@ -112,6 +112,8 @@ public sealed class ConfigurationTests
     public void Missing_settings_are_named_when_validated()
     {
         var result = new VantiqConnectorOptionsValidator().Validate(null, new VantiqConnectorOptions { QueryTimeout = TimeSpan.Zero });
+        var twice = new VantiqConnectorOptionsValidator().Validate(null, new VantiqConnectorOptions { TargetServer = "https://h", Sources = ["a", "a"] });
+        Assert.Equal(["Vantiq:Sources names source 'a' more than once; each source has one connection."], twice.Failures!);
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.Contains("TargetServer", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.Contains("Sources", StringComparison.Ordinal));
