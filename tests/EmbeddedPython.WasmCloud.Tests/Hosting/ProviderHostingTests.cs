@@ -92,7 +92,7 @@ public sealed class ProviderHostingTests(LatticeFixture lattice)
     }
 
     [Fact]
-    public async Task The_sample_executable_reads_HostData_from_stdin_serves_the_factorial_and_exits_0_on_shutdown()
+    public async Task The_sample_executable_reads_HostData_from_stdin_and_PYTHON_DISPATCH_from_the_environment_and_exits_0_on_shutdown()
     {
         await using var fake = new FakeWasmCloudHost(lattice.Nats.Url);
         var actor = FakeWasmCloudHost.NewActor();
@@ -102,8 +102,9 @@ public sealed class ProviderHostingTests(LatticeFixture lattice)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var variable in new[] { "PYTHON_MAIN", "PYTHON_DISPATCH", "VENV_PATH", "PYTHON_PATH" })
+        foreach (var variable in new[] { "PYTHON_MAIN", "VENV_PATH", "PYTHON_PATH" })
             start.Environment.Remove(variable);
+        start.Environment["PYTHON_DISPATCH"] = Path.Combine(AppContext.BaseDirectory, "python", "dispatch.py");
         using var process = Process.Start(start)!;
         var errors = new StringBuilder();
         process.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
