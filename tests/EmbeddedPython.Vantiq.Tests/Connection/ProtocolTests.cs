@@ -144,6 +144,28 @@ public sealed class ProtocolTests(PythonFixture python)
     }
 
     [Fact]
+    public async Task P11_125_publishes_with_a_dropped_connection_every_10_leave_the_connector_serving()
+    {
+        var connector = await ConnectorUnderTest.StartAsync(python.Executor, o => o.ReconnectDelay = TimeSpan.FromMilliseconds(50));
+        await using var _ = connector;
+        var session = await connector.Server.NextSessionAsync();
+        var sessions = 1;
+        for (var i = 1; i <= 125; i++)
+        {
+            await session.SendAsync(new JsonObject { ["op"] = "publish", ["resourceName"] = "sources", ["resourceId"] = "pySrc", ["object"] = new JsonObject { ["n"] = i } }.ToJsonString());
+            if (i % 10 == 0)
+            {
+                session.Abort();
+                session = await connector.Server.NextSessionAsync();
+                sessions++;
+            }
+        }
+        Assert.Equal(13, sessions);
+        Assert.Empty(session.Frames);
+        await AnswerAsync(session);
+    }
+
+    [Fact]
     public async Task P9_blocking_code_delays_the_next_query_and_both_are_answered()
     {
         var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
