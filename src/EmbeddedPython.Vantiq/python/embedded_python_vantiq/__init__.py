@@ -20,10 +20,10 @@ import time
 import traceback
 import uuid
 
-__all__ = ["VantiqConnection", "VantiqConnectorException", "configure", "run_query"]
+__all__ = ["VantiqConnection", "VantiqConnectorException", "configure", "forget", "run_query"]
 
 _PREFIX = "io.vantiq.pyexecsource."
-# Internal status: the query needs a document from the .NET side before it can run.
+# What a query's host request ends with: its final frame went out, or .NET must fetch a document first.
 DONE, NEED_DOCUMENT, NEED_CONTENT = 0, 1, 2
 _INJECTED = ("__file__", "__name__", "connector_connection", "connector_context", "__builtins__")
 
@@ -182,15 +182,19 @@ def forget(connection_id):
 
 
 class _Entry:
-    __slots__ = ("code", "version", "filename")
+    """A cached compilation: the code object and the version it was made from (SHA-256 of the text, or
+    the document's modification date)."""
 
-    def __init__(self, code, version, filename):
-        self.code, self.version, self.filename = code, version, filename
+    __slots__ = ("code", "version")
+
+    def __init__(self, code, version):
+        self.code, self.version = code, version
 
 
 async def run_query(core, request_id, args):
-    """Answers one query (as a task on the running loop, without awaiting anything): completes the host request with [status, body_json], or [NEED_*, name] when
-    .NET must fetch a document first. Exceptions other than user-code ones reach .NET as the generic error."""
+    """Answers one query, as a task on the running loop (it awaits nothing). Its reply goes out through the
+    connection's reply callback and the host request ends with [DONE, None], or with [NEED_*, name] when
+    .NET must fetch a document first. A failure of this module becomes the generic runpython error."""
     try:
         reply = _run(core, request_id, args)
     except Exception as e:
@@ -267,7 +271,7 @@ def _run(core, request_id, args):
             compiled, compile_time, failure = _compile(document["content"], script)
             if failure:
                 return failure
-            entry = _Entry(compiled, document["modified"], script)
+            entry = _Entry(compiled, document["modified"])
             new_entry = cache_code and cache.put(script, entry)
         else:
             using_cached = True
@@ -290,7 +294,7 @@ def _run(core, request_id, args):
             compiled, compile_time, failure = _compile(code, file)
             if failure:
                 return failure
-            entry = _Entry(compiled, digest, file)
+            entry = _Entry(compiled, digest)
             if name is not None and cache_code:
                 new_entry = cache.put(name, entry)
 
