@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using EmbeddedPython.EKuiper.Protocol;
+
+namespace EmbeddedPython.EKuiper.Hosting;
+
+/// <summary>One plugin's control channel and the symbols it started: runs eKuiper's start/stop commands in the
+/// order of spec §2 (sockets first, then the Python side, then the reply) and answers with the SDK's texts.</summary>
+internal sealed class PluginConnection : IDisposable
+{
+    private static readonly byte[] Ok = "ok"u8.ToArray();
+
+    private readonly string _name;
+    private readonly PythonSide _python;
+    private readonly ConcurrentDictionary<string, DataChannel> _channels;
+    private readonly ConcurrentDictionary<string, RequestChannel> _functions = new();
+    private readonly EKuiperPluginHostOptions _options;
+    private readonly EKuiperPluginHostLog _log;
+    private readonly RequestChannel _control;
+
+    public PluginConnection(string name, PythonSide python, ConcurrentDictionary<string, DataChannel> channels,
+        EKuiperPluginHostOptions options, EKuiperPluginHostLog log, Action? controlLost)
+    {
+        _name = name;
+        _python = python;
+        _channels = channels;
+        _options = options;
+        _log = log;
+        _control = new RequestChannel(IpcUrls.Control(name), "ekuiper control " + name, options.KeepaliveInterval,
+            Handle, log.ChannelFailed, controlLost);
+    }
+
+    public void Start(IEnumerable<string> declaredFunctions)
+    {
+        _control.Start();
+        if (!_options.DialDeclaredFunctions)
+            return;
+        foreach (var symbol in declaredFunctions)
+        {
+            var arg = JsonSerializer.Serialize(new Control(symbol, null, Control.Function), ProtocolJson.Default.Control);
+            var reply = StartFunction(symbol, arg, "__" + symbol);
+            if (reply != "ok")
+                _log.FunctionNotStarted(_name, symbol, reply);
+        }
+    }
+
+    private byte[] Handle(byte[] message)
+    {
+        string reply;
+        try
+        {
+            var command = ControlCommand.Parse(message);
+            reply = command.Cmd switch
+            {
+                ControlCommand.Start => Start(command),
+                ControlCommand.Stop => Stop(command.Control),
+                _ => $"unknown command {command.Cmd}",
+            };
+        }
+        catch (Exception e)
+        {
+            reply = $"{_name}: {e.Message}";
+        }
+        _log.Command(_name, Encoding.UTF8.GetString(message), reply);
+        if (reply == "ok")
+            return Ok;
+        // eKuiper takes any reply starting with 'h' for a stale handshake and swallows it (spec §3.3).
+        return Encoding.UTF8.GetBytes(reply.StartsWith('h') ? "error: " + reply : reply);
+    }
+
+    private string Start(ControlCommand command)
+    {
+        var control = command.Control;
+        if (control.PluginType == Control.Function)
+            return StartFunction(control.SymbolName, command.Arg, control.Key);
+        if (control.PluginType is not (Control.Source or Control.Sink))
+            return "symbol not found";
+        if (string.IsNullOrEmpty(control.Ids.RuleId) || string.IsNullOrEmpty(control.Ids.OpId))
+            return $"invalid {control.PluginType} start: meta.ruleId and meta.opId are required";
+        if (_channels.ContainsKey(control.Key))
+            return "ok";
+        DataChannel channel = control.PluginType == Control.Source
+            ? new SourceChannel(control.Key, control.Ids)
+            : new SinkChannel(control.Key, control.Ids, _python, _log.ChannelFailed);
+        _channels[control.Key] = channel;
+        string reply;
+        try
+        {
+            reply = _python.Start(_name, command.Arg, control.Key);
+        }
+        catch (Exception e)
+        {
+            reply = e.Message;
+        }
+        if (reply != "ok")
+        {
+            _channels.TryRemove(control.Key, out _);
+            channel.Dispose();
+        }
+        else if (channel is SinkChannel sink)
+        {
+            sink.StartReceiving();
+        }
+        return reply;
+    }
+
+    private string StartFunction(string symbol, string arg, string key)
+    {
+        // A second start of a function is a no-op (the SDK would add a second serving loop).
+        if (_functions.ContainsKey(symbol))
+            return "ok";
+        var reply = _python.Start(_name, arg, key);
+        if (reply != "ok")
+            return reply;
+        var channel = new RequestChannel(IpcUrls.Function(symbol), "ekuiper function " + symbol, _options.KeepaliveInterval,
+            request => Call(symbol, request), _log.ChannelFailed);
+        if (_functions.TryAdd(symbol, channel))
+            channel.Start();
+        else
+            channel.Dispose();
+        return "ok";
+    }
+
+    private byte[] Call(string symbol, byte[] request)
+    {
+        string error;
+        try
+        {
+            return _python.Call(symbol, request, _options.FunctionCallTimeout);
+        }
+        catch (PythonTimeoutException)
+        {
+            error = $"function {symbol} did not return within {_options.FunctionCallTimeout.TotalSeconds:0.###} s and was interrupted";
+        }
+        catch (Exception e)
+        {
+            error = $"function {symbol} failed: {e.Message}";
+        }
+        return Encoding.UTF8.GetBytes($"{{\"state\": false, \"result\": {JsonSerializer.Serialize(error)}}}");
+    }
+
+    private string Stop(Control control)
+    {
+        if (control.PluginType == Control.Function)
+            return "ok";
+        var reply = _python.Stop(control.Key);
+        if (_channels.TryRemove(control.Key, out var channel))
+            channel.Dispose();
+        return reply;
+    }
+
+    public void Dispose()
+    {
+        _control.Dispose();
+        foreach (var function in _functions.Values)
+            function.Dispose();
+    }
+}
