@@ -87,12 +87,13 @@ connection = _Connection()
 # ---- streaming bookkeeping: a stream ends in error when its code, tasks and handles are all gone ----
 
 class _Stream:
-    __slots__ = ("main_done", "tasks", "handles")
+    __slots__ = ("main_done", "tasks", "handles", "error")
 
     def __init__(self):
         self.main_done = False
         self.tasks = 0
         self.handles = 0
+        self.error = None  # the first exception a task of the request raised
 
 
 _streams = {}
@@ -118,7 +119,8 @@ def _finished(request_id):
 def _check_stream(request_id, stream):
     if stream.main_done and stream.tasks <= 0 and stream.handles <= 0:
         _streams.pop(request_id, None)
-        _native.send(request_id, ENDED_UNCOMPLETED, None)
+        error = None if stream.error is None else list(describe(stream.error))
+        _native.send(request_id, ENDED_UNCOMPLETED, error)
 
 
 def _task_factory(loop, coro, **kwargs):
@@ -131,7 +133,7 @@ def _task_factory(loop, coro, **kwargs):
         stream = _streams.get(request_id)
         if stream is not None:
             stream.tasks += 1
-            task.add_done_callback(lambda _t, rid=request_id: _task_ended(rid))
+            task.add_done_callback(lambda t, rid=request_id: _task_ended(rid, t))
     return task
 
 
@@ -146,10 +148,12 @@ def _untrack(request_id, task):
             del _tasks_by_request[request_id]
 
 
-def _task_ended(request_id):
+def _task_ended(request_id, task):
     stream = _streams.get(request_id)
     if stream is not None:
         stream.tasks -= 1
+        if stream.error is None and not task.cancelled() and task.exception() is not None:
+            stream.error = task.exception()  # retrieved here, so asyncio does not log it as lost
         _check_stream(request_id, stream)
 
 

@@ -4,8 +4,8 @@ namespace EmbeddedPython;
 public class PythonException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public PythonException(string pythonType, string message, string? pythonTraceback = null, int? lineNumber = null, int? offset = null)
-        : base(message)
+    public PythonException(string pythonType, string message, string? pythonTraceback = null, int? lineNumber = null, int? offset = null, Exception? innerException = null)
+        : base(message, innerException)
     {
         PythonType = pythonType;
         PythonTraceback = pythonTraceback;
@@ -32,7 +32,13 @@ public sealed class PythonFailedException : PythonException
 {
     /// <summary>Creates the exception.</summary>
     public PythonFailedException(string message, object? error)
-        : base("embedded_python.Failed", message)
+        : this(message, error, null)
+    {
+    }
+
+    /// <summary>Creates the exception with the Python exception that caused it.</summary>
+    public PythonFailedException(string message, object? error, PythonException? cause)
+        : base("embedded_python.Failed", message, innerException: cause)
     {
         Error = error;
     }

@@ -282,9 +282,16 @@ internal sealed unsafe partial class Interpreter
                 PostRetire(state);
                 break;
             case EndedUncompleted:
+                // value: null, or [type, message, traceback, line, offset] of the first exception a task raised.
+                var cause = value is List<object?> { Count: 5 } parts
+                    ? new PythonException((string)parts[0]!, (string)parts[1]!, parts[2] as string)
+                    : null;
                 state.TryFail(new PythonFailedException(
-                    "The request's code and tasks ended without completing it: call embedded_python.complete() "
-                    + "(or connector_connection.send_query_response(connector_context, 200, ...)).", null));
+                    cause is null
+                        ? "The request's code and tasks ended without completing it: call embedded_python.complete() "
+                          + "(or connector_connection.send_query_response(connector_context, 200, ...))."
+                        : $"A task of the request raised {cause.PythonType}: {cause.Message}, and nothing completed the request.",
+                    null, cause));
                 PostRetire(state);
                 break;
         }

@@ -83,6 +83,15 @@ public sealed class StreamingTests(PythonFixture fixture)
     }
 
     [Fact]
+    public async Task A_stream_whose_task_raised_fails_with_that_exception()
+    {
+        var error = await Assert.ThrowsAsync<PythonFailedException>(() => Collect(new PythonRequest { Code = "import asyncio\nasync def t():\n    raise KeyError('lost')\nasyncio.get_event_loop().create_task(t())" }).WaitAsync(TimeSpan.FromSeconds(10)));
+        var cause = Assert.IsType<PythonException>(error.InnerException);
+        Assert.Equal("KeyError", cause.PythonType);
+        Assert.Contains("KeyError", error.Message);
+    }
+
+    [Fact]
     public async Task A_stream_that_never_completes_ends_at_its_time_limit()
     {
         await Assert.ThrowsAsync<PythonTimeoutException>(() => Collect(new PythonRequest
