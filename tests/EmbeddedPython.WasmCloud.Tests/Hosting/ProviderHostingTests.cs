@@ -72,6 +72,27 @@ public sealed class ProviderHostingTests(LatticeFixture lattice)
     }
 
     [Fact]
+    public async Task A_malformed_HostData_line_stops_the_start_saying_what_is_wrong()
+    {
+        using var host = BuildHost("not base64 at all!", []);
+
+        var error = await Assert.ThrowsAsync<FormatException>(() => host.StartAsync());
+        Assert.StartsWith("HostData: the stdin line is not standard base64", error.Message);
+    }
+
+    [Fact]
+    public async Task An_unreachable_lattice_stops_the_start_naming_the_address()
+    {
+        await using var fake = new FakeWasmCloudHost(lattice.Nats.Url);
+        var modules = LatticeFixture.CopyModules();
+        var nowhere = "nats://127.0.0.1:1";
+        using var host = BuildHost(fake.CreateHostData(nowhere).ToBase64Line(), new() { ["WasmCloud:PythonDispatch"] = Path.Combine(modules, "dispatch.py") });
+
+        var error = await Assert.ThrowsAnyAsync<NatsException>(() => host.StartAsync());
+        Assert.Contains(nowhere, error.Message);
+    }
+
+    [Fact]
     public async Task Invalid_options_stop_the_start_with_a_message_naming_the_setting()
     {
         await using var fake = new FakeWasmCloudHost(lattice.Nats.Url);
