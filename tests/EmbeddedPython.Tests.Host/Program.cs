@@ -126,16 +126,19 @@ switch (args.FirstOrDefault())
         await Batch(0, warmUp);
         var afterWarmUp = Resident();
         var managedAfterWarmUp = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        var heapAfterWarmUp = GC.GetGCMemoryInfo().HeapSizeBytes;
         const string PythonHeap = "import sys, gc\ngc.collect()\nblocks = sys.getallocatedblocks()\nobjects = len(gc.get_objects())";
         var pythonAfterWarmUp = (await python.ExecuteAsync(PythonHeap)).Values;
         var watch = Stopwatch.StartNew();
         await Batch(warmUp, count);
         var atEnd = Resident();
         var managedAtEnd = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        var heapAtEnd = GC.GetGCMemoryInfo().HeapSizeBytes;
         var pythonAtEnd = (await python.ExecuteAsync(PythonHeap)).Values;
         Console.WriteLine($"requests={count} ok={counts[0]} timeouts={counts[1]} errors={counts[2]} seconds={watch.Elapsed.TotalSeconds:F1} "
             + $"rss-after-warmup-mb={afterWarmUp / 1048576.0:F1} rss-end-mb={atEnd / 1048576.0:F1} growth-percent={(atEnd - afterWarmUp) * 100.0 / afterWarmUp:F2} "
             + $"gc-committed-after-warmup-mb={managedAfterWarmUp / 1048576.0:F1} gc-committed-end-mb={managedAtEnd / 1048576.0:F1} "
+            + $"gc-heap-after-warmup-mb={heapAfterWarmUp / 1048576.0:F2} gc-heap-end-mb={heapAtEnd / 1048576.0:F2} "
             + $"python-blocks={pythonAfterWarmUp["blocks"]}->{pythonAtEnd["blocks"]} python-objects={pythonAfterWarmUp["objects"]}->{pythonAtEnd["objects"]}");
         return 0;
     }
