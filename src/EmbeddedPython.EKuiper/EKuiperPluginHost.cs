@@ -87,12 +87,12 @@ public sealed class EKuiperPluginHost : IHostedService, IDisposable
     private object? Started(IReadOnlyList<object?> arguments)
     {
         var name = (string)arguments[0]!;
-        var functions = Names(arguments[3]);
-        var connection = new PluginConnection(name, _python, _channels, _options, _log, _options.StopWhenControlLost ? () => ControlLost(name) : null);
+        var (sources, sinks, functions) = (Names(arguments[1]), Names(arguments[2]), Names(arguments[3]));
+        var connection = new PluginConnection(name, sources, sinks, _python, _channels, _options, _log, _options.StopWhenControlLost ? () => ControlLost(name) : null);
         if (_plugins.TryRemove(name, out var previous))
             previous.Dispose();
         _plugins[name] = connection;
-        _log.PluginStarted(name, string.Join(",", Names(arguments[1])), string.Join(",", Names(arguments[2])), string.Join(",", functions));
+        _log.PluginStarted(name, string.Join(",", sources), string.Join(",", sinks), string.Join(",", functions));
         // Off the interpreter thread: starting ahead-of-time functions calls back into Python.
         _ = Task.Run(() => connection.Start(functions));
         return null;

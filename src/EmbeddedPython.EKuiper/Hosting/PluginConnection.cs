@@ -18,10 +18,12 @@ internal sealed class PluginConnection : IDisposable
     private readonly EKuiperPluginHostOptions _options;
     private readonly EKuiperPluginHostLog _log;
     private readonly RequestChannel _control;
+    private readonly HashSet<(string Type, string Symbol)> _declared;
 
-    public PluginConnection(string name, PythonSide python, ConcurrentDictionary<string, DataChannel> channels,
-        EKuiperPluginHostOptions options, EKuiperPluginHostLog log, Action? controlLost)
+    public PluginConnection(string name, IEnumerable<string> sources, IEnumerable<string> sinks, PythonSide python,
+        ConcurrentDictionary<string, DataChannel> channels, EKuiperPluginHostOptions options, EKuiperPluginHostLog log, Action? controlLost)
     {
+        _declared = [.. sources.Select(s => (Control.Source, s)), .. sinks.Select(s => (Control.Sink, s))];
         _name = name;
         _python = python;
         _channels = channels;
@@ -80,6 +82,9 @@ internal sealed class PluginConnection : IDisposable
             return $"invalid {control.PluginType} start: meta.ruleId and meta.opId are required";
         if (_channels.ContainsKey(control.Key))
             return "ok";
+        // An undeclared symbol fails in Python's factory lookup (the SDK's KeyError reply) before any socket opens.
+        if (!_declared.Contains((control.PluginType, control.SymbolName)))
+            return _python.Start(_name, command.Arg, control.Key);
         DataChannel channel = control.PluginType == Control.Source
             ? new SourceChannel(control.Key, control.Ids)
             : new SinkChannel(control.Key, control.Ids, _python, _log.ChannelFailed);

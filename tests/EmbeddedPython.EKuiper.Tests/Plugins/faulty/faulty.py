@@ -1,0 +1,6 @@
+# Test plugin whose symbols fail: their errors must stay on their own channel.
+from ekuiper import plugin, PluginConfig
+from faultysyms import Bad, Fragile, Explode, Slow
+
+if __name__ == '__main__':
+    plugin.start(PluginConfig("faulty", {"bad": Bad}, {"fragile": Fragile}, {"explode": Explode, "slow": Slow}))
