@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using EmbeddedPython.EKuiper.Nng;
 
@@ -21,6 +22,11 @@ public sealed class FakeEKuiper : IDisposable
     }
 
     public string PluginName { get; }
+
+    // Go's encoder writes a quote inside a string as \" (System.Text.Json's default would write \u0022).
+    private static readonly JsonSerializerOptions GoLike = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Json(object value) => JsonSerializer.Serialize(value, GoLike);
 
     public string ControlUrl => $"ipc:///tmp/plugin_{PluginName}.ipc";
 
@@ -62,17 +68,17 @@ public sealed class FakeEKuiper : IDisposable
         object? config = null, string? dataSource = null)
     {
         var inner = new StringBuilder();
-        inner.Append("{\"symbolName\":").Append(JsonSerializer.Serialize(symbol))
-            .Append(",\"meta\":{\"ruleId\":").Append(JsonSerializer.Serialize(ruleId))
-            .Append(",\"opId\":").Append(JsonSerializer.Serialize(opId))
+        inner.Append("{\"symbolName\":").Append(Json(symbol))
+            .Append(",\"meta\":{\"ruleId\":").Append(Json(ruleId))
+            .Append(",\"opId\":").Append(Json(opId))
             .Append(",\"instanceId\":").Append(instanceId).Append('}')
-            .Append(",\"pluginType\":").Append(JsonSerializer.Serialize(pluginType));
+            .Append(",\"pluginType\":").Append(Json(pluginType));
         if (!string.IsNullOrEmpty(dataSource))
-            inner.Append(",\"dataSource\":").Append(JsonSerializer.Serialize(dataSource));
+            inner.Append(",\"dataSource\":").Append(Json(dataSource));
         if (config is not null)
-            inner.Append(",\"config\":").Append(JsonSerializer.Serialize(config));
+            inner.Append(",\"config\":").Append(Json(config));
         inner.Append('}');
-        return "{\"cmd\":" + JsonSerializer.Serialize(cmd) + ",\"arg\":" + JsonSerializer.Serialize(inner.ToString()) + "}";
+        return "{\"cmd\":" + Json(cmd) + ",\"arg\":" + Json(inner.ToString()) + "}";
     }
 
     /// <summary>eKuiper's send algorithm on a REP socket: reply to the latest request (receiving one first when
