@@ -50,11 +50,27 @@ public sealed class EKuiperPluginHost : IHostedService, IDisposable
             _log.ScriptRan(script, result.Output);
     }
 
-    /// <summary>Closes every channel.</summary>
-    public Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops the control channels, closes every running source and sink (their <c>close</c> runs, as on a
+    /// rule stop), then their sockets.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
+        foreach (var plugin in _plugins.Values)
+            plugin.Dispose();
+        await Task.Run(() =>
+        {
+            foreach (var key in _channels.Keys)
+            {
+                try
+                {
+                    _python.Stop(key);
+                }
+                catch (Exception e) when (e is PythonException or ObjectDisposedException or OperationCanceledException)
+                {
+                    _log.ChannelFailed(key, e);
+                }
+            }
+        }, cancellationToken).ConfigureAwait(false);
         Dispose();
-        return Task.CompletedTask;
     }
 
     /// <summary>Closes every channel (control, functions, sources, sinks).</summary>

@@ -147,6 +147,8 @@ public sealed class FakeSourcePeer : IDisposable
 
     public string ReceiveText() => Encoding.UTF8.GetString(_pull.Receive());
 
+    public byte[]? TryReceive() => _pull.TryReceive();
+
     public void Dispose() => _pull.Dispose();
 }
 

