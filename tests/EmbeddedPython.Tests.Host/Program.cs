@@ -117,9 +117,11 @@ switch (args.FirstOrDefault())
         }
         long Resident()
         {
+            // Aggressive: the GC also gives back the free regions it keeps committed for future allocations,
+            // so that what remains is memory something still holds.
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            GC.Collect();
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             return Process.GetCurrentProcess().WorkingSet64;
         }
         var warmUp = Math.Min(count / 2, 100_000); // memory settles (pools, arenas, GC budgets) before the baseline is taken
