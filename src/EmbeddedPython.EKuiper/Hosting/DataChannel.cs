@@ -27,7 +27,13 @@ internal sealed class SourceChannel(string key, Meta meta) : DataChannel(key)
 {
     private readonly NngSocket _push = Endpoints.Dial(NngProtocol.Push, IpcUrls.Data(meta), ConfigurePush);
 
-    public override bool TrySend(byte[] payload) => _push.TrySend(payload);
+    public override bool TrySend(byte[] payload)
+    {
+        if (!_push.TrySend(payload))
+            return false;
+        EKuiperTelemetry.SourceTuples.Add(1);
+        return true;
+    }
 
     public override void Dispose() => _push.Dispose();
 }
@@ -78,6 +84,7 @@ internal sealed class SinkChannel : DataChannel
                 var batch = new List<byte[]> { _pull.Receive() };
                 while (batch.Count < MaxBatch && _pull.TryReceive() is { } more)
                     batch.Add(more);
+                EKuiperTelemetry.SinkMessages.Add(batch.Count);
                 var queued = _python.Deliver(Key, batch);
                 // Back-pressure: stop reading while the sink's thread is behind, so eKuiper's sends wait instead.
                 while (queued > MaxQueued)

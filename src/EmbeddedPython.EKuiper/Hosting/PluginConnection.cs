@@ -50,9 +50,11 @@ internal sealed class PluginConnection : IDisposable
     private byte[] Handle(byte[] message)
     {
         string reply;
+        var cmd = "malformed";
         try
         {
             var command = ControlCommand.Parse(message);
+            cmd = command.Cmd;
             reply = command.Cmd switch
             {
                 ControlCommand.Start => Start(command),
@@ -65,6 +67,7 @@ internal sealed class PluginConnection : IDisposable
             reply = $"{_name}: {e.Message}";
         }
         _log.Command(_name, Encoding.UTF8.GetString(message), reply);
+        EKuiperTelemetry.Commands.Add(1, new("command", cmd), new("ok", reply == "ok"));
         if (reply == "ok")
             return Ok;
         // eKuiper takes any reply starting with 'h' for a stale handshake and swallows it (spec §3.3).
@@ -129,6 +132,7 @@ internal sealed class PluginConnection : IDisposable
 
     private byte[] Call(string symbol, byte[] request)
     {
+        EKuiperTelemetry.FunctionCalls.Add(1, new KeyValuePair<string, object?>("symbol", symbol));
         string error;
         try
         {
