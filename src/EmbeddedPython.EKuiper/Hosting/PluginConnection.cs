@@ -40,8 +40,16 @@ internal sealed class PluginConnection : IDisposable
             return;
         foreach (var symbol in declaredFunctions)
         {
-            var arg = JsonSerializer.Serialize(new Control(symbol, null, Control.Function), ProtocolJson.Default.Control);
-            var reply = StartFunction(symbol, arg, "__" + symbol);
+            var control = new Control(symbol, null, Control.Function);
+            string reply;
+            try
+            {
+                reply = StartFunction(symbol, JsonSerializer.Serialize(control, ProtocolJson.Default.Control), control.Key);
+            }
+            catch (Exception e)
+            {
+                reply = e.Message;
+            }
             if (reply != "ok")
                 _log.FunctionNotStarted(_name, symbol, reply);
         }
