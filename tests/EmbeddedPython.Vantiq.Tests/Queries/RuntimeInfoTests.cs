@@ -96,6 +96,31 @@ public sealed class RuntimeInfoTests(PythonFixture python)
     }
 
     [Fact]
+    public async Task G10_twenty_calls_of_one_named_program_compile_once_and_return_its_values()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor, """{"returnRuntimeInformation": true}""");
+        await using var _ = connector;
+        const string code = "import os\nsome_list = [i for i in range(loop_count)]\nsomevar = {\"message\": \"from Python\"}\nwhere_are_we = os.getcwd()\n";
+        for (var call = 0; call < 20; call++)
+        {
+            var reply = await session.QueryOneAsync(new JsonObject
+            {
+                ["name"] = "py_code_simple",
+                ["code"] = code,
+                ["presetValues"] = new JsonObject { ["loop_count"] = 20 },
+            }.ToJsonString());
+            var results = reply["body"]!["pythonCallResults"]!.AsObject();
+            Assert.Equal(20, results["some_list"]!.AsArray().Count);
+            Assert.Equal("from Python", (string)results["somevar"]!["message"]!);
+            Assert.NotNull(results["where_are_we"]);
+            var info = Info(reply);
+            Assert.Contains("totalTime", Keys(info));
+            Assert.Contains("executionTime", Keys(info));
+            Assert.Equal(call == 0, info.ContainsKey("compileTime"));
+        }
+    }
+
+    [Fact]
     public async Task A_reconfiguration_without_the_flag_turns_runtime_information_off()
     {
         var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor, """{"returnRuntimeInformation": true}""");
