@@ -160,6 +160,11 @@ def _task_ended(request_id, task):
 # ---- output: print() of a request goes to that request's buffer ----
 
 _outputs = {}
+_live = set()  # requests whose caller receives output as it is printed
+
+
+def watch_output(request_id):
+    _live.add(request_id)
 
 
 class _Router(io.TextIOBase):
@@ -182,6 +187,8 @@ class _Router(io.TextIOBase):
         if buffer is None:
             _outputs[request_id] = buffer = []
         buffer.append(text)
+        if request_id in _live:
+            _native.output(request_id, text)
         return len(text)
 
     def flush(self):
@@ -272,6 +279,7 @@ def task_outcome(task):
 
 def cancel_tasks(request_id):
     sys.settrace(None)  # an interruption may have left its tracer on
+    _live.discard(request_id)
     for task in list(_tasks_by_request.pop(request_id, ())):
         task.cancel()
     _streams.pop(request_id, None)
@@ -289,6 +297,7 @@ def main_done(request_id):
 
 
 def forget(request_id):
+    _live.discard(request_id)
     _tasks_by_request.pop(request_id, None)
     _streams.pop(request_id, None)
 

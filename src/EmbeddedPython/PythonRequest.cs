@@ -24,6 +24,11 @@ public sealed record PythonRequest
     /// Vantiq's <c>connector_connection.send_query_response</c>, instead of returning its globals.</summary>
     public bool CodeHandlesReturn { get; init; }
 
+    /// <summary>Receives what the request and its tasks print, as they print it (each write), in addition to
+    /// <see cref="PythonResult.Output"/>. Called on the interpreter thread holding the GIL: hand the text
+    /// off (to a channel, say) and return.</summary>
+    public Action<string>? OutputReceived { get; init; }
+
     /// <summary>Time limit covering queue wait and run. Null means
     /// <see cref="PythonExecutorOptions.DefaultTimeout"/>; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means none.</summary>
     public TimeSpan? Timeout { get; init; }

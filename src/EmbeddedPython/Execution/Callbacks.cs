@@ -29,6 +29,7 @@ internal static unsafe class Callbacks
         Add(module.Handle, "async_done", &AsyncDone);
         Add(module.Handle, "is_open", &IsOpen);
         Add(module.Handle, "log", &Log);
+        Add(module.Handle, "output", &Output);
         using var name = PyObject.Steal(Py.FromString("embedded_python._native"));
         if (Py.PyDict_SetItem(Py.PyImport_GetModuleDict(), name.Handle, module.Handle) != 0)
             throw PythonErrors.Take("registering embedded_python._native");
@@ -147,6 +148,13 @@ internal static unsafe class Callbacks
     }
 
     [UnmanagedCallersOnly]
+    private static nint Output(nint self, nint args)
+    {
+        try { Host.Output(LongArgument(args, 0), Py.AsString(Argument(args, 1)) ?? ""); return None(); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    [UnmanagedCallersOnly]
     private static nint InvokeCallback(nint self, nint args)
     {
         try
@@ -190,4 +198,5 @@ internal interface IInterpreterHost
     void AsyncDone(long requestId);
     bool IsOpen(long requestId);
     void LogOutput(string text);
+    void Output(long requestId, string text);
 }

@@ -35,6 +35,10 @@ internal sealed unsafe partial class Interpreter
                 _open[state.Id] = state;
                 using var _ = _runtime.Call("stream_started", requestId.Handle);
             }
+            if (state.Request.OutputReceived is not null)
+            {
+                using var _ = _runtime.Call("watch_output", requestId.Handle);
+            }
 
             _running = state;
             var result = PyObject.Steal(Py.PyEval_EvalCode(code.Code, globals.Handle, globals.Handle));
@@ -211,8 +215,9 @@ internal sealed unsafe partial class Interpreter
         else
         {
             var error = state.InterruptReason != 0 ? state.InterruptionError : (Exception)outcome;
-            Telemetry.RequestFailed(error);
-            if (!state.TryFail(error))
+            if (state.TryFail(error))
+                Telemetry.RequestFailed(error); // counted by whoever delivers the outcome, once
+            else
                 LogLateError(_logger, state.Id, error.Message);
         }
         Retire(state, requestId);
@@ -222,7 +227,7 @@ internal sealed unsafe partial class Interpreter
     private void Retire(RequestState state, nint requestId)
     {
         _open.TryRemove(state.Id, out _);
-        var hasPythonState = state.HandlesReturn || state.Task != 0;
+        var hasPythonState = state.HandlesReturn || state.Task != 0 || state.Request.OutputReceived is not null;
         if (state.Globals != 0) { Py.Py_DecRef(state.Globals); state.Globals = 0; }
         if (state.Task != 0) { Py.Py_DecRef(state.Task); state.Task = 0; }
         if (state.InterruptReason != 0)

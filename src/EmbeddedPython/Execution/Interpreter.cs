@@ -347,6 +347,20 @@ internal sealed partial class Interpreter : IInterpreterHost
 
     public bool IsOpen(long requestId) => _open.ContainsKey(requestId) || _running?.Id == requestId;
 
+    /// <summary>Live output of a request that asked for it (<see cref="PythonRequest.OutputReceived"/>).</summary>
+    public void Output(long requestId, string text)
+    {
+        var state = _running is { } running && running.Id == requestId ? running : _open.GetValueOrDefault(requestId);
+        try
+        {
+            state?.Request.OutputReceived?.Invoke(text);
+        }
+        catch (Exception e)
+        {
+            LogControlFailed(_logger, e);
+        }
+    }
+
     public void LogOutput(string text)
     {
         if (text.Length > 0)

@@ -111,6 +111,24 @@ public sealed class ExecuteTests(PythonFixture fixture)
     }
 
     [Fact]
+    public async Task Output_can_be_received_as_it_is_printed()
+    {
+        var live = new List<string>();
+        var firstSeenBeforeEnd = new TaskCompletionSource();
+        var request = new PythonRequest
+        {
+            Code = "import asyncio\nprint('one')\nawait asyncio.sleep(0.2)\nprint('two')",
+            OutputReceived = text => { lock (live) live.Add(text); if (text == "one") firstSeenBeforeEnd.TrySetResult(); },
+        };
+        var running = _python.ExecuteAsync(request);
+        await firstSeenBeforeEnd.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(running.IsCompleted);
+        var result = await running;
+        Assert.Equal("one\ntwo\n", string.Concat(live));
+        Assert.Equal("one\ntwo\n", result.Output);
+    }
+
+    [Fact]
     public async Task A_thousand_concurrent_requests_from_many_threads_get_their_own_results_and_output()
     {
         var tasks = Enumerable.Range(0, 1000).Select(i => Task.Run(() => _python.ExecuteAsync(new PythonRequest
