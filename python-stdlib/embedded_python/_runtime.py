@@ -45,10 +45,12 @@ class RequestHandle:
         _native.send(self.id, EMIT, value)
 
     def complete(self, value=None):
+        _flush_live(self.id)
         _native.send(self.id, COMPLETE, value)
         _finished(self.id)
 
     def fail(self, error):
+        _flush_live(self.id)
         _native.send(self.id, FAIL, error)
         _finished(self.id)
 
@@ -71,12 +73,14 @@ class _Connection:
         if code == 100:
             _native.send(context, EMIT, message)
         elif code in (200, 204):
+            _flush_live(context)
             _native.send(context, COMPLETE, message if code == 200 else None)
             _finished(context)
         else:
             raise ValueError(f"send_query_response: code must be 100, 200 or 204, not {code!r}")
 
     def send_query_error(self, context, error):
+        _flush_live(context)
         _native.send(context, FAIL, error)
         _finished(context)
 
@@ -160,11 +164,27 @@ def _task_ended(request_id, task):
 # ---- output: print() of a request goes to that request's buffer ----
 
 _outputs = {}
-_live = set()  # requests whose caller receives output as it is printed
+_live = set()  # requests whose caller receives output as it is printed, line by line
+_pending = {}  # the unterminated last line of such a request
 
 
 def watch_output(request_id):
     _live.add(request_id)
+
+
+def _send_lines(request_id, text):
+    text = _pending.pop(request_id, "") + text
+    cut = text.rfind("\n") + 1
+    if cut:
+        _native.output(request_id, text[:cut])
+    if cut < len(text):
+        _pending[request_id] = text[cut:]
+
+
+def _flush_live(request_id):
+    rest = _pending.pop(request_id, None)
+    if rest:
+        _native.output(request_id, rest)
 
 
 class _Router(io.TextIOBase):
@@ -188,7 +208,7 @@ class _Router(io.TextIOBase):
             _outputs[request_id] = buffer = []
         buffer.append(text)
         if request_id in _live:
-            _native.output(request_id, text)
+            _send_lines(request_id, text)
         return len(text)
 
     def flush(self):
@@ -205,6 +225,7 @@ stderr = _Router("stderr")
 
 def take_output(request_id):
     """The text request_id printed; output of requests that already ended (or of threads) is logged."""
+    _flush_live(request_id)
     mine = _outputs.pop(request_id, None)
     for other in list(_outputs):
         if other is None or not _native.is_open(other):
@@ -280,6 +301,7 @@ def task_outcome(task):
 def cancel_tasks(request_id):
     sys.settrace(None)  # an interruption may have left its tracer on
     _live.discard(request_id)
+    _pending.pop(request_id, None)
     for task in list(_tasks_by_request.pop(request_id, ())):
         task.cancel()
     _streams.pop(request_id, None)
@@ -298,6 +320,7 @@ def main_done(request_id):
 
 def forget(request_id):
     _live.discard(request_id)
+    _pending.pop(request_id, None)
     _tasks_by_request.pop(request_id, None)
     _streams.pop(request_id, None)
 

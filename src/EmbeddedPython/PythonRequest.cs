@@ -24,7 +24,8 @@ public sealed record PythonRequest
     /// Vantiq's <c>connector_connection.send_query_response</c>, instead of returning its globals.</summary>
     public bool CodeHandlesReturn { get; init; }
 
-    /// <summary>Receives what the request and its tasks print, as they print it (each write), in addition to
+    /// <summary>Receives what the request and its tasks print, line by line as they print it (an unterminated
+    /// last line comes before the request's result), in addition to
     /// <see cref="PythonResult.Output"/>. Called on the interpreter thread holding the GIL: hand the text
     /// off (to a channel, say) and return.</summary>
     public Action<string>? OutputReceived { get; init; }

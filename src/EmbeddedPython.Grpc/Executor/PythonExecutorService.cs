@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using EmbeddedPython.Grpc.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -59,9 +60,37 @@ internal sealed partial class PythonExecutorService(
         try
         {
             var translated = translator.Translate(request, context);
-            if (translated.Request.CodeHandlesReturn)
+            // Output lines, partial results and the final result reach the client in the order they happen:
+            // the request's live output and its results meet in one channel, written out here.
+            var events = Channel.CreateUnbounded<ExecuteEvent>(new UnboundedChannelOptions { SingleReader = true });
+            var pythonRequest = request.CaptureOutput
+                ? translated.Request with { OutputReceived = text => events.Writer.TryWrite(new ExecuteEvent { Output = new Output { Stream = Output.Types.Stream.Stdout, Text = text } }) }
+                : translated.Request;
+            var producing = ProduceEventsAsync(request, translated, pythonRequest, events.Writer, started, context.CancellationToken);
+            await foreach (var item in events.Reader.ReadAllAsync(context.CancellationToken))
             {
-                await foreach (var message in executor.StreamAsync(translated.Request, context.CancellationToken))
+                item.Seq = ++seq;
+                await responseStream.WriteAsync(item, context.CancellationToken);
+            }
+            await producing;
+            CountCall(StatusCode.OK);
+        }
+        catch (Exception e)
+        {
+            throw Fail(e, request, context);
+        }
+    }
+
+    /// <summary>Runs the request and writes its partial results and its completion; completes the channel
+    /// with the request's exception when it fails.</summary>
+    private async Task ProduceEventsAsync(ExecuteRequest request, TranslatedRequest translated, PythonRequest pythonRequest,
+        ChannelWriter<ExecuteEvent> events, long started, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (pythonRequest.CodeHandlesReturn)
+            {
+                await foreach (var message in executor.StreamAsync(pythonRequest, cancellationToken))
                 {
                     var json = JsonValues.Write(message.Value, out _);
                     if (message.IsFinal)
@@ -69,26 +98,24 @@ internal sealed partial class PythonExecutorService(
                         var final = NewResponse(request);
                         final.ResultsJson = json;
                         final.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
-                        await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Completed = final }, context.CancellationToken);
+                        events.TryWrite(new ExecuteEvent { Completed = final });
                     }
                     else
                     {
-                        await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Partial = new Partial { ResultsJson = json } }, context.CancellationToken);
+                        events.TryWrite(new ExecuteEvent { Partial = new Partial { ResultsJson = json } });
                     }
                 }
-                CountCall(StatusCode.OK);
-                return;
             }
-            var result = await executor.ExecuteAsync(translated.Request, context.CancellationToken);
-            var completed = Completed(request, translated, result, started);
-            if (request.CaptureOutput && completed.Stdout.Length > 0)
-                await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Output = new Output { Stream = Output.Types.Stream.Stdout, Text = completed.Stdout } }, context.CancellationToken);
-            await responseStream.WriteAsync(new ExecuteEvent { Seq = ++seq, Completed = completed }, context.CancellationToken);
-            CountCall(StatusCode.OK);
+            else
+            {
+                var result = await executor.ExecuteAsync(pythonRequest, cancellationToken);
+                events.TryWrite(new ExecuteEvent { Completed = Completed(request, translated, result, started) });
+            }
+            events.TryComplete();
         }
         catch (Exception e)
         {
-            throw Fail(e, request, context);
+            events.TryComplete(e);
         }
     }
 

@@ -119,6 +119,26 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExecuteStream_sends_output_lines_and_partial_results_in_the_order_they_happen()
+    {
+        using var call = _client.ExecuteStream(new ExecuteRequest
+        {
+            Code = "import asyncio, embedded_python\nprint('first')\nembedded_python.emit(1)\nawait asyncio.sleep(0.05)\nprint('second')\nembedded_python.complete(2)",
+            CaptureOutput = true,
+            CodeHandlesReturn = true,
+        });
+        var events = new List<ExecuteEvent>();
+        await foreach (var e in call.ResponseStream.ReadAllAsync())
+            events.Add(e);
+
+        Assert.Equal(
+            [ExecuteEvent.KindOneofCase.Output, ExecuteEvent.KindOneofCase.Partial, ExecuteEvent.KindOneofCase.Output, ExecuteEvent.KindOneofCase.Completed],
+            events.Select(e => e.KindCase));
+        Assert.Equal(["first\n", "second\n"], events.Where(e => e.KindCase == ExecuteEvent.KindOneofCase.Output).Select(e => e.Output.Text));
+        Assert.Equal(Enumerable.Range(1, 4).Select(i => (ulong)i), events.Select(e => e.Seq));
+    }
+
+    [Fact]
     public async Task Unary_execute_of_code_that_handles_its_return_collects_the_partials()
     {
         var response = await _client.ExecuteAsync(new ExecuteRequest

@@ -117,15 +117,15 @@ public sealed class ExecuteTests(PythonFixture fixture)
         var firstSeenBeforeEnd = new TaskCompletionSource();
         var request = new PythonRequest
         {
-            Code = "import asyncio\nprint('one')\nawait asyncio.sleep(0.2)\nprint('two')",
-            OutputReceived = text => { lock (live) live.Add(text); if (text == "one") firstSeenBeforeEnd.TrySetResult(); },
+            Code = "import asyncio\nprint('one')\nawait asyncio.sleep(0.2)\nprint('two')\nprint('three', end='')",
+            OutputReceived = text => { lock (live) live.Add(text); if (text == "one\n") firstSeenBeforeEnd.TrySetResult(); },
         };
         var running = _python.ExecuteAsync(request);
         await firstSeenBeforeEnd.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(running.IsCompleted);
         var result = await running;
-        Assert.Equal("one\ntwo\n", string.Concat(live));
-        Assert.Equal("one\ntwo\n", result.Output);
+        Assert.Equal(["one\n", "two\n", "three"], live);
+        Assert.Equal("one\ntwo\nthree", result.Output);
     }
 
     [Fact]
