@@ -36,6 +36,25 @@ public sealed class ThroughputTests(PluginHostFixture fixture, ITestOutputHelper
         Assert.Equal("ok", ekuiper.Stop("collector", "sink", "rt", "collector_0", 0, new { requireAck = false }));
     }
 
+    [Fact]
+    public async Task A_source_outlives_an_ekuiper_that_stops_reading_for_two_seconds_and_loses_nothing()
+    {
+        // The original's emit raises after 1 s of back-pressure and the source thread dies (spec §4.1, §7 #4).
+        const int count = 3000;
+        const int pad = 1000; // 3 MB in all: more than nng's queues and the kernel's socket buffers hold
+        using var source = new FakeSourcePeer("rb", "counter", 0);
+        Assert.Equal("ok", fixture.Relay.Start("counter", "source", "rb", "counter", 0, new { count, pad }));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.True(await fixture.EvaluateAsync<long>("import relaysyms\nresult = relaysyms.emitted") < count, "the source was held back");
+        for (var i = 0; i < count; i++)
+        {
+            using var tuple = System.Text.Json.JsonDocument.Parse(source.Receive());
+            Assert.Equal(i, tuple.RootElement.GetProperty("message").GetProperty("seq").GetInt32());
+        }
+        Assert.Equal(count, await fixture.EvaluateAsync<long>("import relaysyms\nresult = relaysyms.emitted"));
+        Assert.Equal("ok", fixture.Relay.Stop("counter", "source", "rb", "counter", 0, new { count, pad }));
+    }
+
     // Polled from .NET: waiting inside Python would hold the interpreter thread the sink deliveries need.
     private async Task<long> ReceivedAsync(long count)
     {
