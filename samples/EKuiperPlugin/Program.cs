@@ -24,6 +24,8 @@ builder.Services.AddEKuiperPluginHost(options =>
         options.Arguments.Add(argument);
     // This process is the plugin's process: when eKuiper goes, so do we (as the original does).
     options.StopWhenControlLost = true;
+    // Answer eKuiper at once, even while the plugin still imports (its initTimeout counts from the launch).
+    options.HandshakeBeforeScript = true;
 });
 await builder.Build().RunAsync();
 return Environment.ExitCode;

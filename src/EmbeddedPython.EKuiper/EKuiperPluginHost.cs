@@ -45,6 +45,12 @@ public sealed class EKuiperPluginHost : IHostedService, IDisposable
     /// <exception cref="PythonException">The script raised.</exception>
     public async Task RunPluginAsync(string script, CancellationToken cancellationToken = default)
     {
+        if (_options.HandshakeBeforeScript && InstalledPluginName(script) is { } name)
+        {
+            var early = NewConnection(name);
+            _plugins[name] = early;
+            early.Connect();
+        }
         var result = await _python.RunScriptAsync(script, _options.Arguments, _options.StartTimeout, cancellationToken).ConfigureAwait(false);
         if (result.Output.Length > 0)
             _log.ScriptRan(script, result.Output);
@@ -104,14 +110,28 @@ public sealed class EKuiperPluginHost : IHostedService, IDisposable
     {
         var name = (string)arguments[0]!;
         var (sources, sinks, functions) = (Names(arguments[1]), Names(arguments[2]), Names(arguments[3]));
-        var connection = new PluginConnection(name, sources, sinks, _python, _channels, _options, _log, _options.StopWhenControlLost ? () => ControlLost(name) : null);
-        if (_plugins.TryRemove(name, out var previous))
-            previous.Dispose();
-        _plugins[name] = connection;
+        if (!_plugins.TryGetValue(name, out var connection) || connection.IsReady)
+        {
+            connection?.Dispose();
+            connection = NewConnection(name);
+            _plugins[name] = connection;
+            connection.Connect();
+        }
         _log.PluginStarted(name, string.Join(",", sources), string.Join(",", sinks), string.Join(",", functions));
         // Off the interpreter thread: starting ahead-of-time functions calls back into Python.
-        _ = Task.Run(() => connection.Start(functions));
+        _ = Task.Run(() => connection.Ready(sources, sinks, functions));
         return null;
+    }
+
+    private PluginConnection NewConnection(string name) =>
+        new(name, _python, _channels, _options, _log, _options.StopWhenControlLost ? () => ControlLost(name) : null);
+
+    // eKuiper installs a plugin as plugins/portable/<name>/ with <name>.json beside the script.
+    private static string? InstalledPluginName(string script)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(script))!;
+        var name = Path.GetFileName(folder);
+        return File.Exists(Path.Combine(folder, name + ".json")) ? name : null;
     }
 
     private void ControlLost(string name)

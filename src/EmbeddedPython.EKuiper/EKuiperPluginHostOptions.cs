@@ -27,6 +27,11 @@ public sealed class EKuiperPluginHostOptions
     /// sends its start: after a plugin restart eKuiper replays only the last function's start (spec §3.7).</summary>
     public bool DialDeclaredFunctions { get; set; } = true;
 
+    /// <summary>For a script installed the eKuiper way (<c>&lt;name&gt;/&lt;name&gt;.json</c> beside it), dial eKuiper and send
+    /// the handshake before the script runs, so slow imports do not miss eKuiper's initTimeout; commands then wait
+    /// for <c>plugin.start</c>. The plugin name is the folder's name, as eKuiper names it.</summary>
+    public bool HandshakeBeforeScript { get; set; }
+
     /// <summary>Stop the application when eKuiper closes the control connection (what the original process does by
     /// dying; right when eKuiper started this host as the plugin's process). Otherwise the host waits for it to come back.</summary>
     public bool StopWhenControlLost { get; set; }

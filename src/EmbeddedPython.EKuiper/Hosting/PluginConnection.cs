@@ -18,12 +18,12 @@ internal sealed class PluginConnection : IDisposable
     private readonly EKuiperPluginHostOptions _options;
     private readonly EKuiperPluginHostLog _log;
     private readonly RequestChannel _control;
-    private readonly HashSet<(string Type, string Symbol)> _declared;
+    private readonly ManualResetEventSlim _ready = new();
+    private HashSet<(string Type, string Symbol)> _declared = [];
 
-    public PluginConnection(string name, IEnumerable<string> sources, IEnumerable<string> sinks, PythonSide python,
-        ConcurrentDictionary<string, DataChannel> channels, EKuiperPluginHostOptions options, EKuiperPluginHostLog log, Action? controlLost)
+    public PluginConnection(string name, PythonSide python, ConcurrentDictionary<string, DataChannel> channels,
+        EKuiperPluginHostOptions options, EKuiperPluginHostLog log, Action? controlLost)
     {
-        _declared = [.. sources.Select(s => (Control.Source, s)), .. sinks.Select(s => (Control.Sink, s))];
         _name = name;
         _python = python;
         _channels = channels;
@@ -33,9 +33,17 @@ internal sealed class PluginConnection : IDisposable
             Handle, log.ChannelFailed, controlLost);
     }
 
-    public void Start(IEnumerable<string> declaredFunctions)
+    /// <summary>True once the plugin's <c>plugin.start</c> registered its symbols.</summary>
+    public bool IsReady => _ready.IsSet;
+
+    /// <summary>Dials eKuiper and sends the handshake; commands wait until <see cref="Ready"/>.</summary>
+    public void Connect() => _control.Start();
+
+    /// <summary>The plugin registered its symbols: commands are served from now on.</summary>
+    public void Ready(IEnumerable<string> sources, IEnumerable<string> sinks, IEnumerable<string> declaredFunctions)
     {
-        _control.Start();
+        _declared = [.. sources.Select(s => (Control.Source, s)), .. sinks.Select(s => (Control.Sink, s))];
+        _ready.Set();
         if (!_options.DialDeclaredFunctions)
             return;
         foreach (var symbol in declaredFunctions)
@@ -57,6 +65,8 @@ internal sealed class PluginConnection : IDisposable
 
     private byte[] Handle(byte[] message)
     {
+        // Connected ahead of a slow script (HandshakeBeforeScript): eKuiper's command waits for plugin.start.
+        _ready.Wait();
         string reply;
         var cmd = "malformed";
         try
@@ -170,6 +180,7 @@ internal sealed class PluginConnection : IDisposable
     public void Dispose()
     {
         _control.Dispose();
+        _ready.Set();
         foreach (var function in _functions.Values)
             function.Dispose();
     }

@@ -64,10 +64,34 @@ public sealed class LauncherTests
         }
     }
 
-    private static Process StartLikeEKuiper()
+    [Fact]
+    public async Task The_handshake_comes_before_a_slow_plugin_script_finishes_and_commands_wait_for_it()
     {
-        var start = new ProcessStartInfo(Launcher) { WorkingDirectory = Path.GetDirectoryName(Script)!, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-u", Script, "{\"sendTimeout\":1000}" })
+        using var ekuiper = new FakeEKuiper.FakeEKuiper("slowstart");
+        var watch = Stopwatch.StartNew();
+        using var process = StartLikeEKuiper(PluginHostFixture.Plugin("slowstart"));
+        try
+        {
+            Assert.Equal("handshake", ekuiper.WaitForHandshake(TimeSpan.FromSeconds(30)));
+            var handshakeAfter = watch.Elapsed;
+            using var source = new FakeSourcePeer("rs", "tick", 0);
+            Assert.Equal("ok", ekuiper.Start("tick", "source", "rs", "tick", 0, new { }));
+            Assert.Equal("{\"message\": {\"tick\": true}, \"meta\": null}", source.ReceiveText());
+            // The script sleeps 4 s before plugin.start: the handshake came well before, the start after.
+            Assert.True(watch.Elapsed - handshakeAfter > TimeSpan.FromSeconds(1.5), $"handshake at {handshakeAfter}, first tuple at {watch.Elapsed}");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private static Process StartLikeEKuiper(string? script = null)
+    {
+        script ??= Script;
+        var start = new ProcessStartInfo(Launcher) { WorkingDirectory = Path.GetDirectoryName(script)!, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-u", script, "{\"sendTimeout\":1000}" })
             start.ArgumentList.Add(argument);
         var process = Process.Start(start)!;
         // Drain the plugin's log like eKuiper does, so a full pipe never blocks it.
