@@ -181,6 +181,18 @@ def _send_lines(request_id, text):
         _pending[request_id] = text[cut:]
 
 
+_unattributed = []  # the unterminated last line of output nobody requested
+
+
+def _log_lines(text):
+    _unattributed.append(text)
+    if "\n" in text:
+        whole = "".join(_unattributed)
+        cut = whole.rfind("\n") + 1
+        _unattributed[:] = [whole[cut:]] if cut < len(whole) else []
+        _native.log(whole[:cut])
+
+
 def _flush_live(request_id):
     rest = _pending.pop(request_id, None)
     if rest:
@@ -201,8 +213,9 @@ class _Router(io.TextIOBase):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         request_id = current_id.get()
         if request_id is None or threading.current_thread() is not _interpreter_thread:
-            # Threads don't inherit contexts; their output is logged, not attributed.
-            request_id = None
+            # Threads don't inherit contexts: their output is logged, not attributed, line by line as it comes.
+            _log_lines(text)
+            return len(text)
         buffer = _outputs.get(request_id)
         if buffer is None:
             _outputs[request_id] = buffer = []
@@ -228,7 +241,7 @@ def take_output(request_id):
     _flush_live(request_id)
     mine = _outputs.pop(request_id, None)
     for other in list(_outputs):
-        if other is None or not _native.is_open(other):
+        if not _native.is_open(other):
             _native.log("".join(_outputs.pop(other)))
     return "".join(mine) if mine else ""
 

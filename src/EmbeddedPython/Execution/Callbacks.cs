@@ -168,7 +168,18 @@ internal static unsafe class Callbacks
                 if (!FromPython.TryConvert(item, out arguments[i]))
                     throw new ArgumentException($"argument {i + 1} (a {Py.Str(Py.TypeOf(item))}) cannot be converted to .NET");
             }
-            var result = callback(arguments);
+            // The .NET side may block (a socket send, a wait for the next message): without the GIL, so
+            // that Python threads go on meanwhile.
+            var threadState = Py.PyEval_SaveThread();
+            object? result;
+            try
+            {
+                result = callback(arguments);
+            }
+            finally
+            {
+                Py.PyEval_RestoreThread(threadState);
+            }
             return ToPython.Convert(result, "the callback's result").Release();
         }
         catch (Exception e)

@@ -52,6 +52,27 @@ public sealed class InterpreterThreadTests(PythonFixture fixture)
     }
 
     [Fact]
+    public async Task Output_of_python_threads_is_logged_line_by_line_without_waiting_for_a_request()
+    {
+        var marker = $"thread-{Guid.NewGuid():N}";
+        await _python.ExecuteAsync($"import threading\nthreading.Thread(target=lambda: print('{marker}')).start()");
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!fixture.Logs.Entries.Contains($"EmbeddedPython.Output: {marker}") && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.Contains($"EmbeddedPython.Output: {marker}", fixture.Logs.Entries);
+    }
+
+    [Fact]
+    public async Task A_callback_runs_without_the_gil_so_python_threads_go_on_while_it_blocks()
+    {
+        PythonCallback block = _ => { Thread.Sleep(300); return null; };
+        var result = await _python.ExecuteAsync(
+            "import threading, time\nticks = []\ndef count():\n    for i in range(10):\n        ticks.append(i)\n        time.sleep(0.01)\nt = threading.Thread(target=count)\nt.start()\nblock()\nseen = len(ticks)\nt.join()",
+            new Dictionary<string, object?> { ["block"] = block });
+        Assert.Equal(10L, result.Values["seen"]);
+    }
+
+    [Fact]
     public async Task Requests_errors_and_timeouts_are_counted_and_traced()
     {
         var measurements = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
