@@ -5,21 +5,21 @@ Code that handles its own return (``CodeHandlesReturn`` / ``StreamAsync``) sends
 returns a handle with the same methods, for asyncio tasks or threads that report later.
 """
 
-from ._runtime import Interrupted, RequestHandle, current_request
+from ._runtime import COMPLETE, EMIT, FAIL, Interrupted, RequestHandle, current_request, send_current
 
 __all__ = ["emit", "complete", "fail", "current_request", "RequestHandle", "Interrupted"]
 
 
 def emit(value):
     """Sends one partial result of the current request."""
-    current_request().emit(value)
+    send_current(EMIT, value)
 
 
 def complete(value=None):
     """Ends the current request; ``value`` (if not None) is its last message."""
-    current_request().complete(value)
+    send_current(COMPLETE, value)
 
 
 def fail(error):
     """Ends the current request with an error: a message string or a dict (Vantiq's error shape)."""
-    current_request().fail(error)
+    send_current(FAIL, error)

@@ -58,12 +58,26 @@ class RequestHandle:
         return f"<embedded_python request {self.id}>"
 
 
-def current_request():
-    """The handle of the request whose code (or task) is running."""
+def _current_id():
     request_id = current_id.get()
     if request_id is None:
         raise RuntimeError("no EmbeddedPython request is running in this context")
-    return RequestHandle(request_id)
+    return request_id
+
+
+def current_request():
+    """The handle of the request whose code (or task) is running."""
+    return RequestHandle(_current_id())
+
+
+def send_current(kind, value):
+    """emit/complete/fail for the request in the current context, without building a handle."""
+    request_id = _current_id()
+    if kind != EMIT:
+        _flush_live(request_id)
+    _native.send(request_id, kind, value)
+    if kind != EMIT:
+        _finished(request_id)
 
 
 class _Connection:

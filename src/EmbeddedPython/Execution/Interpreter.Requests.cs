@@ -145,23 +145,45 @@ internal sealed unsafe partial class Interpreter
     private PyObject BuildGlobals(RequestState state, nint requestId)
     {
         var globals = PyObject.Steal(Py.PyDict_Copy(_runtime.GlobalsTemplate));
-        Py.PyDict_SetItem(globals.Handle, PythonRuntime.Keys.ConnectorContext, requestId);
+        try
+        {
+            FillGlobals(state, globals.Handle, requestId);
+        }
+        catch
+        {
+            globals.Dispose();
+            throw;
+        }
+        return globals;
+    }
+
+    private void FillGlobals(RequestState state, nint globals, nint requestId)
+    {
+        Py.PyDict_SetItem(globals, PythonRuntime.Keys.ConnectorContext, requestId);
         if (state.Script is { } script)
         {
             using var file = PyObject.Steal(Py.FromString(script.FileName));
-            Py.PyDict_SetItem(globals.Handle, PythonRuntime.Keys.File, file.Handle);
+            Py.PyDict_SetItem(globals, PythonRuntime.Keys.File, file.Handle);
         }
-        if (state.Request.PresetValues is { } presets)
+        switch (state.Request.PresetValues)
         {
-            foreach (var (name, value) in presets)
-            {
-                using var key = _names.Get(name);
-                using var converted = ToPython.Convert(value, name); // errors read "Could not convert x[2] to Python: …"
-                if (Py.PyDict_SetItem(globals.Handle, key.Handle, converted.Handle) != 0)
-                    throw PythonErrors.Take($"setting preset value '{name}'");
-            }
+            case Dictionary<string, object?> presets: // the common case, enumerated without boxing
+                foreach (var (name, value) in presets)
+                    SetPreset(globals, name, value);
+                break;
+            case { } presets:
+                foreach (var (name, value) in presets)
+                    SetPreset(globals, name, value);
+                break;
         }
-        return globals;
+    }
+
+    private void SetPreset(nint globals, string name, object? value)
+    {
+        using var key = _names.Get(name);
+        using var converted = ToPython.Convert(value, name); // errors read "Could not convert x[2] to Python: …"
+        if (Py.PyDict_SetItem(globals, key.Handle, converted.Handle) != 0)
+            throw PythonErrors.Take($"setting preset value '{name}'");
     }
 
     /// <summary>The globals that come back: all but dunders, injected names and values that don't convert,
@@ -174,8 +196,9 @@ internal sealed unsafe partial class Interpreter
         if (state.Request.LimitReturnTo is { } names)
         {
             values = new Dictionary<string, object?>(names.Count);
-            foreach (var name in names)
+            for (var i = 0; i < names.Count; i++) // indexed: no boxed enumerator per request
             {
+                var name = names[i];
                 using var key = _names.Get(name);
                 var item = Py.PyDict_GetItemWithError(globals, key.Handle);
                 if (item != 0 && FromPython.TryConvert(item, out var value))

@@ -95,8 +95,12 @@ internal static unsafe class ToPython
                 JsonObject obj => FromPairs(obj.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), depth),
                 JsonArray array => FromSequence(array, depth),
                 JsonNode node => FromJson(JsonSerializer.SerializeToElement(node), depth),
-                IDictionary dictionary => FromPairs(Pairs(dictionary), depth),
+                // Typed shapes first: the non-generic interfaces box every entry or element.
                 IEnumerable<KeyValuePair<string, object?>> pairs => FromPairs(pairs.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), depth),
+                IDictionary dictionary => FromPairs(Pairs(dictionary), depth),
+                IEnumerable<long> longs => FromNumbers(longs, static v => Py.PyLong_FromLongLong(v)),
+                IEnumerable<int> ints => FromNumbers(ints, static v => Py.PyLong_FromLongLong(v)),
+                IEnumerable<double> doubles => FromNumbers(doubles, static v => Py.PyFloat_FromDouble(v)),
                 IEnumerable sequence => FromSequence(sequence, depth),
                 _ => FromJson(SerializeObject(value), depth),
             };
@@ -143,6 +147,18 @@ internal static unsafe class ToPython
             }
         }
         return dict.Release();
+    }
+
+    private static nint FromNumbers<T>(IEnumerable<T> numbers, Func<T, nint> build)
+    {
+        using var list = PyObject.Steal(Py.PyList_New(0));
+        foreach (var number in numbers)
+        {
+            using var item = PyObject.Steal(build(number));
+            if (item.IsNull || Py.PyList_Append(list.Handle, item.Handle) != 0)
+                return 0;
+        }
+        return list.Release();
     }
 
     private static nint FromSequence(IEnumerable sequence, int depth)
