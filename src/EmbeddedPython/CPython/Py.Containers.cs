@@ -3,7 +3,6 @@ namespace EmbeddedPython.CPython;
 internal static unsafe partial class Py
 {
     public static delegate* unmanaged<nint, nint> PyList_New;
-    public static delegate* unmanaged<nint, nint, nint, int> PyList_SetItem;
     public static delegate* unmanaged<nint, nint, nint> PyList_GetItem;
     public static delegate* unmanaged<nint, nint> PyList_Size;
     public static delegate* unmanaged<nint, nint, int> PyList_Append;
@@ -15,17 +14,12 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint> PyDict_Copy;
     public static delegate* unmanaged<nint, nint, nint, int> PyDict_SetItem;
     public static delegate* unmanaged<nint, nint, nint> PyDict_GetItemWithError;
-    public static delegate* unmanaged<nint, nint, int> PyDict_DelItem;
     public static delegate* unmanaged<nint, nint*, nint*, nint*, int> PyDict_Next;
     public static delegate* unmanaged<nint, nint> PyDict_Size;
-    public static delegate* unmanaged<nint, nint, int> PyDict_Update;
-    public static delegate* unmanaged<nint, nint> PySet_New;
-    public static delegate* unmanaged<nint, nint, int> PySet_Add;
 
     private static void BindContainers(LibPython lib)
     {
         PyList_New = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyList_New));
-        PyList_SetItem = (delegate* unmanaged<nint, nint, nint, int>)lib.Export(nameof(PyList_SetItem));
         PyList_GetItem = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyList_GetItem));
         PyList_Size = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyList_Size));
         PyList_Append = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PyList_Append));
@@ -37,12 +31,8 @@ internal static unsafe partial class Py
         PyDict_Copy = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyDict_Copy));
         PyDict_SetItem = (delegate* unmanaged<nint, nint, nint, int>)lib.Export(nameof(PyDict_SetItem));
         PyDict_GetItemWithError = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyDict_GetItemWithError));
-        PyDict_DelItem = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PyDict_DelItem));
         PyDict_Next = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)lib.Export(nameof(PyDict_Next));
         PyDict_Size = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyDict_Size));
-        PyDict_Update = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PyDict_Update));
-        PySet_New = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PySet_New));
-        PySet_Add = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PySet_Add));
     }
 
     /// <summary>A new tuple holding new references to <paramref name="items"/>.</summary>

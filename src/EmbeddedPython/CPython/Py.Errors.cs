@@ -10,7 +10,6 @@ internal static unsafe partial class Py
     /// <summary>3.12+ only (null before): the raised exception as one normalised object.</summary>
     public static delegate* unmanaged<nint> PyErr_GetRaisedException;
     public static delegate* unmanaged<nint, nint, void> PyErr_SetString;
-    public static delegate* unmanaged<nint, nint, void> PyErr_SetObject;
     public static delegate* unmanaged<nint, nint, int> PyErr_GivenExceptionMatches;
     public static nint PyExc_RuntimeError, PyExc_ValueError, PyExc_TypeError, PyExc_SystemExit;
 
@@ -23,7 +22,6 @@ internal static unsafe partial class Py
         PyException_SetTraceback = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PyException_SetTraceback));
         PyErr_GetRaisedException = (delegate* unmanaged<nint>)lib.OptionalExport(nameof(PyErr_GetRaisedException));
         PyErr_SetString = (delegate* unmanaged<nint, nint, void>)lib.Export(nameof(PyErr_SetString));
-        PyErr_SetObject = (delegate* unmanaged<nint, nint, void>)lib.Export(nameof(PyErr_SetObject));
         PyErr_GivenExceptionMatches = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PyErr_GivenExceptionMatches));
         // PyExc_* are exported variables holding the type pointer.
         PyExc_RuntimeError = *(nint*)lib.Export(nameof(PyExc_RuntimeError));

@@ -9,7 +9,6 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, int, nint> PyNumber_ToBase;
     public static delegate* unmanaged<double, nint> PyFloat_FromDouble;
     public static delegate* unmanaged<nint, double> PyFloat_AsDouble;
-    public static delegate* unmanaged<int, nint> PyBool_FromLong;
 
     private static void BindNumbers(LibPython lib)
     {
@@ -20,6 +19,5 @@ internal static unsafe partial class Py
         PyNumber_ToBase = (delegate* unmanaged<nint, int, nint>)lib.Export(nameof(PyNumber_ToBase));
         PyFloat_FromDouble = (delegate* unmanaged<double, nint>)lib.Export(nameof(PyFloat_FromDouble));
         PyFloat_AsDouble = (delegate* unmanaged<nint, double>)lib.Export(nameof(PyFloat_AsDouble));
-        PyBool_FromLong = (delegate* unmanaged<int, nint>)lib.Export(nameof(PyBool_FromLong));
     }
 }

@@ -6,14 +6,10 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, void> Py_DecRef;
     public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttrString;
     public static delegate* unmanaged<nint, nint, nint, int> PyObject_SetAttrString;
-    public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
     public static delegate* unmanaged<nint, nint, nint> PyObject_CallObject;
     public static delegate* unmanaged<nint, nint> PyObject_Str;
-    public static delegate* unmanaged<nint, nint> PyObject_Repr;
     public static delegate* unmanaged<nint, nint> PyObject_GetIter;
     public static delegate* unmanaged<nint, nint> PyIter_Next;
-    public static delegate* unmanaged<nint, nint> PyObject_Size;
-    public static delegate* unmanaged<nint, int> PyObject_IsTrue;
     public static delegate* unmanaged<nint, ulong> PyType_GetFlags;
     public static delegate* unmanaged<nint, nint, int> PyObject_IsInstance;
 
@@ -32,14 +28,10 @@ internal static unsafe partial class Py
         Py_DecRef = (delegate* unmanaged<nint, void>)lib.Export(nameof(Py_DecRef));
         PyObject_GetAttrString = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_GetAttrString));
         PyObject_SetAttrString = (delegate* unmanaged<nint, nint, nint, int>)lib.Export(nameof(PyObject_SetAttrString));
-        PyObject_Call = (delegate* unmanaged<nint, nint, nint, nint>)lib.Export(nameof(PyObject_Call));
         PyObject_CallObject = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_CallObject));
         PyObject_Str = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_Str));
-        PyObject_Repr = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_Repr));
         PyObject_GetIter = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_GetIter));
         PyIter_Next = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyIter_Next));
-        PyObject_Size = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_Size));
-        PyObject_IsTrue = (delegate* unmanaged<nint, int>)lib.Export(nameof(PyObject_IsTrue));
         PyType_GetFlags = (delegate* unmanaged<nint, ulong>)lib.Export(nameof(PyType_GetFlags));
         PyObject_IsInstance = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PyObject_IsInstance));
 

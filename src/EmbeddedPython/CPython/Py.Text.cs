@@ -5,25 +5,21 @@ namespace EmbeddedPython.CPython;
 
 internal static unsafe partial class Py
 {
-    public static delegate* unmanaged<byte*, nint, nint> PyUnicode_FromStringAndSize;
     public static delegate* unmanaged<char*, nint, nint, int*, nint> PyUnicode_DecodeUTF16;
     public static delegate* unmanaged<nint, nint*, byte*> PyUnicode_AsUTF8AndSize;
     public static delegate* unmanaged<byte*, nint> PyUnicode_InternFromString;
     public static delegate* unmanaged<byte*, nint, nint> PyBytes_FromStringAndSize;
     public static delegate* unmanaged<nint, byte**, nint*, int> PyBytes_AsStringAndSize;
-    public static delegate* unmanaged<byte*, nint, nint> PyByteArray_FromStringAndSize;
     public static delegate* unmanaged<nint, byte*> PyByteArray_AsString;
     public static delegate* unmanaged<nint, nint> PyByteArray_Size;
 
     private static void BindText(LibPython lib)
     {
-        PyUnicode_FromStringAndSize = (delegate* unmanaged<byte*, nint, nint>)lib.Export(nameof(PyUnicode_FromStringAndSize));
         PyUnicode_DecodeUTF16 = (delegate* unmanaged<char*, nint, nint, int*, nint>)lib.Export(nameof(PyUnicode_DecodeUTF16));
         PyUnicode_AsUTF8AndSize = (delegate* unmanaged<nint, nint*, byte*>)lib.Export(nameof(PyUnicode_AsUTF8AndSize));
         PyUnicode_InternFromString = (delegate* unmanaged<byte*, nint>)lib.Export(nameof(PyUnicode_InternFromString));
         PyBytes_FromStringAndSize = (delegate* unmanaged<byte*, nint, nint>)lib.Export(nameof(PyBytes_FromStringAndSize));
         PyBytes_AsStringAndSize = (delegate* unmanaged<nint, byte**, nint*, int>)lib.Export(nameof(PyBytes_AsStringAndSize));
-        PyByteArray_FromStringAndSize = (delegate* unmanaged<byte*, nint, nint>)lib.Export(nameof(PyByteArray_FromStringAndSize));
         PyByteArray_AsString = (delegate* unmanaged<nint, byte*>)lib.Export(nameof(PyByteArray_AsString));
         PyByteArray_Size = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyByteArray_Size));
     }

@@ -7,15 +7,8 @@ namespace EmbeddedPython.CPython;
 /// </summary>
 internal static unsafe partial class Py
 {
-    public static LibPython Library { get; private set; } = null!;
-
-    /// <summary>Python's minor version, e.g. 11 for 3.11.</summary>
-    public static int Minor { get; private set; }
-
-    public static void Bind(LibPython library, int minor)
+    public static void Bind(LibPython library)
     {
-        Library = library;
-        Minor = minor;
         BindInit(library);
         BindObjects(library);
         BindNumbers(library);

@@ -155,7 +155,7 @@ internal sealed partial class Interpreter : IInterpreterHost
         if (installation.Home is not null)
             Libc.setenv("PYTHONHOME", installation.Home, 1);
         var library = LibPython.Open(installation.Library);
-        Py.Bind(library, installation.Minor);
+        Py.Bind(library);
         if (Py.Py_IsInitialized() != 0)
             throw new InvalidOperationException("CPython is already initialised in this process by something other than EmbeddedPython.");
         // No Python signal handlers (Ctrl+C stays with .NET); this thread becomes Python's main thread,
