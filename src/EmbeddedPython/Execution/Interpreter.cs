@@ -62,7 +62,6 @@ internal sealed partial class Interpreter : IInterpreterHost
     /// <summary>Completes when Python is initialised, or fails with the reason it could not be.</summary>
     public Task Ready => _ready.Task;
 
-    public PythonInstallation? Installation { get; private set; }
     public string? PythonVersion { get; private set; }
     public int QueueLength => _queue.Reader.Count;
     public Exception? StartupError => _ready.Task.Exception?.InnerException;
@@ -151,7 +150,6 @@ internal sealed partial class Interpreter : IInterpreterHost
     private unsafe void Start()
     {
         var installation = PythonLocator.Locate(_options);
-        Installation = installation;
         if (installation.Home is not null)
             Libc.setenv("PYTHONHOME", installation.Home, 1);
         var library = LibPython.Open(installation.Library);
