@@ -73,7 +73,7 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         var timeout = executorOptions.Value.DefaultTimeout;
         if (request.Timeout is { } asked)
         {
-            var span = asked.ToTimeSpan();
+            var span = ToTimeSpan(asked);
             if (span <= TimeSpan.Zero)
                 throw Invalid("timeout", $"timeout must be positive (was {span.TotalMilliseconds} ms).");
             if (span > max)
@@ -120,6 +120,19 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
             LimitReturnTo = [EntryOutcome],
             Timeout = timeout,
         };
+    }
+
+    private static TimeSpan ToTimeSpan(Google.Protobuf.WellKnownTypes.Duration duration)
+    {
+        try
+        {
+            return duration.ToTimeSpan();
+        }
+        catch (InvalidOperationException)
+        {
+            // Seconds beyond ±10,000 years, nanos beyond a second or of the other sign: not a protobuf Duration.
+            throw Invalid("timeout", $"timeout is not a valid duration (seconds {duration.Seconds}, nanos {duration.Nanos}).");
+        }
     }
 
     private static bool IsIdentifier(string name) =>
