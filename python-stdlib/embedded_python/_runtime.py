@@ -80,6 +80,22 @@ def send_current(kind, value):
         _finished(request_id)
 
 
+class _Sent:
+    """What the connection's calls return: the message is already sent, and awaiting this finishes at once,
+    so code written for Vantiq's SDK (where the calls are coroutines) may ``await`` them or not."""
+
+    __slots__ = ()
+
+    def __await__(self):
+        return iter(())
+
+    def __repr__(self):
+        return "<embedded_python: sent>"
+
+
+_SENT = _Sent()
+
+
 class _Connection:
     """Vantiq's ``connector_connection``: the same calls as the Python Execution Connector offers."""
 
@@ -92,11 +108,13 @@ class _Connection:
             _finished(context)
         else:
             raise ValueError(f"send_query_response: code must be 100, 200 or 204, not {code!r}")
+        return _SENT
 
     def send_query_error(self, context, error):
         _flush_live(context)
         _native.send(context, FAIL, error)
         _finished(context)
+        return _SENT
 
 
 connection = _Connection()
