@@ -22,11 +22,11 @@ internal static unsafe class AuditHook
     {
         s_interpreter = interpreter;
         using var module = Py.Import("embedded_python._policy");
-        using var folders = module.IsNull ? default : Py.GetAttr(module.Handle, "interpreter_folders");
+        using var folders = module.IsNull ? default : Py.GetAttr(module.Handle, "start");
         using var args = PyObject.Steal(Py.PyTuple_New(0));
         using var list = folders.IsNull ? default : PyObject.Steal(Py.PyObject_CallObject(folders.Handle, args.Handle));
         if (list.IsNull || !Marshalling.FromPython.TryConvert(list.Handle, out var paths) || paths is not List<object?> items)
-            throw PythonErrors.Take("reading the interpreter's folders (embedded_python._policy)");
+            throw PythonErrors.Take("starting embedded_python._policy");
         PolicyRules.SetInterpreterFolders(items.OfType<string>());
         if (Py.PySys_AddAuditHook(&OnEvent, 0) != 0)
             throw PythonErrors.Take("installing the audit hook");

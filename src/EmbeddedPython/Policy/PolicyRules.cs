@@ -56,7 +56,7 @@ internal sealed unsafe class PolicyRules
 
     private static Regex HostPattern(string pattern, int index)
     {
-        if (string.IsNullOrWhiteSpace(pattern) || (!pattern.Contains(':') && !pattern.StartsWith('/')))
+        if (string.IsNullOrWhiteSpace(pattern) || (!pattern.Contains(':') && !pattern.StartsWith('/') && pattern != "*"))
             throw new ArgumentException($"PythonPolicy.AllowedHosts[{index}] must be a \"host:port\" pattern (\"*\" matches anything) or a socket path, not '{pattern}'.", nameof(PythonRequest.Policy));
         return new Regex("^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal) + "$",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
