@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Execution;
+using EmbeddedPython.Policy;
 using EmbeddedPython.Scripts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -68,14 +69,17 @@ public sealed class PythonExecutor : IPythonExecutor
             return Task.FromCanceled<PythonResult>(cancellationToken);
         if (request.Script is not null)
             return ExecuteScriptAsync(request, cancellationToken);
-        return Submit(new RequestState(Interlocked.Increment(ref _nextId), request, null, streaming: false), cancellationToken);
+        return Submit(NewState(request, null, streaming: false), cancellationToken);
     }
 
     private async Task<PythonResult> ExecuteScriptAsync(PythonRequest request, CancellationToken cancellationToken)
     {
         var script = await ResolveScriptAsync(request, cancellationToken).ConfigureAwait(false);
-        return await Submit(new RequestState(Interlocked.Increment(ref _nextId), request, script, streaming: false), cancellationToken).ConfigureAwait(false);
+        return await Submit(NewState(request, script, streaming: false), cancellationToken).ConfigureAwait(false);
     }
+
+    private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming) =>
+        new(Interlocked.Increment(ref _nextId), request, script, streaming) { Policy = request.Policy ?? _options.DefaultPolicy };
 
     private Task<PythonResult> Submit(RequestState state, CancellationToken cancellationToken)
     {
@@ -97,7 +101,7 @@ public sealed class PythonExecutor : IPythonExecutor
             throw invalid;
         cancellationToken.ThrowIfCancellationRequested();
         var script = request.Script is null ? null : await ResolveScriptAsync(request, cancellationToken).ConfigureAwait(false);
-        var state = new RequestState(Interlocked.Increment(ref _nextId), request, script, streaming: true);
+        var state = NewState(request, script, streaming: true);
         Arm(state, cancellationToken);
         try
         {
@@ -134,6 +138,17 @@ public sealed class PythonExecutor : IPythonExecutor
             return new ArgumentException("A request names either a Script or Code/Name, not both.", nameof(request));
         if (request.Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
             return new ArgumentOutOfRangeException(nameof(request), timeout, "Timeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        if (request.Policy is { } policy)
+        {
+            try
+            {
+                PolicyRules.For(policy);
+            }
+            catch (ArgumentException e)
+            {
+                return e;
+            }
+        }
         return null;
     }
 

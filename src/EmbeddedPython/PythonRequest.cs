@@ -33,4 +33,8 @@ public sealed record PythonRequest
     /// <summary>Time limit covering queue wait and run. Null means
     /// <see cref="PythonExecutorOptions.DefaultTimeout"/>; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means none.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The sandbox this request's code runs under (threads it starts included: it may start none);
+    /// null means <see cref="PythonExecutorOptions.DefaultPolicy"/>.</summary>
+    public PythonPolicy? Policy { get; init; }
 }
