@@ -148,7 +148,10 @@ def _load(task, name):
 
 def _calling_task(depth=2):
     """The task whose code called (its frames run with the task's builtins), or None."""
-    task_import = sys._getframe(depth).f_builtins.get("__import__")
+    try:
+        task_import = sys._getframe(depth).f_builtins.get("__import__")
+    except ValueError:
+        return None, None  # called from native code, with no Python caller
     return getattr(task_import, "ompy_task", None), task_import
 
 
