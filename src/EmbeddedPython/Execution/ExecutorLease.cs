@@ -108,10 +108,9 @@ internal sealed class ExecutorLease
         Close();
     }
 
-    /// <summary>Takes no more requests and fails those still queued; false when already closed.</summary>
-    public bool Close()
+    /// <summary>Takes no more requests and fails those still queued.</summary>
+    public void Close()
     {
-        var first = !_closing;
         _closing = true;
         Queue.Writer.TryComplete();
         while (Queue.Reader.TryRead(out var queued))
@@ -119,7 +118,6 @@ internal sealed class ExecutorLease
             Telemetry.QueueChanged(-1);
             queued.TryFail(ClosedError());
         }
-        return first;
     }
 
     public void MarkReleased() => _released.TrySetResult();

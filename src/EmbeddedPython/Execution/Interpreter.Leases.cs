@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using EmbeddedPython.CPython;
-using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Locating;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -134,11 +133,7 @@ internal sealed partial class Interpreter
     /// if its code will not stop. Other leases keep being served.</summary>
     public async Task ReleaseAsync(ExecutorLease lease, TimeSpan bound)
     {
-        if (!lease.Close())
-        {
-            await lease.Released.ConfigureAwait(false);
-            return;
-        }
+        lease.Close(); // a lease that failed to start is closed already, and released all the same
         lock (s_gate)
             _leases.Remove(lease);
         if (_running is { } running && running.Lease == lease)
