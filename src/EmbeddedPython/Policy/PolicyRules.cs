@@ -155,10 +155,14 @@ internal sealed unsafe class PolicyRules
             Py.PyErr_Clear();
             return null;
         }
-        return Marshalling.FromPython.TryConvert(fsPath.Handle, out var value)
+        return Text(fsPath.Handle);
+    }
+
+    /// <summary>A str, or bytes read as UTF-8 (how paths and host names reach the hook); null for anything else.</summary>
+    private static string? Text(nint obj) =>
+        Marshalling.FromPython.TryConvert(obj, out var value)
             ? value switch { string s => s, byte[] b => System.Text.Encoding.UTF8.GetString(b), _ => null }
             : null;
-    }
 
     private static bool Within(string path, string[] folders)
     {
@@ -215,15 +219,12 @@ internal sealed unsafe class PolicyRules
     {
         if (Py.TypeOf(address) == Py.TupleType && Py.PyTuple_Size(address) >= 2)
         {
-            var host = Marshalling.FromPython.TryConvert(Py.PyTuple_GetItem(address, 0), out var h) ? h : null;
+            var hostText = Text(Py.PyTuple_GetItem(address, 0));
             var port = Marshalling.FromPython.TryConvert(Py.PyTuple_GetItem(address, 1), out var p) ? p : null;
-            var hostText = host switch { string s => s, byte[] b => System.Text.Encoding.UTF8.GetString(b), _ => null };
             if (hostText is null || port is not long portNumber)
                 return null;
             return hostText.Contains(':') ? $"[{hostText}]:{portNumber}" : $"{hostText}:{portNumber}";
         }
-        return Marshalling.FromPython.TryConvert(address, out var value)
-            ? value switch { string s => s, byte[] b => System.Text.Encoding.UTF8.GetString(b), _ => null }
-            : null;
+        return Text(address);
     }
 }
