@@ -32,6 +32,10 @@ internal sealed class RequestState
     public const int StreamCapacity = 1024;
 
     public long Id { get; }
+
+    /// <summary>The executor lease that queued the request: its cache serves it, and releasing it ends the request.</summary>
+    public required ExecutorLease Lease { get; init; }
+
     public PythonRequest Request { get; }
     public PythonScript? Script { get; }
     public bool HandlesReturn { get; }
