@@ -236,7 +236,10 @@ internal sealed partial class Interpreter : IInterpreterHost
     {
         try
         {
-            RunRequest(state);
+            if (state is Calls.CallState call)
+                RunCall(call);
+            else
+                RunRequest(state);
         }
         catch (Exception e)
         {
