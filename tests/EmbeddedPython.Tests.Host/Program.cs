@@ -158,14 +158,17 @@ switch (args.FirstOrDefault())
         var warmUp = Math.Min(count / 2, 100_000);
         await Batch(0, warmUp);
         var afterWarmUp = Resident();
+        var heapAfterWarmUp = GC.GetGCMemoryInfo().HeapSizeBytes;
         var pythonAfterWarmUp = (await python.ExecuteAsync(PythonHeap)).Values;
         var watch = Stopwatch.StartNew();
         await Batch(warmUp, count);
         var atEnd = Resident();
+        var heapAtEnd = GC.GetGCMemoryInfo().HeapSizeBytes;
         var pythonAtEnd = (await python.ExecuteAsync(PythonHeap)).Values;
         Console.WriteLine($"calls={count} read-back={read} seconds={watch.Elapsed.TotalSeconds:F1} "
             + $"rss-after-warmup-mb={afterWarmUp / 1048576.0:F1} rss-end-mb={atEnd / 1048576.0:F1} growth-percent={(atEnd - afterWarmUp) * 100.0 / afterWarmUp:F2} "
-            + $"python-objects={pythonAfterWarmUp["objects"]}->{pythonAtEnd["objects"]}");
+            + $"gc-heap-after-warmup-mb={heapAfterWarmUp / 1048576.0:F2} gc-heap-end-mb={heapAtEnd / 1048576.0:F2} "
+            + $"python-blocks={pythonAfterWarmUp["blocks"]}->{pythonAtEnd["blocks"]} python-objects={pythonAfterWarmUp["objects"]}->{pythonAtEnd["objects"]}");
         return 0;
     }
     case "quick-timing":
