@@ -41,6 +41,7 @@ public sealed class PythonExecutor : IPythonExecutor
         _interpreter = new Interpreter(options, loggerFactory ?? NullLoggerFactory.Instance);
         _deadlines = new DeadlineWatch(TimedOut);
         _handles = new HandleTable(this, _interpreter);
+        Marshalling.TypedConversion.HandleFactory ??= HandleTable.Wrap; // PythonObject inside typed values (List<PythonObject>)
     }
 
     private readonly HandleTable _handles;

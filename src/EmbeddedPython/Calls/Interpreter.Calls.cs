@@ -22,7 +22,6 @@ internal sealed unsafe partial class Interpreter
         using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.call") : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
-        HandleTable.Current = state.Handles;
         try
         {
             using var target = ResolveTarget(state.Target);
@@ -62,7 +61,6 @@ internal sealed unsafe partial class Interpreter
         }
         finally
         {
-            HandleTable.Current = null;
             Telemetry.RequestRan(state.StartTimestamp);
         }
     }

@@ -234,6 +234,7 @@ internal sealed partial class Interpreter : IInterpreterHost
     /// <summary>A fault of the host itself fails that one request; the thread goes on serving.</summary>
     private void RunGuarded(RequestState state)
     {
+        Calls.HandleTable.Current = state.Handles; // values that become handles belong to the item's executor
         try
         {
             if (state is Calls.CallState call)
@@ -246,6 +247,10 @@ internal sealed partial class Interpreter : IInterpreterHost
             _running = null;
             LogControlFailed(_logger, e);
             state.TryFail(new InvalidOperationException($"EmbeddedPython failed to run the request: {e.Message}", e));
+        }
+        finally
+        {
+            Calls.HandleTable.Current = null;
         }
     }
 
