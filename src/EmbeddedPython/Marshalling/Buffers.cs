@@ -74,6 +74,12 @@ internal static unsafe class Buffers
             if (cast.IsNull)
                 return 0;
             using var formatText = PyObject.Steal(Py.FromString(format.ToString()));
+            // memoryview.cast refuses a shape with a zero in it: an empty array stays one-dimensional.
+            if (shape.Length == 1 || bytes.IsEmpty)
+            {
+                using var flatArgs = PyObject.Steal(Py.Tuple(formatText.Handle));
+                return Py.PyObject_CallObject(cast.Handle, flatArgs.Handle);
+            }
             using var dimensions = PyObject.Steal(Py.PyTuple_New(shape.Length));
             for (var i = 0; i < shape.Length; i++)
                 Py.PyTuple_SetItem(dimensions.Handle, i, Py.PyLong_FromLongLong(shape[i]));
@@ -105,7 +111,7 @@ internal static unsafe class Buffers
             var format = view.Format == 0 ? "B" : Marshal.PtrToStringUTF8(view.Format)!;
             if (!Fits<T>(format, view.ItemSize))
             {
-                mismatch = $"its buffer holds format '{format}' items of {view.ItemSize} bytes, not {typeof(T).Name}";
+                mismatch = $"its buffer holds format '{format}' items of {view.ItemSize} bytes, not {Typed.TypeNames.Of(typeof(T))}";
                 return false;
             }
             shape = new int[view.NDim];
