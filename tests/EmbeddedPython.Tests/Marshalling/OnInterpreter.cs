@@ -21,6 +21,10 @@ internal static unsafe class OnInterpreter
     /// <summary>Converts <paramref name="value"/> with TypedConversion.ToPython, applies the Python function
     /// <paramref name="inspect"/> (a lambda expression) to it and returns what that gives, untyped.</summary>
     public static Task<object?> InspectAsync(PythonExecutor executor, object? value, string inspect) =>
+        InspectAsync<object?>(executor, value, inspect);
+
+    /// <summary>As <see cref="InspectAsync(PythonExecutor, object?, string)"/>, converting what the function gives to <typeparamref name="T"/>.</summary>
+    public static Task<T> InspectAsync<T>(PythonExecutor executor, object? value, string inspect) =>
         RunAsync(executor, () =>
         {
             using var converted = TypedConversion.ToPython(value, "argument");
@@ -29,7 +33,7 @@ internal static unsafe class OnInterpreter
             using var result = PyObject.Steal(Py.PyObject_CallObject(function.Handle, args.Handle));
             if (result.IsNull)
                 throw PythonErrors.Take("inspect");
-            return TypedConversion.FromPython<object?>(result.Handle, "inspected");
+            return TypedConversion.FromPython<T>(result.Handle, "inspected");
         });
 
     private static PyObject Evaluate(string expression)
