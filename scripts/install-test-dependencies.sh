@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK and CPython: the real peers the adapter tests
-# talk to (nats-server for wasmCloud, libnng for eKuiper). Safe to run again.
+# talk to (nats-server for wasmCloud, libnng for eKuiper), and numpy for Debian's Python 3.11 (the buffer
+# tests read real numpy arrays). Safe to run again.
 set -euo pipefail
-packages=(nats-server libnng1)
+packages=(nats-server libnng1 python3-numpy libpython3.11)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
