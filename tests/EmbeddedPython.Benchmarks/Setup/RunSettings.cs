@@ -18,7 +18,9 @@ internal static class RunSettings
     /// <summary>Run-wide settings: the median, the 95th percentile and the artifacts folder.</summary>
     public static IConfig Create(string artifactsPath) => DefaultConfig.Instance
         .AddColumn(StatisticColumn.Median, StatisticColumn.P95)
-        .WithArtifactsPath(artifactsPath);
+        .WithArtifactsPath(artifactsPath)
+        // The generated benchmark project is built while other builds share the machine.
+        .WithBuildTimeout(TimeSpan.FromMinutes(10));
 }
 
 /// <summary>
