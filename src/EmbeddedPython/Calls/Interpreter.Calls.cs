@@ -79,7 +79,7 @@ internal sealed unsafe partial class Interpreter
         {
             for (var i = 0; i < count; i++)
             {
-                var item = ToPython.Convert(args![i], i < ArgumentNames.Length ? ArgumentNames[i] : $"args[{i}]");
+                var item = TypedConversion.ToPython(args![i], i < ArgumentNames.Length ? ArgumentNames[i] : $"args[{i}]");
                 Py.PyTuple_SetItem(tuple.Handle, i, item.Release()); // steals the item
             }
         }
@@ -101,7 +101,7 @@ internal sealed unsafe partial class Interpreter
             foreach (var (name, value) in kwargs)
             {
                 using var key = _names.Get(name);
-                using var converted = ToPython.Convert(value, name);
+                using var converted = TypedConversion.ToPython(value, name);
                 if (Py.PyDict_SetItem(dict.Handle, key.Handle, converted.Handle) != 0)
                     throw PythonErrors.Take($"setting keyword argument '{name}'");
             }
