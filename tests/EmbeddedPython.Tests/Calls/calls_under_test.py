@@ -10,6 +10,11 @@ def add(a, b):
     return a + b
 
 
+def describe_buffer(value):
+    view = memoryview(value)
+    return f"{view.format}{len(view)}"
+
+
 def greet(name, greeting="Hello", punctuation="!"):
     return f"{greeting}, {name}{punctuation}"
 
