@@ -75,6 +75,14 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"dispose-ms={disposeMs} " + string.Join(" ", outcomes.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}")));
         try { await python.ExecuteAsync("x = 1"); }
         catch (ObjectDisposedException) { Console.WriteLine("after-dispose=ObjectDisposedException"); }
+        // CPython outlives its last executor: the next one is served by it, until the explicit shutdown.
+        await using (var again = new PythonExecutor(new PythonExecutorOptions()))
+            Console.WriteLine($"again-x={(await again.ExecuteAsync("x = 5")).Values["x"]}");
+        watch.Restart();
+        await PythonExecutor.ShutdownPythonAsync();
+        Console.WriteLine($"shutdown-ms={watch.ElapsedMilliseconds}");
+        try { _ = new PythonExecutor(new PythonExecutorOptions()); }
+        catch (InvalidOperationException e) { Console.WriteLine($"after-shutdown={e.Message}"); }
         return 0;
     }
     case "venv":

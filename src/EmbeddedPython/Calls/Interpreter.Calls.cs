@@ -183,7 +183,7 @@ internal sealed unsafe partial class Interpreter
             return;
         }
         Repair();
-        _ = TakeOutput(requestId); // a call has no result to carry its output: it is logged
+        _ = TakeOutput(requestId, state.Lease.OutputLogger); // a call has no result to carry its output: it is logged
         if (state.TryDeliver(result) is { } conversionError)
         {
             if (state.TryFail(conversionError))
@@ -196,7 +196,7 @@ internal sealed unsafe partial class Interpreter
     private void CallDone(CallState state)
     {
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
-        HandleTable.Current = state.Handles;
+        HandleTable.Current = state.Lease.Handles;
         try
         {
             using var error = _runtime.Call("task_outcome", state.Task);
@@ -223,7 +223,7 @@ internal sealed unsafe partial class Interpreter
     {
         if (_open.GetValueOrDefault(requestId) is not CallState { Streams: true } state || state.IsFinished)
             return false;
-        HandleTable.Current = state.Handles;
+        HandleTable.Current = state.Lease.Handles;
         try
         {
             return state.TryWriteItem(item);

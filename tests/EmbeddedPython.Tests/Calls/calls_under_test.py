@@ -118,6 +118,24 @@ async def async_endless(tag):
         events.append(f"closed {tag}")
 
 
+_tracked = []
+
+
+def tracked_counter():
+    """A Counter whose life a weak reference follows (see tracked_alive)."""
+    import weakref
+    counter = Counter()
+    _tracked.append(weakref.ref(counter))
+    return counter
+
+
+def tracked_alive():
+    import gc
+    gc.collect()
+    _tracked[:] = [ref for ref in _tracked if ref() is not None]
+    return len(_tracked)
+
+
 def take_events():
     taken = list(events)
     events.clear()
