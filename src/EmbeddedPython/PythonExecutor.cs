@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using EmbeddedPython.Calls;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Execution;
+using EmbeddedPython.Policy;
 using EmbeddedPython.Scripts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -89,14 +90,17 @@ public sealed class PythonExecutor : IPythonExecutor
             return Task.FromCanceled<PythonResult>(cancellationToken);
         if (request.Script is not null)
             return ExecuteScriptAsync(request, cancellationToken);
-        return Submit(new RequestState(_lease.NextId(), request, null, streaming: false) { Lease = _lease }, cancellationToken);
+        return Submit(NewState(request, null, streaming: false), cancellationToken);
     }
 
     private async Task<PythonResult> ExecuteScriptAsync(PythonRequest request, CancellationToken cancellationToken)
     {
         var script = await ResolveScriptAsync(request, cancellationToken).ConfigureAwait(false);
-        return await Submit(new RequestState(_lease.NextId(), request, script, streaming: false) { Lease = _lease }, cancellationToken).ConfigureAwait(false);
+        return await Submit(NewState(request, script, streaming: false), cancellationToken).ConfigureAwait(false);
     }
+
+    private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming) =>
+        new(_lease.NextId(), request, script, streaming) { Lease = _lease, Policy = request.Policy ?? _options.DefaultPolicy };
 
     private Task<PythonResult> Submit(RequestState state, CancellationToken cancellationToken)
     {
@@ -118,7 +122,7 @@ public sealed class PythonExecutor : IPythonExecutor
             throw invalid;
         cancellationToken.ThrowIfCancellationRequested();
         var script = request.Script is null ? null : await ResolveScriptAsync(request, cancellationToken).ConfigureAwait(false);
-        var state = new RequestState(_lease.NextId(), request, script, streaming: true) { Lease = _lease };
+        var state = NewState(request, script, streaming: true);
         Arm(state, cancellationToken);
         try
         {
@@ -158,7 +162,7 @@ public sealed class PythonExecutor : IPythonExecutor
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<T>(cancellationToken);
-        var state = new CallState<T>(_lease.NextId(), CallSettings(timeout), target, kind, args, kwargs) { Lease = _lease };
+        var state = new CallState<T>(_lease.NextId(), CallSettings(timeout), target, kind, args, kwargs) { Lease = _lease, Policy = _options.DefaultPolicy };
         Arm(state, cancellationToken);
         var enqueued = _lease.EnqueueAsync(state, cancellationToken);
         return enqueued.IsCompletedSuccessfully ? state.Result.Task : AfterEnqueueAsync(enqueued, state.Result.Task);
@@ -176,7 +180,7 @@ public sealed class PythonExecutor : IPythonExecutor
         if (Validate(call) is { } invalid)
             throw invalid;
         cancellationToken.ThrowIfCancellationRequested();
-        var state = new StreamCallState<T>(_lease.NextId(), CallSettings(call.Timeout), new CallTarget(call.Module, null, call.Function), call.Args, call.Kwargs) { Lease = _lease };
+        var state = new StreamCallState<T>(_lease.NextId(), CallSettings(call.Timeout), new CallTarget(call.Module, null, call.Function), call.Args, call.Kwargs) { Lease = _lease, Policy = _options.DefaultPolicy };
         Arm(state, cancellationToken);
         try
         {
@@ -236,6 +240,17 @@ public sealed class PythonExecutor : IPythonExecutor
             return new ArgumentException("A request names either a Script or Code/Name, not both.", nameof(request));
         if (request.Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
             return new ArgumentOutOfRangeException(nameof(request), timeout, "Timeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        if (request.Policy is { } policy)
+        {
+            try
+            {
+                PolicyRules.For(policy);
+            }
+            catch (ArgumentException e)
+            {
+                return e;
+            }
+        }
         return null;
     }
 

@@ -9,6 +9,42 @@ using Microsoft.Extensions.Hosting;
 const string PythonHeap = "import sys, gc\ngc.collect()\nblocks = sys.getallocatedblocks()\nobjects = len(gc.get_objects())";
 switch (args.FirstOrDefault())
 {
+    case "process-exit":
+    {
+        // "allow": os._exit(7) ends this process with 7; "refuse": it is refused and the process goes on.
+        await using var python = new PythonExecutor(new PythonExecutorOptions { AllowProcessExit = args[1] == "allow" });
+        try
+        {
+            await python.ExecuteAsync("import os\nos._exit(7)");
+        }
+        catch (PythonException e)
+        {
+            Console.WriteLine($"survived {e.PythonType}: {e.Message}");
+        }
+        return 0;
+    }
+    case "default-policy":
+    {
+        // DefaultPolicy applies to requests that set none; a request's own policy replaces it.
+        await using var python = new PythonExecutor(new PythonExecutorOptions { DefaultPolicy = PythonPolicy.Strict });
+        foreach (var request in new[]
+        {
+            new PythonRequest { Code = "import subprocess\nsubprocess.run(['true'])" },
+            new PythonRequest { Code = "import subprocess\nsubprocess.run(['true'])", Policy = new PythonPolicy() },
+        })
+        {
+            try
+            {
+                await python.ExecuteAsync(request);
+                Console.WriteLine("ran");
+            }
+            catch (PythonException e)
+            {
+                Console.WriteLine($"{e.PythonType}: {e.Message}");
+            }
+        }
+        return 0;
+    }
     case "smoke":
     {
         await using var python = new PythonExecutor(new PythonExecutorOptions());

@@ -18,5 +18,6 @@ internal static unsafe partial class Py
         BindRun(library);
         BindFunctions(library);
         BindBuffers(library);
+        BindSys(library);
     }
 }

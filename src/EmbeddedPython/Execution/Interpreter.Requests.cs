@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Marshalling;
+using EmbeddedPython.Protection;
 using Microsoft.Extensions.Logging;
 
 namespace EmbeddedPython.Execution;
@@ -18,6 +19,7 @@ internal sealed unsafe partial class Interpreter
     {
         if (!state.TryStart())
             return; // finished while queued (timed out, cancelled): never runs
+        EnforcePolicy(state);
         using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.request", ActivityKind.Internal, state.CallerActivity) : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
@@ -273,6 +275,7 @@ internal sealed unsafe partial class Interpreter
         {
             using var _ = _runtime.Call("forget", requestId);
         }
+        ReleasePolicy(state, requestId);
     }
 
     private string TakeOutput(nint requestId, ILogger outputLogger)
@@ -292,10 +295,12 @@ internal sealed unsafe partial class Interpreter
         if (Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stdout) == _runtime.Stdout
             && Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stderr) == _runtime.Stderr
             && Py.PyDict_Size(_runtime.BuiltinsDict) == _runtime.BuiltinsSize
-            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, PythonRuntime.Keys.CwdChanged) != Py.True)
+            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, PythonRuntime.Keys.CwdChanged) != Py.True
+            && !HostProtection.Touched)
             return;
         Py.PyErr_Clear();
         using var changed = _runtime.Call("repair"); // restores the working folder Python saw at start-up
+        HostProtection.Rearm(); // the interruption signal, for the requests after this one
     }
 
     // ---- called back from Python ----

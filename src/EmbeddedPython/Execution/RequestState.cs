@@ -57,6 +57,12 @@ internal class RequestState
     /// <summary>The asyncio task running an async request's code (owned reference).</summary>
     public nint Task { get; set; }
 
+    /// <summary>The sandbox the request's code runs under: its own, or the executor's default.</summary>
+    public PythonPolicy? Policy { get; init; }
+
+    /// <summary>Whether the audit hook is counting this request as one with a policy (interpreter thread only).</summary>
+    public bool PolicyEnforced { get; set; }
+
     /// <summary>The request's time limit, for the message of its timeout.</summary>
     public TimeSpan TimeLimit { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;
 
