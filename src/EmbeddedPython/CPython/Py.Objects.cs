@@ -7,6 +7,8 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttrString;
     public static delegate* unmanaged<nint, nint, nint, int> PyObject_SetAttrString;
     public static delegate* unmanaged<nint, nint, nint> PyObject_CallObject;
+    public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
+    public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttr;
     public static delegate* unmanaged<nint, nint> PyObject_Str;
     public static delegate* unmanaged<nint, nint> PyObject_GetIter;
     public static delegate* unmanaged<nint, nint> PyIter_Next;
@@ -29,6 +31,8 @@ internal static unsafe partial class Py
         PyObject_GetAttrString = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_GetAttrString));
         PyObject_SetAttrString = (delegate* unmanaged<nint, nint, nint, int>)lib.Export(nameof(PyObject_SetAttrString));
         PyObject_CallObject = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_CallObject));
+        PyObject_Call = (delegate* unmanaged<nint, nint, nint, nint>)lib.Export(nameof(PyObject_Call));
+        PyObject_GetAttr = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_GetAttr));
         PyObject_Str = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_Str));
         PyObject_GetIter = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_GetIter));
         PyIter_Next = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyIter_Next));
@@ -58,6 +62,13 @@ internal static unsafe partial class Py
     /// per value on the conversion hot path.
     /// </summary>
     public static nint TypeOf(nint obj) => *(nint*)(obj + sizeof(nint));
+
+    /// <summary>
+    /// The name of the object's type (<c>int</c>, <c>numpy.ndarray</c>), read from <c>tp_name</c>, the word after
+    /// the variable-size object header of the type object (same layout in 3.9–3.13), for error messages.
+    /// </summary>
+    public static string TypeName(nint obj) =>
+        System.Runtime.InteropServices.Marshal.PtrToStringUTF8(*(nint*)(TypeOf(obj) + 3 * sizeof(nint))) ?? "?";
 
     /// <summary>Returns <paramref name="obj"/> with one more reference (for APIs that steal one).</summary>
     public static nint NewRef(nint obj)

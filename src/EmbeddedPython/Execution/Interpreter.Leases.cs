@@ -190,6 +190,7 @@ internal sealed partial class Interpreter
         using (_runtime.Call("end_requests", first.Handle, last.Handle)) { } // tasks left behind by its finished requests too
         _loopHasWork = true; // the cancelled tasks run their cancellation
         lease.Cache.Clear();
+        lease.Handles?.ReleaseAll();
         lease.MarkReleased();
     }
 

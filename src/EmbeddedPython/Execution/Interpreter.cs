@@ -184,9 +184,13 @@ internal sealed partial class Interpreter : IInterpreterHost
     /// <summary>A fault of the host itself fails that one request; the thread goes on serving.</summary>
     private unsafe void RunGuarded(RequestState state)
     {
+        Calls.HandleTable.Current = state.Lease.Handles; // values that become handles belong to the item's executor
         try
         {
-            RunRequest(state);
+            if (state is Calls.CallState call)
+                RunCall(call);
+            else
+                RunRequest(state);
         }
         catch (Exception e)
         {
@@ -198,6 +202,10 @@ internal sealed partial class Interpreter : IInterpreterHost
             }
             LogControlFailed(_logger, e);
             state.TryFail(new InvalidOperationException($"EmbeddedPython failed to run the request: {e.Message}", e));
+        }
+        finally
+        {
+            Calls.HandleTable.Current = null;
         }
     }
 
