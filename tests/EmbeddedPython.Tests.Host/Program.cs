@@ -74,6 +74,14 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"dispose-ms={disposeMs} " + string.Join(" ", outcomes.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}")));
         try { await python.ExecuteAsync("x = 1"); }
         catch (ObjectDisposedException) { Console.WriteLine("after-dispose=ObjectDisposedException"); }
+        // CPython outlives its last executor: the next one is served by it, until the explicit shutdown.
+        await using (var again = new PythonExecutor(new PythonExecutorOptions()))
+            Console.WriteLine($"again-x={(await again.ExecuteAsync("x = 5")).Values["x"]}");
+        watch.Restart();
+        await PythonExecutor.ShutdownPythonAsync();
+        Console.WriteLine($"shutdown-ms={watch.ElapsedMilliseconds}");
+        try { _ = new PythonExecutor(new PythonExecutorOptions()); }
+        catch (InvalidOperationException e) { Console.WriteLine($"after-shutdown={e.Message}"); }
         return 0;
     }
     case "venv":
@@ -81,6 +89,30 @@ switch (args.FirstOrDefault())
         await using var python = new PythonExecutor(new PythonExecutorOptions { VirtualEnvironment = args[1] });
         var result = await python.ExecuteAsync("import venv_only_module\nmark = venv_only_module.MARK");
         Console.WriteLine($"mark={result.Values["mark"]}");
+        return 0;
+    }
+    case "requirements":
+    {
+        // requirements <requirements file> <libpython> <wheel folder>: installs offline, then imports what it installed.
+        using var logs = Microsoft.Extensions.Logging.LoggerFactory.Create(b => Microsoft.Extensions.Logging.ConsoleLoggerExtensions.AddSimpleConsole(b));
+        var options = new PythonExecutorOptions
+        {
+            Requirements = args[1],
+            PythonLibrary = args[2],
+            PipArguments = ["--no-index", "--find-links", args[3]],
+        };
+        await using var python = new PythonExecutor(options, logs);
+        try
+        {
+            await python.WaitUntilStartedAsync();
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"start-failed: {e.Message}");
+            return 3;
+        }
+        var result = await python.ExecuteAsync("import tiny_greeting\ngreeting = tiny_greeting.greet('venv')\nwhere = tiny_greeting.__file__");
+        Console.WriteLine($"greeting={result.Values["greeting"]} where={result.Values["where"]}");
         return 0;
     }
     case "soak":
@@ -169,6 +201,6 @@ switch (args.FirstOrDefault())
         return 0; // returns from Main without disposing: the process must still exit
     }
     default:
-        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|soak <requests>|dispose-under-load|exit-without-dispose");
+        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|requirements <file> <libpython> <wheels>|soak <requests>|dispose-under-load|exit-without-dispose");
         return 2;
 }

@@ -32,6 +32,10 @@ internal sealed class RequestState
     public const int StreamCapacity = 1024;
 
     public long Id { get; }
+
+    /// <summary>The executor lease that queued the request: its cache serves it, and releasing it ends the request.</summary>
+    public required ExecutorLease Lease { get; init; }
+
     public PythonRequest Request { get; }
     public PythonScript? Script { get; }
     public bool HandlesReturn { get; }
@@ -64,6 +68,9 @@ internal sealed class RequestState
     public bool Watched { get; set; }
 
     public CancellationTokenRegistration CallerRegistration { get; set; }
+
+    /// <summary>The caller's activity when the request was submitted, so the request's own activity joins its trace.</summary>
+    public System.Diagnostics.ActivityContext CallerActivity { get; set; }
     public long StartTimestamp { get; set; }
 
     public int Phase => Volatile.Read(ref _phase);
