@@ -36,25 +36,19 @@ internal static unsafe class OnInterpreter
             return TypedConversion.FromPython<T>(result.Handle, "inspected");
         });
 
+    /// <summary>builtins.eval(expression, {}): a new reference; a Python error is thrown as PythonException.</summary>
     private static PyObject Evaluate(string expression)
     {
-        const int EvalInput = 258;
-        var text = System.Text.Encoding.UTF8.GetBytes(expression + "\0");
-        var name = "<test>\0"u8.ToArray();
-        fixed (byte* t = text)
-        fixed (byte* n = name)
-        {
-            using var code = PyObject.Steal(Py.Py_CompileString((nint)t, (nint)n, EvalInput));
-            if (code.IsNull)
-                throw PythonErrors.Take("<test>");
-            using var globals = PyObject.Steal(Py.PyDict_New());
-            using var builtinsKey = PyObject.Steal(Py.Intern("__builtins__"));
-            Py.PyDict_SetItem(globals.Handle, builtinsKey.Handle, Py.PyEval_GetBuiltins());
-            var value = PyObject.Steal(Py.PyEval_EvalCode(code.Handle, globals.Handle, globals.Handle));
-            if (value.IsNull)
-                throw PythonErrors.Take("<test>");
-            return value;
-        }
+        using var builtins = Py.Import("builtins");
+        using var eval = Py.GetAttr(builtins.Handle, "eval");
+        using var text = PyObject.Steal(Py.FromString(expression));
+        // Called from no Python frame, eval needs globals of its own (it adds the builtins to them).
+        using var globals = PyObject.Steal(Py.PyDict_New());
+        using var args = PyObject.Steal(Py.Tuple(text.Handle, globals.Handle));
+        var value = PyObject.Steal(Py.PyObject_CallObject(eval.Handle, args.Handle));
+        if (value.IsNull)
+            throw PythonErrors.Take("<test>");
+        return value;
     }
 
     private static Task<T> RunAsync<T>(PythonExecutor executor, Func<T> work)
