@@ -117,7 +117,8 @@ internal static unsafe class Buffers
             shape = new int[view.NDim];
             for (var i = 0; i < shape.Length; i++)
                 shape[i] = checked((int)((nint*)view.Shape)[i]);
-            data = new T[checked((int)(view.Len / view.ItemSize))];
+            // Every element is written by the copy below: no need to zero the array first.
+            data = GC.AllocateUninitializedArray<T>(checked((int)(view.Len / view.ItemSize)));
             new ReadOnlySpan<byte>((void*)view.Buf, checked((int)view.Len)).CopyTo(MemoryMarshal.AsBytes(data.AsSpan()));
             return true;
         }

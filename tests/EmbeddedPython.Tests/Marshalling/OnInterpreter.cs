@@ -36,15 +36,14 @@ internal static unsafe class OnInterpreter
             return TypedConversion.FromPython<T>(result.Handle, "inspected");
         });
 
-    /// <summary>builtins.eval(expression, {"__builtins__": builtins}), called through the C API.</summary>
+    /// <summary>builtins.eval(expression, {}): a new reference; a Python error is thrown as PythonException.</summary>
     private static PyObject Evaluate(string expression)
     {
         using var builtins = Py.Import("builtins");
         using var eval = Py.GetAttr(builtins.Handle, "eval");
         using var text = PyObject.Steal(Py.FromString(expression));
+        // Called from no Python frame, eval needs globals of its own (it adds the builtins to them).
         using var globals = PyObject.Steal(Py.PyDict_New());
-        using var builtinsKey = PyObject.Steal(Py.Intern("__builtins__"));
-        Py.PyDict_SetItem(globals.Handle, builtinsKey.Handle, builtins.Handle);
         using var args = PyObject.Steal(Py.Tuple(text.Handle, globals.Handle));
         var value = PyObject.Steal(Py.PyObject_CallObject(eval.Handle, args.Handle));
         if (value.IsNull)

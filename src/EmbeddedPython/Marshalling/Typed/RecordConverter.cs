@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace EmbeddedPython.Marshalling.Typed;
@@ -29,7 +30,7 @@ internal static class RecordNames
 /// parameter the value does not give is an error unless it has a default; a property not given keeps its
 /// initial value. Keys the type has no member for are ignored.
 /// </summary>
-internal sealed class RecordConverter<T> : Converter<T>
+internal sealed class RecordConverter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T> : Converter<T>
 {
     private sealed record Member(string Name, Type Type, int Parameter, bool HasDefault, object? Default, MethodInvoker? Setter)
     {
@@ -45,7 +46,6 @@ internal sealed class RecordConverter<T> : Converter<T>
     private readonly Member[] _members;
     private readonly Dictionary<string, int> _byName;
 
-    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2090", Justification = "The entry points of typed conversion (TypedConversion, PythonResult.Get) carry RequiresUnreferencedCode.")]
     public RecordConverter()
     {
         var constructor = typeof(T).GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault();
@@ -144,7 +144,7 @@ internal sealed class RecordConverter<T> : Converter<T>
 }
 
 /// <summary>A value tuple from a sequence of exactly as many items (a Python tuple, usually).</summary>
-internal sealed class TupleConverter<T> : Converter<T> where T : struct
+internal sealed class TupleConverter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T> : Converter<T> where T : struct
 {
     private readonly Type[] _itemTypes = typeof(T).GetGenericArguments();
     private readonly ConstructorInvoker _constructor = ConstructorInvoker.Create(typeof(T).GetConstructor(typeof(T).GetGenericArguments())!);
