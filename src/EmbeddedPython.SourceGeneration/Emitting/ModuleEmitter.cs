@@ -83,7 +83,7 @@ internal static class ModuleEmitter
         foreach (var record in module.Records)
         {
             w.Line();
-            EmitRecordToPython(w, module, record);
+            EmitRecordToPython(w, record);
         }
 
         w.Line();
@@ -98,22 +98,27 @@ internal static class ModuleEmitter
 
     /// <summary>A dataclass argument is built by calling the dataclass with its fields, so that Python
     /// receives an instance; a TypedDict argument is the dict of its keys.</summary>
-    private static void EmitRecordToPython(CodeWriter w, ModuleSpec module, RecordSpec record)
+    private static void EmitRecordToPython(CodeWriter w, RecordSpec record)
     {
         var type = $"global::EmbeddedPython.Generated.{record.Name}";
-        if (record.IsTypedDict)
-            w.Open($"internal {Arguments} ToPython({type} value, {Token} cancellationToken)");
-        else
-            w.Open($"internal async {Task}<{PythonObject}> ToPythonAsync({type} value, {Token} cancellationToken)");
-        var handles = new List<string>();
-        foreach (var property in record.Properties.Where(p => p.Type.Shape == TypeShape.Dataclass && !record.IsTypedDict))
+        var returns = record.IsTypedDict ? Arguments : PythonObject;
+        w.Open($"internal async {Task}<{returns}> ToPythonAsync({type} value, {Token} cancellationToken)");
+        var entries = new List<string>();
+        foreach (var property in record.Properties)
         {
-            var local = "__" + property.PythonName;
-            handles.Add(local);
-            w.Line($"await using var {local} = {ArgumentConversion(property.Type, "value." + property.Name, "this")};");
+            var value = ArgumentConversion(property.Type, "value." + property.Name, "this");
+            if (property.Type.Shape == TypeShape.Dataclass && !record.IsTypedDict)
+            {
+                // The dataclass built from this record holds the field's object; our handle can go after.
+                w.Line($"await using var __{property.PythonName} = {value};");
+                value = "__" + property.PythonName;
+            }
+
+            // A nested dataclass in a TypedDict stays referenced by the dict only until the call converts it,
+            // so its handle is left to be released when collected.
+            entries.Add($"[{Literal(property.PythonName)}] = {value}");
         }
 
-        var entries = record.Properties.Select(p => $"[{Literal(p.PythonName)}] = {(handles.Contains("__" + p.PythonName) ? "__" + p.PythonName : ArgumentConversion(p.Type, "value." + p.Name, "this"))}");
         var dictionary = $"new {Arguments} {{ {string.Join(", ", entries)} }}";
         if (record.IsTypedDict)
         {
@@ -191,7 +196,7 @@ internal static class ModuleEmitter
         var python = $"{moduleExpression}.Python";
         if (method.IsStream)
         {
-            w.Line($"await foreach (var item in {python}.StreamCallAsync<{ReadType(method.Returns)}>(call, cancellationToken).ConfigureAwait(false))");
+            w.Line($"await foreach (var item in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait({python}.StreamCallAsync<{ReadType(method.Returns)}>(call, cancellationToken), false))");
             w.Line($"    yield return {Result(method.Returns, "item", method.PythonName, moduleExpression, module)};");
         }
         else if (method.Returns.Shape == TypeShape.None)
@@ -221,8 +226,8 @@ internal static class ModuleEmitter
         {
             TypeShape.Dataclass when type.Nullable => $"{value} is null ? null : await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
             TypeShape.Dataclass => $"await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
-            TypeShape.TypedDict when type.Nullable => $"{value} is null ? null : {moduleExpression}.ToPython({value}, cancellationToken)",
-            TypeShape.TypedDict => $"{moduleExpression}.ToPython({value}, cancellationToken)",
+            TypeShape.TypedDict when type.Nullable => $"{value} is null ? null : await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
+            TypeShape.TypedDict => $"await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
             TypeShape.Handle => $"{value}{access}Handle",
             _ => value,
         };

@@ -52,10 +52,11 @@ internal sealed class Tokenizer
         var atLineStart = true;
         while (_position < _source.Length)
         {
-            if (atLineStart && _brackets.Count == 0)
+            if (atLineStart)
             {
-                atLineStart = false;
-                if (ReadIndentation())
+                // A blank or comment-only line leaves the tokenizer at the start of the next one.
+                atLineStart = ReadIndentation();
+                if (atLineStart)
                     continue;
             }
 
@@ -79,7 +80,7 @@ internal sealed class Tokenizer
                 if (_brackets.Count == 0 && _tokens.Count > 0 && _tokens[_tokens.Count - 1].Kind != TokenKind.Newline)
                     Add(TokenKind.Newline, "\n", _position, _position + 1);
                 ConsumeLineBreak();
-                atLineStart = true;
+                atLineStart = _brackets.Count == 0;
             }
             else if (IsStringStart())
             {
