@@ -58,6 +58,13 @@ internal static unsafe partial class Py
     /// </summary>
     public static nint TypeOf(nint obj) => *(nint*)(obj + sizeof(nint));
 
+    /// <summary>
+    /// The name of the object's type (<c>int</c>, <c>numpy.ndarray</c>), read from <c>tp_name</c>, the word after
+    /// the variable-size object header of the type object (same layout in 3.9–3.13), for error messages.
+    /// </summary>
+    public static string TypeName(nint obj) =>
+        System.Runtime.InteropServices.Marshal.PtrToStringUTF8(*(nint*)(TypeOf(obj) + 3 * sizeof(nint))) ?? "?";
+
     /// <summary>Returns <paramref name="obj"/> with one more reference (for APIs that steal one).</summary>
     public static nint NewRef(nint obj)
     {

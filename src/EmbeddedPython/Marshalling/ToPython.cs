@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EmbeddedPython.CPython;
@@ -20,13 +21,16 @@ internal static unsafe class ToPython
     // Containers on the path from the root value: a container met again there is a cycle.
     [ThreadStatic] private static HashSet<object>? t_path;
 
-    /// <summary>Converts <paramref name="value"/>; the error names <paramref name="what"/> and the failing element's place.</summary>
-    public static PyObject Convert(object? value, string what)
+    /// <summary>Converts <paramref name="value"/>; the error names <paramref name="what"/> and the failing element's place.
+    /// One-dimensional arrays of primitive numbers become lists (DESIGN §4), or buffers with
+    /// <paramref name="arraysAsBuffers"/> (the typed path, §3b); <see cref="Memory{T}"/>, <see cref="ReadOnlyMemory{T}"/>
+    /// and rectangular arrays of them are buffers either way (see <see cref="Buffers"/>).</summary>
+    public static PyObject Convert(object? value, string what, bool arraysAsBuffers = false)
     {
         nint handle;
         try
         {
-            handle = Build(value, 0);
+            handle = Build(value, 0, arraysAsBuffers);
         }
         catch (ConversionFailure failure)
         {
@@ -37,20 +41,7 @@ internal static unsafe class ToPython
         return PyObject.Steal(handle);
     }
 
-    /// <summary>Thrown inside a conversion; containers prefix the place of the failing element on the way out,
-    /// so that no path text is built while conversions succeed.</summary>
-    private sealed class ConversionFailure(string message, Exception? inner = null) : Exception(message, inner)
-    {
-        public string Place { get; private set; } = "";
-
-        public ConversionFailure At(string segment)
-        {
-            Place = segment + Place;
-            return this;
-        }
-    }
-
-    private static nint Build(object? value, int depth)
+    private static nint Build(object? value, int depth, bool buffers)
     {
         switch (value)
         {
@@ -81,6 +72,8 @@ internal static unsafe class ToPython
             case Memory<byte> memory: return FromBytes(memory.Span);
             case ArraySegment<byte> segment: return FromBytes(segment);
             case JsonElement element: return FromJson(element, depth);
+            case Array array when (buffers || array.Rank > 1) && Buffers.TryFromArray(array, out var view): return view;
+            case ValueType when Buffers.TryFromMemory(value, out var view): return view;
         }
 
         if (depth >= MaxDepth)
@@ -92,16 +85,17 @@ internal static unsafe class ToPython
         {
             return value switch
             {
-                JsonObject obj => FromPairs(obj.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), depth),
-                JsonArray array => FromSequence(array, depth),
+                JsonObject obj => FromPairs(obj.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), depth, buffers),
+                JsonArray array => FromSequence(array, depth, buffers),
                 JsonNode node => FromJson(JsonSerializer.SerializeToElement(node), depth),
                 // Typed shapes first: the non-generic interfaces box every entry or element.
-                IEnumerable<KeyValuePair<string, object?>> pairs => FromPairs(pairs.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), depth),
-                IDictionary dictionary => FromPairs(Pairs(dictionary), depth),
+                IEnumerable<KeyValuePair<string, object?>> pairs => FromPairs(pairs.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), depth, buffers),
+                IDictionary dictionary => FromPairs(Pairs(dictionary), depth, buffers),
+                ITuple tuple => FromTuple(tuple, depth, buffers),
                 IEnumerable<long> longs => FromNumbers(longs, static v => Py.PyLong_FromLongLong(v)),
                 IEnumerable<int> ints => FromNumbers(ints, static v => Py.PyLong_FromLongLong(v)),
                 IEnumerable<double> doubles => FromNumbers(doubles, static v => Py.PyFloat_FromDouble(v)),
-                IEnumerable sequence => FromSequence(sequence, depth),
+                IEnumerable sequence => FromSequence(sequence, depth, buffers),
                 _ => FromJson(SerializeObject(value), depth),
             };
         }
@@ -129,15 +123,15 @@ internal static unsafe class ToPython
             yield return new(entry.Key, entry.Value);
     }
 
-    private static nint FromPairs(IEnumerable<KeyValuePair<object, object?>> pairs, int depth)
+    private static nint FromPairs(IEnumerable<KeyValuePair<object, object?>> pairs, int depth, bool buffers)
     {
         using var dict = PyObject.Steal(Py.PyDict_New());
         foreach (var (key, item) in pairs)
         {
             try
             {
-                using var pyKey = PyObject.Steal(Build(key, depth + 1));
-                using var pyValue = PyObject.Steal(pyKey.IsNull ? 0 : Build(item, depth + 1));
+                using var pyKey = PyObject.Steal(Build(key, depth + 1, buffers));
+                using var pyValue = PyObject.Steal(pyKey.IsNull ? 0 : Build(item, depth + 1, buffers));
                 if (pyValue.IsNull || Py.PyDict_SetItem(dict.Handle, pyKey.Handle, pyValue.Handle) != 0)
                     return 0;
             }
@@ -147,6 +141,28 @@ internal static unsafe class ToPython
             }
         }
         return dict.Release();
+    }
+
+    /// <summary>A value tuple or Tuple&lt;…&gt; as a Python tuple.</summary>
+    private static nint FromTuple(ITuple tuple, int depth, bool buffers)
+    {
+        using var result = PyObject.Steal(Py.PyTuple_New(tuple.Length));
+        for (var i = 0; i < tuple.Length; i++)
+        {
+            nint item;
+            try
+            {
+                item = Build(tuple[i], depth + 1, buffers);
+            }
+            catch (ConversionFailure failure)
+            {
+                throw failure.At($"[{i}]");
+            }
+            if (item == 0)
+                return 0;
+            Py.PyTuple_SetItem(result.Handle, i, item);
+        }
+        return result.Release();
     }
 
     private static nint FromNumbers<T>(IEnumerable<T> numbers, Func<T, nint> build)
@@ -161,7 +177,7 @@ internal static unsafe class ToPython
         return list.Release();
     }
 
-    private static nint FromSequence(IEnumerable sequence, int depth)
+    private static nint FromSequence(IEnumerable sequence, int depth, bool buffers)
     {
         using var list = PyObject.Steal(Py.PyList_New(0));
         var index = 0;
@@ -169,7 +185,7 @@ internal static unsafe class ToPython
         {
             try
             {
-                using var pyItem = PyObject.Steal(Build(item, depth + 1));
+                using var pyItem = PyObject.Steal(Build(item, depth + 1, buffers));
                 if (pyItem.IsNull || Py.PyList_Append(list.Handle, pyItem.Handle) != 0)
                     return 0;
             }
