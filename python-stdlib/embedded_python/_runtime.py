@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import traceback
+import types
 import uuid
 import weakref
 from decimal import Decimal
@@ -316,6 +317,25 @@ def start_async(request_id, coroutine):
     task = loop.create_task(coroutine)
     task.add_done_callback(lambda t: _native.async_done(request_id))
     return task
+
+
+def task_result(task):
+    return task.result()
+
+
+async def stream_async(request_id, agen):
+    """Feeds the items of a streamed call's async generator to .NET; closes it when the reader leaves or the
+    task is cancelled, so its ``finally`` runs."""
+    try:
+        async for item in agen:
+            if not _native.stream_item(request_id, item):
+                break
+    finally:
+        await agen.aclose()
+
+
+coroutine_type = types.CoroutineType
+async_generator_type = types.AsyncGeneratorType
 
 
 def task_outcome(task):

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 // Scenarios run by EmbeddedPython.Tests in a process of their own; each prints what the test asserts on.
+const string PythonHeap = "import sys, gc\ngc.collect()\nblocks = sys.getallocatedblocks()\nobjects = len(gc.get_objects())";
 switch (args.FirstOrDefault())
 {
     case "smoke":
@@ -139,21 +140,11 @@ switch (args.FirstOrDefault())
             for (var n = from; n < to; n += 64)
                 await Task.WhenAll(Enumerable.Range(n, Math.Min(64, to - n)).Select(One));
         }
-        long Resident()
-        {
-            // Aggressive: the GC also gives back the free regions it keeps committed for future allocations,
-            // so that what remains is memory something still holds.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            return Process.GetCurrentProcess().WorkingSet64;
-        }
         var warmUp = Math.Min(count / 2, 100_000); // memory settles (pools, arenas, GC budgets) before the baseline is taken
         await Batch(0, warmUp);
         var afterWarmUp = Resident();
         var managedAfterWarmUp = GC.GetGCMemoryInfo().TotalCommittedBytes;
         var heapAfterWarmUp = GC.GetGCMemoryInfo().HeapSizeBytes;
-        const string PythonHeap = "import sys, gc\ngc.collect()\nblocks = sys.getallocatedblocks()\nobjects = len(gc.get_objects())";
         var pythonAfterWarmUp = (await python.ExecuteAsync(PythonHeap)).Values;
         var watch = Stopwatch.StartNew();
         await Batch(warmUp, count);
@@ -164,6 +155,42 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"requests={count} ok={counts[0]} timeouts={counts[1]} errors={counts[2]} seconds={watch.Elapsed.TotalSeconds:F1} "
             + $"rss-after-warmup-mb={afterWarmUp / 1048576.0:F1} rss-end-mb={atEnd / 1048576.0:F1} growth-percent={(atEnd - afterWarmUp) * 100.0 / afterWarmUp:F2} "
             + $"gc-committed-after-warmup-mb={managedAfterWarmUp / 1048576.0:F1} gc-committed-end-mb={managedAtEnd / 1048576.0:F1} "
+            + $"gc-heap-after-warmup-mb={heapAfterWarmUp / 1048576.0:F2} gc-heap-end-mb={heapAtEnd / 1048576.0:F2} "
+            + $"python-blocks={pythonAfterWarmUp["blocks"]}->{pythonAtEnd["blocks"]} python-objects={pythonAfterWarmUp["objects"]}->{pythonAtEnd["objects"]}");
+        return 0;
+    }
+    case "handle-soak":
+    {
+        // Calls that return handles, half disposed and half dropped for the finaliser; each tenth handle is passed
+        // back as an argument. Resident memory and live Python objects after warm-up and at the end.
+        var count = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        await using var python = new PythonExecutor(new PythonExecutorOptions());
+        var read = 0;
+        async Task One(int n)
+        {
+            var handle = await python.CallAsync<PythonObject>(new PythonCall("types", "SimpleNamespace") { Kwargs = new Dictionary<string, object?> { ["n"] = n } });
+            if (n % 10 == 0 && await python.CallAsync<long>("builtins", "getattr", handle, "n") == n)
+                Interlocked.Increment(ref read);
+            if (n % 2 == 0)
+                await handle.DisposeAsync();
+        }
+        async Task Batch(int from, int to)
+        {
+            for (var n = from; n < to; n += 64)
+                await Task.WhenAll(Enumerable.Range(n, Math.Min(64, to - n)).Select(One));
+        }
+        var warmUp = Math.Min(count / 2, 100_000);
+        await Batch(0, warmUp);
+        var afterWarmUp = Resident();
+        var heapAfterWarmUp = GC.GetGCMemoryInfo().HeapSizeBytes;
+        var pythonAfterWarmUp = (await python.ExecuteAsync(PythonHeap)).Values;
+        var watch = Stopwatch.StartNew();
+        await Batch(warmUp, count);
+        var atEnd = Resident();
+        var heapAtEnd = GC.GetGCMemoryInfo().HeapSizeBytes;
+        var pythonAtEnd = (await python.ExecuteAsync(PythonHeap)).Values;
+        Console.WriteLine($"calls={count} read-back={read} seconds={watch.Elapsed.TotalSeconds:F1} "
+            + $"rss-after-warmup-mb={afterWarmUp / 1048576.0:F1} rss-end-mb={atEnd / 1048576.0:F1} growth-percent={(atEnd - afterWarmUp) * 100.0 / afterWarmUp:F2} "
             + $"gc-heap-after-warmup-mb={heapAfterWarmUp / 1048576.0:F2} gc-heap-end-mb={heapAtEnd / 1048576.0:F2} "
             + $"python-blocks={pythonAfterWarmUp["blocks"]}->{pythonAtEnd["blocks"]} python-objects={pythonAfterWarmUp["objects"]}->{pythonAtEnd["objects"]}");
         return 0;
@@ -193,6 +220,17 @@ switch (args.FirstOrDefault())
         return 0; // returns from Main without disposing: the process must still exit
     }
     default:
-        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|requirements <file> <libpython> <wheels>|soak <requests>|dispose-under-load|exit-without-dispose");
+        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|requirements <file> <libpython> <wheels>|soak <requests>|handle-soak <calls>|dispose-under-load|exit-without-dispose");
         return 2;
+}
+
+// Resident memory after an aggressive collection: the GC also gives back the free regions it keeps committed
+// for future allocations, so that what remains is memory something still holds. Finalisers run first, so that
+// dropped handles have queued their release.
+static long Resident()
+{
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    return Process.GetCurrentProcess().WorkingSet64;
 }

@@ -201,7 +201,7 @@ internal sealed unsafe partial class Interpreter
                 var name = names[i];
                 using var key = _names.Get(name);
                 var item = Py.PyDict_GetItemWithError(globals, key.Handle);
-                if (item != 0 && FromPython.TryConvert(item, out var value))
+                if (item != 0 && TryReturn(state, item, out var value))
                     values[name] = value;
             }
             Py.PyErr_Clear();
@@ -217,11 +217,22 @@ internal sealed unsafe partial class Interpreter
                 var name = Py.AsString(key);
                 if (name is null || IsDunder(name) || name is "connector_context" or "connector_connection")
                     continue;
-                if (FromPython.TryConvert(item, out var value))
+                if (TryReturn(state, item, out var value))
                     values[name] = value;
             }
         }
         return new PythonResult(values, state.Messages?.ToArray() ?? [], "");
+    }
+
+    /// <summary>A returned global's value: converted, or a handle when the request asked for handles.</summary>
+    private static bool TryReturn(RequestState state, nint item, out object? value)
+    {
+        if (FromPython.TryConvert(item, out value))
+            return true;
+        if (!state.Request.ReturnHandles || state.Handles is not { } handles)
+            return false;
+        value = handles.Add(item);
+        return true;
     }
 
     private static readonly IReadOnlyDictionary<string, object?> EmptyValues = new Dictionary<string, object?>();
@@ -372,6 +383,11 @@ internal sealed unsafe partial class Interpreter
     {
         if (!_open.TryGetValue(requestId, out var state))
             return;
+        if (state is Calls.CallState call)
+        {
+            CallDone(call);
+            return;
+        }
         using var id = PyObject.Steal(Py.PyLong_FromLongLong(requestId));
         using var error = _runtime.Call("task_outcome", state.Task);
         if (error.Handle != Py.None)

@@ -173,19 +173,37 @@ internal sealed partial class Interpreter : IInterpreterHost
 
     /// <summary>The shipped python-stdlib folder, <see cref="PythonExecutorOptions.SearchPaths"/> and the
     /// virtual environment's site-packages (through site.addsitedir, so its .pth files count).</summary>
-    private static void ExtendSysPath(PythonInstallation installation)
+    private static unsafe void ExtendSysPath(PythonInstallation installation)
     {
-        var stdlib = Path.Combine(AppContext.BaseDirectory, "python-stdlib");
-        var source = new System.Text.StringBuilder("import sys, site\n");
-        source.Append($"sys.path.insert(0, {PythonString(stdlib)})\n");
-        foreach (var path in installation.SearchPaths)
-            source.Append($"sys.path.insert(1, {PythonString(Path.GetFullPath(path))})\n");
+        using var sys = Py.Import("sys");
+        using var path = sys.IsNull ? default : Py.GetAttr(sys.Handle, "path");
+        if (path.IsNull)
+            throw PythonErrors.Take("reading sys.path");
+        InsertPath(path.Handle, 0, Path.Combine(AppContext.BaseDirectory, "python-stdlib"));
+        foreach (var searchPath in installation.SearchPaths)
+            InsertPath(path.Handle, 1, Path.GetFullPath(searchPath));
+        if (installation.SitePackages.Count == 0)
+            return;
+        using var site = Py.Import("site");
+        using var addSiteDir = site.IsNull ? default : Py.GetAttr(site.Handle, "addsitedir");
+        if (addSiteDir.IsNull)
+            throw PythonErrors.Take("importing site.addsitedir");
         foreach (var sitePackages in installation.SitePackages)
-            source.Append($"site.addsitedir({PythonString(sitePackages)})\n");
-        Py.RunSource(source.ToString(), "<embedded_python start-up>");
+        {
+            using var folder = PyObject.Steal(Py.FromString(sitePackages));
+            using var args = PyObject.Steal(Py.Tuple(folder.Handle));
+            using var added = PyObject.Steal(Py.PyObject_CallObject(addSiteDir.Handle, args.Handle));
+            if (added.IsNull)
+                throw PythonErrors.Take($"site.addsitedir({sitePackages})");
+        }
     }
 
-    private static string PythonString(string text) => "'" + text.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
+    private static unsafe void InsertPath(nint sysPath, int index, string folder)
+    {
+        using var text = PyObject.Steal(Py.FromString(folder));
+        if (text.IsNull || Py.PyList_Insert(sysPath, index, text.Handle) != 0)
+            throw PythonErrors.Take($"adding {folder} to sys.path");
+    }
 
     private void Serve()
     {
@@ -218,7 +236,10 @@ internal sealed partial class Interpreter : IInterpreterHost
     {
         try
         {
-            RunRequest(state);
+            if (state is Calls.CallState call)
+                RunCall(call);
+            else
+                RunRequest(state);
         }
         catch (Exception e)
         {
