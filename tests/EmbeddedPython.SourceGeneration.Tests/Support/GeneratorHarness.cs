@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Reflection;
 using EmbeddedPython.SourceGeneration;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -31,18 +30,9 @@ internal static class GeneratorHarness
             .Select(f => (MetadataReference)MetadataReference.CreateFromFile(f)),
     ]);
 
-    /// <summary>True once the core has the call API (DESIGN §3b); until then the contract's declarations stand in.</summary>
-    public static bool CoreHasCallApi => typeof(IPythonExecutor).Assembly.GetType("EmbeddedPython.PythonCall") is not null;
-
     public static CSharpCompilation NewCompilation(params string[] csharpSources)
     {
         var trees = csharpSources.Select(s => CSharpSyntaxTree.ParseText(s, CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest)));
-        if (!CoreHasCallApi)
-        {
-            using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CallApiContract.cs")!;
-            trees = trees.Append(CSharpSyntaxTree.ParseText(SourceText.From(stream), CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest), "CallApiContract.cs"));
-        }
-
         return CSharpCompilation.Create("GeneratedModules", trees, References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
     }
