@@ -86,6 +86,12 @@ internal static class ModuleEmitter
             EmitRecordToPython(w, record);
         }
 
+        if (module.Records.Any(r => !r.IsTypedDict))
+        {
+            w.Line();
+            EmitHandleList(w, module);
+        }
+
         w.Line();
         w.Open("internal static T CheckLiteral<T>(T value, string what, bool argument, params T[] allowed)");
         w.Line("if (value is null || global::System.Array.IndexOf(allowed, value) >= 0)");
@@ -107,11 +113,11 @@ internal static class ModuleEmitter
         foreach (var property in record.Properties)
         {
             var value = ArgumentConversion(property.Type, "value." + property.Name, "this");
-            if (property.Type.Shape == TypeShape.Dataclass && !record.IsTypedDict)
+            if (NeedsHandles(property.Type) && !record.IsTypedDict)
             {
-                // The dataclass built from this record holds the field's object; our handle can go after.
+                // The dataclass built from this record holds the field's objects; our handles can go after.
                 w.Line($"await using var __{property.PythonName} = {value};");
-                value = "__" + property.PythonName;
+                value = HandleArgument(property.Type, "__" + property.PythonName);
             }
 
             // A nested dataclass in a TypedDict stays referenced by the dict only until the call converts it,
@@ -130,6 +136,31 @@ internal static class ModuleEmitter
             w.Line($"return await Python.CallAsync<{PythonObject}>({call}, cancellationToken).ConfigureAwait(false);");
         }
 
+        w.Close();
+    }
+
+    /// <summary>A list of dataclass arguments: one Python object per element, released together after the call.</summary>
+    private static void EmitHandleList(CodeWriter w, ModuleSpec module)
+    {
+        foreach (var record in module.Records.Where(r => !r.IsTypedDict))
+        {
+            var type = $"global::EmbeddedPython.Generated.{record.Name}";
+            w.Open($"internal async {Task}<HandleList> ToPythonAsync(global::System.Collections.Generic.IEnumerable<{type}> values, {Token} cancellationToken)");
+            w.Line("var list = new HandleList();");
+            w.Line("foreach (var value in values)");
+            w.Line("    list.Items.Add(await ToPythonAsync(value, cancellationToken).ConfigureAwait(false));");
+            w.Line("return list;");
+            w.Close();
+            w.Line();
+        }
+
+        w.Open("internal sealed class HandleList : global::System.IAsyncDisposable");
+        w.Line("public global::System.Collections.Generic.List<object?> Items { get; } = new();");
+        w.Line();
+        w.Open("public async global::System.Threading.Tasks.ValueTask DisposeAsync()");
+        w.Line($"foreach (var item in Items)");
+        w.Line($"    await (({PythonObject})item!).DisposeAsync().ConfigureAwait(false);");
+        w.Close();
         w.Close();
     }
 
@@ -180,7 +211,7 @@ internal static class ModuleEmitter
         w.Open($"public async {ReturnType(method)} {method.Name}({Signature(parameters, cancellationAttribute: method.IsStream)})");
         foreach (var parameter in parameters.Where(p => p.Type.Shape == TypeShape.Literal))
             w.Line($"{module.ClassName}.CheckLiteral({parameter.Name}, nameof({parameter.Name}), true, {string.Join(", ", parameter.Type.Literals)});");
-        foreach (var parameter in parameters.Where(p => p.Type.Shape == TypeShape.Dataclass))
+        foreach (var parameter in parameters.Where(p => NeedsHandles(p.Type)))
             w.Line($"await using var __{parameter.PythonName} = {ArgumentConversion(parameter.Type, parameter.Name, moduleExpression)};");
 
         // Positional up to the first keyword-only parameter; Python's defaults cover what an overload leaves out.
@@ -213,11 +244,14 @@ internal static class ModuleEmitter
     }
 
     /// <summary>The value handed to <c>PythonCall.Args</c> for a parameter.</summary>
-    private static string Argument(ParameterSpec parameter, string moduleExpression) => parameter.Type.Shape switch
-    {
-        TypeShape.Dataclass => "__" + parameter.PythonName,
-        _ => ArgumentConversion(parameter.Type, parameter.Name, moduleExpression),
-    };
+    private static string Argument(ParameterSpec parameter, string moduleExpression) =>
+        NeedsHandles(parameter.Type) ? HandleArgument(parameter.Type, "__" + parameter.PythonName) : ArgumentConversion(parameter.Type, parameter.Name, moduleExpression);
+
+    /// <summary>Dataclass arguments are Python objects built for the call, released after it.</summary>
+    private static bool NeedsHandles(TypeSpec type) => type.Shape is TypeShape.Dataclass or TypeShape.DataclassList;
+
+    private static string HandleArgument(TypeSpec type, string local) =>
+        type.Shape == TypeShape.DataclassList ? local + (type.Nullable ? "?.Items" : ".Items") : local;
 
     private static string ArgumentConversion(TypeSpec type, string value, string moduleExpression)
     {
@@ -226,6 +260,8 @@ internal static class ModuleEmitter
         {
             TypeShape.Dataclass when type.Nullable => $"{value} is null ? null : await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
             TypeShape.Dataclass => $"await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
+            TypeShape.DataclassList when type.Nullable => $"{value} is null ? null : await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
+            TypeShape.DataclassList => $"await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
             TypeShape.TypedDict when type.Nullable => $"{value} is null ? null : await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
             TypeShape.TypedDict => $"await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
             TypeShape.Handle => $"{value}{access}Handle",

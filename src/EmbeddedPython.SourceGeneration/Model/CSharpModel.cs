@@ -13,6 +13,9 @@ internal enum TypeShape
     /// <summary>A record generated for a <c>@dataclass</c>: an argument is built by calling the dataclass.</summary>
     Dataclass,
 
+    /// <summary>A list of dataclass records: each element is built by calling the dataclass.</summary>
+    DataclassList,
+
     /// <summary>A record generated for a <c>TypedDict</c>: an argument is passed as a dict with the Python keys.</summary>
     TypedDict,
 
