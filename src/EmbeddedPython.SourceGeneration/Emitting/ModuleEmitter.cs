@@ -89,7 +89,7 @@ internal static class ModuleEmitter
         if (module.Records.Any(r => !r.IsTypedDict))
         {
             w.Line();
-            EmitHandleList(w, module);
+            EmitDataclassObjects(w, module);
         }
 
         w.Line();
@@ -140,13 +140,13 @@ internal static class ModuleEmitter
     }
 
     /// <summary>A list of dataclass arguments: one Python object per element, released together after the call.</summary>
-    private static void EmitHandleList(CodeWriter w, ModuleSpec module)
+    private static void EmitDataclassObjects(CodeWriter w, ModuleSpec module)
     {
         foreach (var record in module.Records.Where(r => !r.IsTypedDict))
         {
             var type = $"global::EmbeddedPython.Generated.{record.Name}";
-            w.Open($"internal async {Task}<HandleList> ToPythonAsync(global::System.Collections.Generic.IEnumerable<{type}> values, {Token} cancellationToken)");
-            w.Line("var list = new HandleList();");
+            w.Open($"internal async {Task}<DataclassObjects> ToPythonAsync(global::System.Collections.Generic.IEnumerable<{type}> values, {Token} cancellationToken)");
+            w.Line("var list = new DataclassObjects();");
             w.Line("foreach (var value in values)");
             w.Line("    list.Items.Add(await ToPythonAsync(value, cancellationToken).ConfigureAwait(false));");
             w.Line("return list;");
@@ -154,7 +154,7 @@ internal static class ModuleEmitter
             w.Line();
         }
 
-        w.Open("internal sealed class HandleList : global::System.IAsyncDisposable");
+        w.Open("internal sealed class DataclassObjects : global::System.IAsyncDisposable");
         w.Line("public global::System.Collections.Generic.List<object?> Items { get; } = new();");
         w.Line();
         w.Open("public async global::System.Threading.Tasks.ValueTask DisposeAsync()");
@@ -265,9 +265,14 @@ internal static class ModuleEmitter
             TypeShape.TypedDict when type.Nullable => $"{value} is null ? null : await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
             TypeShape.TypedDict => $"await {moduleExpression}.ToPythonAsync({value}, cancellationToken).ConfigureAwait(false)",
             TypeShape.Handle => $"{value}{access}Handle",
+            TypeShape.HandleList when type.Nullable => $"{value} is null ? null : {HandleObjects(value)}",
+            TypeShape.HandleList => HandleObjects(value),
             _ => value,
         };
     }
+
+    private static string HandleObjects(string value) =>
+        $"global::System.Linq.Enumerable.ToList(global::System.Linq.Enumerable.Select({value}, item => (object?)item.Handle))";
 
     /// <summary>The type the call API converts the result to (a handle type reads a PythonObject).</summary>
     private static string ReadType(TypeSpec type) => type.Shape switch

@@ -103,8 +103,8 @@ internal sealed class TypeMapper
                         return Union(arguments, annotation, position, where, column, out isValueType);
                     case "list" or "List" or "Sequence" or "MutableSequence" or "set" or "Set" or "frozenset" or "FrozenSet" when arguments.Count == 1:
                         var element = Map(arguments[0], TypePosition.Element, where, column, out _);
-                        if (element.Shape == TypeShape.Dataclass && !element.Nullable)
-                            return element with { Name = $"global::System.Collections.Generic.IReadOnlyList<{element.Name}>", Shape = TypeShape.DataclassList };
+                        if (element.Shape is TypeShape.Dataclass or TypeShape.Handle && !element.Nullable)
+                            return element with { Name = $"global::System.Collections.Generic.IReadOnlyList<{element.Name}>", Shape = element.Shape == TypeShape.Handle ? TypeShape.HandleList : TypeShape.DataclassList };
                         return Plain($"global::System.Collections.Generic.IReadOnlyList<{Element(arguments[0], where, column)}>", isValueType: false);
                     case "dict" or "Dict" or "Mapping" or "MutableMapping" when arguments.Count == 2:
                         return Plain($"global::System.Collections.Generic.IReadOnlyDictionary<{Element(arguments[0], where, column)}, {Element(arguments[1], where, column)}>", isValueType: false);

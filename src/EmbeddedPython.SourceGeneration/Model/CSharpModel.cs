@@ -22,6 +22,9 @@ internal enum TypeShape
     /// <summary>A handle type generated for a class with methods.</summary>
     Handle,
 
+    /// <summary>A list of handles: passed as the list of their Python objects.</summary>
+    HandleList,
+
     /// <summary>A <c>Literal[…]</c> of strings or integers: values are checked against the list.</summary>
     Literal,
 }
