@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Text;
 
 namespace EmbeddedPython.SourceGeneration.Emitting;
@@ -30,14 +31,19 @@ internal sealed class CodeWriter
         return Line("}" + suffix);
     }
 
-    /// <summary>An XML doc comment: the text (a Python docstring, cleaned like inspect.cleandoc) in a summary.</summary>
-    public CodeWriter Summary(string text)
+    /// <summary>An XML doc summary: the Python docstring (cleaned like inspect.cleandoc, escaped) when there
+    /// is one, else <paramref name="fallbackXml"/> as written.</summary>
+    public CodeWriter Summary(string? docstring, string fallbackXml)
     {
         Line("/// <summary>");
-        foreach (var line in Docstrings.Clean(text))
-            Line("/// " + Docstrings.Escape(line));
+        var lines = docstring is null ? [fallbackXml] : Docstrings.Clean(docstring).Select(Docstrings.Escape);
+        foreach (var line in lines)
+            Line(line.Length == 0 ? "///" : "/// " + line);
         return Line("/// </summary>");
     }
+
+    /// <summary>An XML doc summary written by the generator.</summary>
+    public CodeWriter Summary(string xml) => Summary(null, xml);
 
     public override string ToString() => _text.ToString();
 }

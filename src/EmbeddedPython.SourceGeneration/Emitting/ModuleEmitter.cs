@@ -44,7 +44,7 @@ internal static class ModuleEmitter
 
     private static void EmitInterface(CodeWriter w, ModuleSpec module)
     {
-        w.Summary($"The Python module <c>{module.ModuleName}</c>, called through the embedded interpreter.");
+        w.Summary(module.Docstring, $"The Python module <c>{module.ModuleName}</c>, called through the embedded interpreter.");
         w.Open($"public interface {module.InterfaceName}");
         foreach (var method in ModuleMethods(module))
         {
@@ -92,6 +92,12 @@ internal static class ModuleEmitter
             EmitDataclassObjects(w, module);
         }
 
+        if (!UsesLiterals(module))
+        {
+            w.Close();
+            return;
+        }
+
         w.Line();
         w.Open("internal static T CheckLiteral<T>(T value, string what, bool argument, params T[] allowed)");
         w.Line("if (value is null || global::System.Array.IndexOf(allowed, value) >= 0)");
@@ -108,7 +114,9 @@ internal static class ModuleEmitter
     {
         var type = $"global::EmbeddedPython.Generated.{record.Name}";
         var returns = record.IsTypedDict ? Arguments : PythonObject;
-        w.Open($"internal async {Task}<{returns}> ToPythonAsync({type} value, {Token} cancellationToken)");
+        // A TypedDict of plain values awaits nothing, and an async method without await is warning CS1998.
+        var isAsync = !record.IsTypedDict || record.Properties.Any(p => p.Type.Shape is TypeShape.Dataclass or TypeShape.DataclassList or TypeShape.TypedDict);
+        w.Open($"internal {(isAsync ? "async " : "")}{Task}<{returns}> ToPythonAsync({type} value, {Token} cancellationToken)");
         var entries = new List<string>();
         foreach (var property in record.Properties)
         {
@@ -128,7 +136,7 @@ internal static class ModuleEmitter
         var dictionary = $"new {Arguments} {{ {string.Join(", ", entries)} }}";
         if (record.IsTypedDict)
         {
-            w.Line($"return {dictionary};");
+            w.Line(isAsync ? $"return {dictionary};" : $"return {Task}.FromResult({dictionary});");
         }
         else
         {
@@ -166,7 +174,7 @@ internal static class ModuleEmitter
 
     private static void EmitRecord(CodeWriter w, RecordSpec record)
     {
-        w.Summary(record.Docstring ?? $"The Python {(record.IsTypedDict ? "TypedDict" : "dataclass")} <c>{record.PythonName}</c>.");
+        w.Summary(record.Docstring, $"The Python {(record.IsTypedDict ? "TypedDict" : "dataclass")} <c>{record.PythonName}</c>.");
         foreach (var property in record.Properties)
             w.Line($"/// <param name=\"{property.Name}\">The field <c>{property.PythonName}</c>.</param>");
         var properties = record.Properties.Select((p, i) =>
@@ -176,7 +184,7 @@ internal static class ModuleEmitter
 
     private static void EmitHandle(CodeWriter w, ModuleSpec module, HandleSpec handle)
     {
-        w.Summary(handle.Docstring ?? $"An instance of the Python class <c>{handle.PythonName}</c>; dispose it to release the object.");
+        w.Summary(handle.Docstring, $"An instance of the Python class <c>{handle.PythonName}</c>; dispose it to release the object.");
         w.Open($"public sealed class {handle.Name} : global::System.IAsyncDisposable");
         w.Line($"private readonly {module.ClassName} _module;");
         w.Line();
@@ -202,6 +210,10 @@ internal static class ModuleEmitter
         w.Line("public global::System.Threading.Tasks.ValueTask DisposeAsync() => Handle.DisposeAsync();");
         w.Close();
     }
+
+    private static bool UsesLiterals(ModuleSpec module) =>
+        ModuleMethods(module).Concat(module.Handles.SelectMany(h => h.Methods))
+            .Any(m => m.Returns.Shape == TypeShape.Literal || m.Parameters.Any(p => p.Type.Shape == TypeShape.Literal));
 
     private static IEnumerable<MethodSpec> ModuleMethods(ModuleSpec module) =>
         module.Handles.Select(h => h.Constructor).Concat(module.Functions);
@@ -323,7 +335,7 @@ internal static class ModuleEmitter
 
     private static void Documentation(CodeWriter w, MethodSpec method, IReadOnlyList<ParameterSpec> parameters)
     {
-        w.Summary(method.Docstring ?? $"Calls the Python {(method.PythonName.Contains('.') ? "method" : "callable")} <c>{method.PythonName}</c>.");
+        w.Summary(method.Docstring, $"Calls the Python {(method.PythonName.Contains('.') ? "method" : "callable")} <c>{method.PythonName}</c>.");
         foreach (var parameter in parameters)
             w.Line($"/// <param name=\"{parameter.Name.TrimStart('@')}\">The Python parameter <c>{parameter.PythonName}</c>.</param>");
         w.Line("/// <param name=\"cancellationToken\">Cancels the call and interrupts the Python code.</param>");

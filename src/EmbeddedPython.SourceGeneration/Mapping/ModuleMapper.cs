@@ -62,7 +62,7 @@ internal sealed class ModuleMapper
                 functions.Add(MapMethod(function, name, function.Name, $"function '{function.Name}'", skipSelf: false));
         }
 
-        return new ModuleSpec(moduleName, interfaceName, className, folder, null, functions.ToEquatableArray(), records, handles);
+        return new ModuleSpec(moduleName, interfaceName, className, folder, module.Docstring, functions.ToEquatableArray(), records, handles);
     }
 
     private static TypeShape? ClassShape(PyClass cls)

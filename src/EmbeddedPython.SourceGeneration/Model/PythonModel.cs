@@ -71,4 +71,4 @@ internal sealed record PyClass(
     int Line,
     int Column);
 
-internal sealed record PyModule(EquatableArray<PyFunction> Functions, EquatableArray<PyClass> Classes);
+internal sealed record PyModule(EquatableArray<PyFunction> Functions, EquatableArray<PyClass> Classes, string? Docstring);

@@ -28,16 +28,21 @@ internal sealed class ModuleParser
         var parser = new ModuleParser(source);
         var functions = new List<PyFunction>();
         var classes = new List<PyClass>();
+        string? docstring = null;
+        var first = true;
         while (parser.Current.Kind != TokenKind.EndOfFile)
         {
             var statement = parser.ParseStatement(allowFields: false);
+            if (first && statement is PyConstant { Kind: PyConstantKind.String } text)
+                docstring = text.Value;
+            first = false;
             if (statement is PyFunction function)
                 functions.Add(function);
             else if (statement is PyClass cls)
                 classes.Add(cls);
         }
 
-        return new PyModule(functions.ToEquatableArray(), classes.ToEquatableArray());
+        return new PyModule(functions.ToEquatableArray(), classes.ToEquatableArray(), docstring);
     }
 
     /// <summary>Parses one expression written as text (a string annotation such as <c>"Point"</c>).</summary>

@@ -189,6 +189,7 @@ public sealed class GeneratedModuleFixture : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(_folder, "e2e_shapes.py"), Source);
         var generated = GeneratorHarness.Run("e2e_shapes", Source);
         Assert.Empty(generated.Diagnostics);
+        Assert.Empty(generated.CompileProblems);
         using var image = new MemoryStream();
         var emitted = generated.Compilation.Emit(image);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
