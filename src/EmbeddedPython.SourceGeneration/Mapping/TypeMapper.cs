@@ -46,8 +46,8 @@ internal sealed class TypeMapper
     public TypeSpec Map(PyExpr? annotation, TypePosition position, string where, int column)
     {
         if (annotation is null)
-            return Plain(PythonObject, isValueType: false);
-        return Map(annotation, position, where, column, out _);
+            return Plain(PythonObject);
+        return MapAnnotation(annotation, position, where, column);
     }
 
     /// <summary>The element type when <paramref name="annotation"/> is an iterator or generator, else null.</summary>
@@ -60,19 +60,18 @@ internal sealed class TypeMapper
             : null;
     }
 
-    private TypeSpec Map(PyExpr annotation, TypePosition position, string where, int column, out bool isValueType)
+    private TypeSpec MapAnnotation(PyExpr annotation, TypePosition position, string where, int column)
     {
-        isValueType = false;
         switch (annotation)
         {
             case PyConstant { Kind: PyConstantKind.None }:
                 if (position == TypePosition.Return)
                     return new TypeSpec("void", TypeShape.None, Nullable: true, null, EquatableArray<string>.Empty);
-                return Plain("object", isValueType: false, nullable: true);
+                return Plain("object", nullable: true);
             case PyConstant { Kind: PyConstantKind.String } forward:
                 var parsed = TryParse(forward);
                 if (parsed is not null)
-                    return Map(parsed, position, where, column, out isValueType);
+                    return MapAnnotation(parsed, position, where, column);
                 break;
             case PyName name:
                 if (_moduleClasses.TryGetValue(name.Dotted, out var moduleClass))
@@ -80,55 +79,51 @@ internal sealed class TypeMapper
                 var simple = SimpleType(name.Last);
                 if (simple is not null)
                 {
-                    isValueType = simple.Value.IsValueType;
-                    return Plain(simple.Value.Name, isValueType);
+                    return Plain(simple);
                 }
 
                 if (name.Last is "Any" or "object")
-                    return Plain(PythonObject, isValueType: false);
+                    return Plain(PythonObject);
                 if (name.Last is "ndarray" or "memoryview" or "NDArray")
-                    return Buffer("double", position, out isValueType);
+                    return Buffer("double", position);
                 if (name.Last is "list" or "List" or "Sequence" or "dict" or "Dict" or "Mapping" or "tuple" or "Tuple" or "set" or "frozenset")
-                    return Map(new PySubscript(name, new[] { (PyExpr)new PyName("Any", name.Line) }.ToEquatableArray(), name.Line), position, where, column, out isValueType);
+                    return MapAnnotation(new PySubscript(name, new[] { (PyExpr)new PyName("Any", name.Line) }.ToEquatableArray(), name.Line), position, where, column);
                 break;
             case PyUnion union:
-                return Union(union.Options, annotation, position, where, column, out isValueType);
+                return Union(union.Options, annotation, position, where, column);
             case PySubscript { Target: PyName target } subscript:
                 var arguments = subscript.Arguments;
                 switch (target.Last)
                 {
                     case "Optional" when arguments.Count == 1:
-                        return Union([arguments[0], new PyConstant(PyConstantKind.None, "None", target.Line)], annotation, position, where, column, out isValueType);
+                        return Union([arguments[0], new PyConstant(PyConstantKind.None, "None", target.Line)], annotation, position, where, column);
                     case "Union":
-                        return Union(arguments, annotation, position, where, column, out isValueType);
+                        return Union(arguments, annotation, position, where, column);
                     case "list" or "List" or "Sequence" or "MutableSequence" or "set" or "Set" or "frozenset" or "FrozenSet" when arguments.Count == 1:
-                        var element = Map(arguments[0], TypePosition.Element, where, column, out _);
+                        var element = MapAnnotation(arguments[0], TypePosition.Element, where, column);
                         if (element.Shape is TypeShape.Dataclass or TypeShape.Handle && !element.Nullable)
                             return element with { Name = $"global::System.Collections.Generic.IReadOnlyList<{element.Name}>", Shape = element.Shape == TypeShape.Handle ? TypeShape.HandleList : TypeShape.DataclassList };
-                        return Plain($"global::System.Collections.Generic.IReadOnlyList<{Element(arguments[0], where, column)}>", isValueType: false);
+                        return Plain($"global::System.Collections.Generic.IReadOnlyList<{Element(arguments[0], where, column)}>");
                     case "dict" or "Dict" or "Mapping" or "MutableMapping" when arguments.Count == 2:
-                        return Plain($"global::System.Collections.Generic.IReadOnlyDictionary<{Element(arguments[0], where, column)}, {Element(arguments[1], where, column)}>", isValueType: false);
+                        return Plain($"global::System.Collections.Generic.IReadOnlyDictionary<{Element(arguments[0], where, column)}, {Element(arguments[1], where, column)}>");
                     case "tuple" or "Tuple" when arguments.Count == 2 && arguments[1] is PyConstant { Kind: PyConstantKind.Ellipsis }:
-                        return Plain($"global::System.Collections.Generic.IReadOnlyList<{Element(arguments[0], where, column)}>", isValueType: false);
+                        return Plain($"global::System.Collections.Generic.IReadOnlyList<{Element(arguments[0], where, column)}>");
                     case "tuple" or "Tuple" when arguments.Count == 1:
-                        isValueType = true;
-                        return Plain($"global::System.ValueTuple<{Element(arguments[0], where, column)}>", isValueType: true);
+                        return Plain($"global::System.ValueTuple<{Element(arguments[0], where, column)}>");
                     case "tuple" or "Tuple" when arguments.Count > 1 && arguments.All(a => a is not PyConstant { Kind: PyConstantKind.Ellipsis }):
-                        isValueType = true;
-                        return Plain($"({string.Join(", ", arguments.Select(a => Element(a, where, column)))})", isValueType: true);
+                        return Plain($"({string.Join(", ", arguments.Select(a => Element(a, where, column)))})");
                     case "Literal" when arguments.Count > 0 && arguments.All(a => a is PyConstant { Kind: PyConstantKind.String }):
                         return new TypeSpec("string", TypeShape.Literal, false, null, arguments.Select(a => Naming.StringLiteral(((PyConstant)a).Value)).ToEquatableArray());
                     case "Literal" when arguments.Count > 0 && arguments.All(a => a is PyConstant { Kind: PyConstantKind.Integer }):
-                        isValueType = true;
                         return new TypeSpec("long", TypeShape.Literal, false, null, arguments.Select(a => ((PyConstant)a).Value.Replace("_", "") + "L").ToEquatableArray());
                     case "Annotated" when arguments.Count >= 2:
                         if (arguments[0] is PyName { Last: "ndarray" or "memoryview" or "NDArray" } && DType(arguments[1]) is { } dtype)
-                            return Buffer(dtype, position, out isValueType);
-                        return Map(arguments[0], position, where, column, out isValueType);
+                            return Buffer(dtype, position);
+                        return MapAnnotation(arguments[0], position, where, column);
                     case "NDArray" when arguments.Count == 1 && DType(arguments[0]) is { } elementType:
-                        return Buffer(elementType, position, out isValueType);
+                        return Buffer(elementType, position);
                     case "Iterator" or "Generator" or "AsyncIterator" or "AsyncGenerator" or "Iterable" or "AsyncIterable" when position == TypePosition.Return && arguments.Count >= 1:
-                        return Map(arguments[0], TypePosition.Element, where, column, out isValueType);
+                        return MapAnnotation(arguments[0], TypePosition.Element, where, column);
                 }
 
                 break;
@@ -140,42 +135,40 @@ internal sealed class TypeMapper
             _filePath,
             annotation.Line,
             column));
-        return Plain(PythonObject, isValueType: false);
+        return Plain(PythonObject);
     }
 
-    private string Element(PyExpr annotation, string where, int column) => Map(annotation, TypePosition.Element, where, column, out _).Name;
+    private string Element(PyExpr annotation, string where, int column) => MapAnnotation(annotation, TypePosition.Element, where, column).Name;
 
-    private TypeSpec Union(IEnumerable<PyExpr> options, PyExpr annotation, TypePosition position, string where, int column, out bool isValueType)
+    private TypeSpec Union(IEnumerable<PyExpr> options, PyExpr annotation, TypePosition position, string where, int column)
     {
         var all = options.ToList();
         var others = all.Where(o => o is not PyConstant { Kind: PyConstantKind.None }).ToList();
-        isValueType = false;
         if (others.Count == 1 && others.Count < all.Count)
         {
-            var inner = Map(others[0], position == TypePosition.Return ? TypePosition.Element : position, where, column, out var innerIsValueType);
+            var inner = MapAnnotation(others[0], position == TypePosition.Return ? TypePosition.Element : position, where, column);
             if (inner.Nullable)
                 return inner;
             return inner with { Name = inner.Name + "?", Nullable = true };
         }
 
         if (others.Count == 1)
-            return Map(others[0], position, where, column, out isValueType);
+            return MapAnnotation(others[0], position, where, column);
         _diagnostics.Add(new DiagnosticInfo(
             GeneratorDiagnostics.UnsupportedAnnotation.Id,
             $"The union '{Describe(annotation)}' of {where} has no C# mapping (only a union with None, Optional[T], has one); it is typed PythonObject",
             _filePath,
             annotation.Line,
             column));
-        return Plain(PythonObject, isValueType: false, nullable: all.Count > others.Count);
+        return Plain(PythonObject, nullable: all.Count > others.Count);
     }
 
-    private static TypeSpec Buffer(string elementType, TypePosition position, out bool isValueType)
+    private static TypeSpec Buffer(string elementType, TypePosition position)
     {
         // A buffer goes to Python as ReadOnlyMemory<T> (a memoryview) and comes back with its shape.
-        isValueType = position == TypePosition.Parameter;
         return Plain(position == TypePosition.Parameter
             ? $"global::System.ReadOnlyMemory<{elementType}>"
-            : $"global::EmbeddedPython.PythonBuffer<{elementType}>", isValueType);
+            : $"global::EmbeddedPython.PythonBuffer<{elementType}>");
     }
 
     private static string? DType(PyExpr expression) => expression switch
@@ -186,21 +179,21 @@ internal sealed class TypeMapper
         _ => null,
     };
 
-    private static (string Name, bool IsValueType)? SimpleType(string name) => name switch
+    private static string? SimpleType(string name) => name switch
     {
-        "int" => ("long", true),
-        "float" => ("double", true),
-        "str" => ("string", false),
-        "bool" => ("bool", true),
-        "bytes" or "bytearray" => ("byte[]", false),
-        "Decimal" => ("decimal", true),
-        "UUID" => ("global::System.Guid", true),
-        "datetime" => ("global::System.DateTime", true),
-        "date" => ("global::System.DateOnly", true),
+        "int" => "long",
+        "float" => "double",
+        "str" => "string",
+        "bool" => "bool",
+        "bytes" or "bytearray" => "byte[]",
+        "Decimal" => "decimal",
+        "UUID" => "global::System.Guid",
+        "datetime" => "global::System.DateTime",
+        "date" => "global::System.DateOnly",
         _ => null,
     };
 
-    private static TypeSpec Plain(string name, bool isValueType, bool nullable = false) =>
+    private static TypeSpec Plain(string name, bool nullable = false) =>
         new(nullable ? name + "?" : name, TypeShape.Value, nullable, null, EquatableArray<string>.Empty);
 
     private static PyExpr? TryParse(PyConstant text)
