@@ -15,6 +15,12 @@ for library in /root/.pyenv/versions/3.9.*/lib/libpython3.9.so.1.0 /root/.pyenv/
   echo "== core tests on $library"
   EMBEDDEDPYTHON_LIBPYTHON="$library" dotnet test tests/EmbeddedPython.Tests -c Release --no-build --filter "Interpreter!=Pinned" 2>&1 | tee -a "$log" || status=$?
 done
+# The buffer tests against real numpy arrays, on Debian's Python where python3-numpy is installed.
+debian_python=/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0
+if [ -f "$debian_python" ]; then
+  echo "== numpy buffer tests on $debian_python"
+  EMBEDDEDPYTHON_LIBPYTHON="$debian_python" dotnet test tests/EmbeddedPython.Tests -c Release --no-build --filter "FullyQualifiedName~NumpyBufferTests" 2>&1 | tee -a "$log" || status=$?
+fi
 package_status=0
 scripts/package-smoke.sh || package_status=$?
 # Totals over the test projects ("Passed!  - Failed:     0, Passed:    63, Skipped: ...").

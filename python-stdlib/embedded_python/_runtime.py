@@ -9,6 +9,7 @@ import datetime
 import io
 import os
 import signal
+import site
 import sys
 import threading
 import traceback
@@ -366,10 +367,20 @@ def main_done(request_id):
 
 
 def forget(request_id):
+    # Tasks it left behind stay tracked until they end (_untrack), so that disposing its executor cancels them.
     _live.discard(request_id)
     _pending.pop(request_id, None)
-    _tasks_by_request.pop(request_id, None)
     _streams.pop(request_id, None)
+
+
+def end_requests(first_id, last_id):
+    """Cancels the tasks of requests first_id..last_id (the id block of a disposed executor) and forgets them."""
+    for request_id in [r for r in _tasks_by_request if first_id <= r <= last_id]:
+        cancel_tasks(request_id)
+    for table in (_streams, _outputs, _pending):
+        for request_id in [r for r in table if first_id <= r <= last_id]:
+            del table[request_id]
+    _live.difference_update([r for r in _live if first_id <= r <= last_id])
 
 
 # ---- interruption ----
@@ -517,6 +528,18 @@ def install(interrupt_signal):
     os.set_blocking(_wake_read, False)
     loop.add_reader(_wake_read, _on_wake)
     return _wake_write
+
+
+def extend_sys_path(search_paths, site_dirs):
+    """Puts search paths not there yet right after python-stdlib (sys.path[0]), in order, and adds site
+    folders with site.addsitedir so that their .pth files count."""
+    position = 1
+    for path in search_paths:
+        if path not in sys.path:
+            sys.path.insert(position, path)
+            position += 1
+    for folder in site_dirs:
+        site.addsitedir(folder)
 
 
 def shutdown():

@@ -75,6 +75,14 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"dispose-ms={disposeMs} " + string.Join(" ", outcomes.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}")));
         try { await python.ExecuteAsync("x = 1"); }
         catch (ObjectDisposedException) { Console.WriteLine("after-dispose=ObjectDisposedException"); }
+        // CPython outlives its last executor: the next one is served by it, until the explicit shutdown.
+        await using (var again = new PythonExecutor(new PythonExecutorOptions()))
+            Console.WriteLine($"again-x={(await again.ExecuteAsync("x = 5")).Values["x"]}");
+        watch.Restart();
+        await PythonExecutor.ShutdownPythonAsync();
+        Console.WriteLine($"shutdown-ms={watch.ElapsedMilliseconds}");
+        try { _ = new PythonExecutor(new PythonExecutorOptions()); }
+        catch (InvalidOperationException e) { Console.WriteLine($"after-shutdown={e.Message}"); }
         return 0;
     }
     case "venv":
@@ -135,11 +143,7 @@ switch (args.FirstOrDefault())
             catch (PythonTimeoutException) { Interlocked.Increment(ref counts[1]); }
             catch (PythonException) { Interlocked.Increment(ref counts[2]); }
         }
-        async Task Batch(int from, int to)
-        {
-            for (var n = from; n < to; n += 64)
-                await Task.WhenAll(Enumerable.Range(n, Math.Min(64, to - n)).Select(One));
-        }
+        Task Batch(int from, int to) => InBatchesOf64(from, to, One);
         var warmUp = Math.Min(count / 2, 100_000); // memory settles (pools, arenas, GC budgets) before the baseline is taken
         await Batch(0, warmUp);
         var afterWarmUp = Resident();
@@ -174,11 +178,7 @@ switch (args.FirstOrDefault())
             if (n % 2 == 0)
                 await handle.DisposeAsync();
         }
-        async Task Batch(int from, int to)
-        {
-            for (var n = from; n < to; n += 64)
-                await Task.WhenAll(Enumerable.Range(n, Math.Min(64, to - n)).Select(One));
-        }
+        Task Batch(int from, int to) => InBatchesOf64(from, to, One);
         var warmUp = Math.Min(count / 2, 100_000);
         await Batch(0, warmUp);
         var afterWarmUp = Resident();
@@ -210,6 +210,22 @@ switch (args.FirstOrDefault())
         for (var i = 0; i < N; i += 64)
             await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => python.ExecuteAsync(request)));
         Console.WriteLine($"in-flight-64-us={watch.Elapsed.TotalMicroseconds / N:F2}");
+        // The call API doing the same work: operator.mul(21, 2).
+        var call = new PythonCall("operator", "mul") { Args = [21L, 2L] };
+        for (var i = 0; i < 20000; i++) await python.CallAsync<long>(call);
+        watch.Restart();
+        allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < N; i++) await python.CallAsync<long>(call);
+        Console.WriteLine($"call-sequential-us={watch.Elapsed.TotalMicroseconds / N:F2} allocated-bytes-per-call={(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / N}");
+        // CPU time per operation with 64 in flight: on a busy machine, steadier than elapsed time.
+        async Task<double> CpuMicroseconds(Func<Task> one)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            for (var i = 0; i < N; i += 64)
+                await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => one()));
+            return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / N;
+        }
+        Console.WriteLine($"request-cpu-us={await CpuMicroseconds(() => python.ExecuteAsync(request)):F2} call-cpu-us={await CpuMicroseconds(() => python.CallAsync<long>(call)):F2}");
         return 0;
     }
     case "exit-without-dispose":
@@ -233,4 +249,11 @@ static long Resident()
     GC.WaitForPendingFinalizers();
     GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     return Process.GetCurrentProcess().WorkingSet64;
+}
+
+// Runs work items from..to-1, 64 in flight at a time.
+static async Task InBatchesOf64(int from, int to, Func<int, Task> one)
+{
+    for (var n = from; n < to; n += 64)
+        await Task.WhenAll(Enumerable.Range(n, Math.Min(64, to - n)).Select(one));
 }

@@ -22,7 +22,6 @@ internal sealed unsafe partial class Interpreter
         using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.call") : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
-        HandleTable.Current = state.Handles;
         try
         {
             using var target = ResolveTarget(state.Target);
@@ -62,7 +61,6 @@ internal sealed unsafe partial class Interpreter
         }
         finally
         {
-            HandleTable.Current = null;
             Telemetry.RequestRan(state.StartTimestamp);
         }
     }
@@ -81,7 +79,7 @@ internal sealed unsafe partial class Interpreter
         {
             for (var i = 0; i < count; i++)
             {
-                var item = ToPython.Convert(args![i], i < ArgumentNames.Length ? ArgumentNames[i] : $"args[{i}]");
+                var item = TypedConversion.ToPython(args![i], i < ArgumentNames.Length ? ArgumentNames[i] : $"args[{i}]");
                 Py.PyTuple_SetItem(tuple.Handle, i, item.Release()); // steals the item
             }
         }
@@ -103,7 +101,7 @@ internal sealed unsafe partial class Interpreter
             foreach (var (name, value) in kwargs)
             {
                 using var key = _names.Get(name);
-                using var converted = ToPython.Convert(value, name);
+                using var converted = TypedConversion.ToPython(value, name);
                 if (Py.PyDict_SetItem(dict.Handle, key.Handle, converted.Handle) != 0)
                     throw PythonErrors.Take($"setting keyword argument '{name}'");
             }
@@ -185,7 +183,7 @@ internal sealed unsafe partial class Interpreter
             return;
         }
         Repair();
-        _ = TakeOutput(requestId); // a call has no result to carry its output: it is logged
+        _ = TakeOutput(requestId, state.Lease.OutputLogger); // a call has no result to carry its output: it is logged
         if (state.TryDeliver(result) is { } conversionError)
         {
             if (state.TryFail(conversionError))
@@ -198,7 +196,7 @@ internal sealed unsafe partial class Interpreter
     private void CallDone(CallState state)
     {
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
-        HandleTable.Current = state.Handles;
+        HandleTable.Current = state.Lease.Handles;
         try
         {
             using var error = _runtime.Call("task_outcome", state.Task);
@@ -225,7 +223,7 @@ internal sealed unsafe partial class Interpreter
     {
         if (_open.GetValueOrDefault(requestId) is not CallState { Streams: true } state || state.IsFinished)
             return false;
-        HandleTable.Current = state.Handles;
+        HandleTable.Current = state.Lease.Handles;
         try
         {
             return state.TryWriteItem(item);

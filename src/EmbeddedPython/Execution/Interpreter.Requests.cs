@@ -108,24 +108,25 @@ internal sealed unsafe partial class Interpreter
     private CompiledCode ResolveCode(RequestState state)
     {
         var request = state.Request;
+        var cache = state.Lease.Cache; // per executor: a name means what that executor's requests sent under it
         if (state.Script is { } script)
         {
             var key = "\0script:" + request.Script;
-            if (_cache.Get(key) is { } cachedScript && cachedScript.Source == script.Version)
+            if (cache.Get(key) is { } cachedScript && cachedScript.Source == script.Version)
                 return cachedScript;
             var compiledScript = Compile(script.Source, script.FileName, version: script.Version);
-            _cache.Put(key, compiledScript);
+            cache.Put(key, compiledScript);
             return compiledScript;
         }
         if (request.Name is { } name)
         {
-            var cached = _cache.Get(name);
+            var cached = cache.Get(name);
             if (request.Code is null)
                 return cached ?? throw new ArgumentException($"No code is cached under the name '{name}'; send its Code first.", nameof(PythonRequest.Name));
             if (cached is not null && string.Equals(cached.Source, request.Code, StringComparison.Ordinal))
                 return cached;
             var compiled = Compile(request.Code, name, version: request.Code);
-            _cache.Put(name, compiled);
+            cache.Put(name, compiled);
             return compiled;
         }
         // Unnamed code is compiled for this request only (RunRequest releases it; frames keep their own reference).
@@ -229,7 +230,7 @@ internal sealed unsafe partial class Interpreter
     {
         if (FromPython.TryConvert(item, out value))
             return true;
-        if (!state.Request.ReturnHandles || state.Handles is not { } handles)
+        if (!state.Request.ReturnHandles || state.Lease.Handles is not { } handles)
             return false;
         value = handles.Add(item);
         return true;
@@ -243,7 +244,7 @@ internal sealed unsafe partial class Interpreter
     private void Finish(RequestState state, object outcome, nint requestId)
     {
         Repair(); // before the caller can observe the result (and, say, the working folder)
-        var output = TakeOutput(requestId);
+        var output = TakeOutput(requestId, state.Lease.OutputLogger);
         if (outcome is PythonResult result)
             state.TryFinish(output.Length == 0 ? result : new PythonResult(result.Values, result.Messages, output));
         else
@@ -274,14 +275,14 @@ internal sealed unsafe partial class Interpreter
         }
     }
 
-    private string TakeOutput(nint requestId)
+    private string TakeOutput(nint requestId, ILogger outputLogger)
     {
         if (Py.PyDict_Size(_runtime.Outputs) == 0)
             return "";
         using var text = _runtime.Call("take_output", requestId);
         var output = Py.AsString(text.Handle) ?? "";
         if (output.Length > 0)
-            LogRequestOutput(_outputLogger, output.TrimEnd('\n'));
+            LogRequestOutput(outputLogger, output.TrimEnd('\n'));
         return output;
     }
 

@@ -40,6 +40,10 @@ internal class RequestState
     public const int StreamCapacity = 1024;
 
     public long Id { get; }
+
+    /// <summary>The executor lease that queued the request: its cache serves it, and releasing it ends the request.</summary>
+    public required ExecutorLease Lease { get; init; }
+
     public PythonRequest Request { get; }
     public PythonScript? Script { get; }
     public bool HandlesReturn { get; }
@@ -70,9 +74,6 @@ internal class RequestState
     public RequestState? PreviousDeadline { get; set; }
     public RequestState? NextDeadline { get; set; }
     public bool Watched { get; set; }
-
-    /// <summary>The handles of the executor that queued the request (<see cref="PythonRequest.ReturnHandles"/>, handle arguments).</summary>
-    public Calls.HandleTable? Handles { get; set; }
 
     public CancellationTokenRegistration CallerRegistration { get; set; }
 

@@ -14,7 +14,8 @@ public sealed class CallTests(PythonFixture fixture)
         Assert.Equal(3L, await _python.CallAsync<long>(Module, "add", 1, 2));
         Assert.Equal(7, await _python.CallAsync<int>(Module, "add", 3, 4));
         Assert.Equal("ab", await _python.CallAsync<string>(Module, "add", "a", "b"));
-        Assert.Equal(new List<object?> { 1L, 2L }, await _python.CallAsync<object>(Module, "add", new[] { 1 }, new[] { 2 }));
+        Assert.Equal(new List<object?> { 1L, 2L }, await _python.CallAsync<object>(Module, "add", new List<object?> { 1 }, new List<object?> { 2 }));
+        Assert.Equal("d2", await _python.CallAsync<string>(Module, "describe_buffer", new[] { 1.5, 2.5 })); // arrays arrive as buffers
     }
 
     [Fact]

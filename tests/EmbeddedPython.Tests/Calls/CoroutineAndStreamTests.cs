@@ -10,6 +10,16 @@ public sealed class CoroutineAndStreamTests(PythonFixture fixture)
 
     private Task<List<object?>> TakeEventsAsync() => _python.CallAsync<List<object?>>(Module, "take_events");
 
+    /// <summary>What the module recorded, once something is (a cancelled task's finally runs on a later loop turn).</summary>
+    private async Task<List<object?>> WaitForEventsAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        List<object?> events;
+        while ((events = await TakeEventsAsync()).Count == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        return events;
+    }
+
     [Fact]
     public async Task An_async_def_is_awaited_on_the_loop_and_a_hundred_overlap()
     {
@@ -25,10 +35,7 @@ public sealed class CoroutineAndStreamTests(PythonFixture fixture)
     {
         await TakeEventsAsync();
         await Assert.ThrowsAsync<PythonTimeoutException>(() => _python.CallAsync<object>(new PythonCall(Module, "nap_forever") { Timeout = TimeSpan.FromMilliseconds(200) }));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        List<object?> events;
-        while ((events = await TakeEventsAsync()).Count == 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
+        var events = await WaitForEventsAsync();
         Assert.Equal(["nap cancelled"], events);
     }
 
@@ -71,10 +78,7 @@ public sealed class CoroutineAndStreamTests(PythonFixture fixture)
             if (item == 3)
                 break;
         }
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        List<object?> events;
-        while ((events = await TakeEventsAsync()).Count == 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
+        var events = await WaitForEventsAsync();
         Assert.Equal(["closed async"], events);
     }
 

@@ -99,6 +99,20 @@ public sealed class DelegateTests(PythonFixture fixture)
     }
 
     [Fact]
+    public async Task A_delegate_parameter_of_type_PythonObject_receives_a_handle()
+    {
+        string? seen = null;
+        Func<PythonObject, long, long> bump = (counter, by) =>
+        {
+            seen = counter.TypeName;
+            _ = counter.DisposeAsync();
+            return by;
+        };
+        Assert.Equal(5L, await _python.CallAsync<long>(new PythonCall(Module, "call_with") { Args = [bump], Kwargs = new Dictionary<string, object?> { ["counter"] = new Dictionary<string, object?>(), ["by"] = 5 } }));
+        Assert.Equal("dict", seen);
+    }
+
+    [Fact]
     public async Task A_python_callback_preset_still_takes_its_arguments_as_a_list()
     {
         var callback = new PythonCallback(arguments => arguments.Count);

@@ -100,6 +100,19 @@ public sealed class HandleTests(PythonFixture fixture)
         Assert.Equal(4L, await counter.CallMethodAsync<long>("increment"));
     }
 
+    [Fact]
+    public async Task Disposing_an_executor_releases_the_objects_of_its_handles()
+    {
+        var other = new PythonExecutor(new PythonExecutorOptions()); // a second lease on the same interpreter
+        await other.WaitUntilStartedAsync();
+        var counter = await other.CallAsync<PythonObject>(Module, "tracked_counter");
+        Assert.Equal(1L, await _python.CallAsync<long>(Module, "tracked_alive"));
+        await other.DisposeAsync();
+        Assert.Equal(0L, await _python.CallAsync<long>(Module, "tracked_alive"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => counter.CallMethodAsync<long>("increment"));
+        GC.KeepAlive(counter);
+    }
+
     /// <summary>The handle count read on the interpreter thread, after the releases queued before it ran.</summary>
     private async Task<int> LiveHandlesAsync()
     {

@@ -10,6 +10,11 @@ def add(a, b):
     return a + b
 
 
+def describe_buffer(value):
+    view = memoryview(value)
+    return f"{view.format}{len(view)}"
+
+
 def greet(name, greeting="Hello", punctuation="!"):
     return f"{greeting}, {name}{punctuation}"
 
@@ -111,6 +116,24 @@ async def async_endless(tag):
             i += 1
     finally:
         events.append(f"closed {tag}")
+
+
+_tracked = []
+
+
+def tracked_counter():
+    """A Counter whose life a weak reference follows (see tracked_alive)."""
+    import weakref
+    counter = Counter()
+    _tracked.append(weakref.ref(counter))
+    return counter
+
+
+def tracked_alive():
+    import gc
+    gc.collect()
+    _tracked[:] = [ref for ref in _tracked if ref() is not None]
+    return len(_tracked)
 
 
 def take_events():

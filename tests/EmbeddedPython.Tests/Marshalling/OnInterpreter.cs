@@ -21,6 +21,10 @@ internal static unsafe class OnInterpreter
     /// <summary>Converts <paramref name="value"/> with TypedConversion.ToPython, applies the Python function
     /// <paramref name="inspect"/> (a lambda expression) to it and returns what that gives, untyped.</summary>
     public static Task<object?> InspectAsync(PythonExecutor executor, object? value, string inspect) =>
+        InspectAsync<object?>(executor, value, inspect);
+
+    /// <summary>As <see cref="InspectAsync(PythonExecutor, object?, string)"/>, converting what the function gives to <typeparamref name="T"/>.</summary>
+    public static Task<T> InspectAsync<T>(PythonExecutor executor, object? value, string inspect) =>
         RunAsync(executor, () =>
         {
             using var converted = TypedConversion.ToPython(value, "argument");
@@ -29,28 +33,23 @@ internal static unsafe class OnInterpreter
             using var result = PyObject.Steal(Py.PyObject_CallObject(function.Handle, args.Handle));
             if (result.IsNull)
                 throw PythonErrors.Take("inspect");
-            return TypedConversion.FromPython<object?>(result.Handle, "inspected");
+            return TypedConversion.FromPython<T>(result.Handle, "inspected");
         });
 
+    /// <summary>builtins.eval(expression, {"__builtins__": builtins}), called through the C API.</summary>
     private static PyObject Evaluate(string expression)
     {
-        const int EvalInput = 258;
-        var text = System.Text.Encoding.UTF8.GetBytes(expression + "\0");
-        var name = "<test>\0"u8.ToArray();
-        fixed (byte* t = text)
-        fixed (byte* n = name)
-        {
-            using var code = PyObject.Steal(Py.Py_CompileString((nint)t, (nint)n, EvalInput));
-            if (code.IsNull)
-                throw PythonErrors.Take("<test>");
-            using var globals = PyObject.Steal(Py.PyDict_New());
-            using var builtinsKey = PyObject.Steal(Py.Intern("__builtins__"));
-            Py.PyDict_SetItem(globals.Handle, builtinsKey.Handle, Py.PyEval_GetBuiltins());
-            var value = PyObject.Steal(Py.PyEval_EvalCode(code.Handle, globals.Handle, globals.Handle));
-            if (value.IsNull)
-                throw PythonErrors.Take("<test>");
-            return value;
-        }
+        using var builtins = Py.Import("builtins");
+        using var eval = Py.GetAttr(builtins.Handle, "eval");
+        using var text = PyObject.Steal(Py.FromString(expression));
+        using var globals = PyObject.Steal(Py.PyDict_New());
+        using var builtinsKey = PyObject.Steal(Py.Intern("__builtins__"));
+        Py.PyDict_SetItem(globals.Handle, builtinsKey.Handle, builtins.Handle);
+        using var args = PyObject.Steal(Py.Tuple(text.Handle, globals.Handle));
+        var value = PyObject.Steal(Py.PyObject_CallObject(eval.Handle, args.Handle));
+        if (value.IsNull)
+            throw PythonErrors.Take("<test>");
+        return value;
     }
 
     private static Task<T> RunAsync<T>(PythonExecutor executor, Func<T> work)
