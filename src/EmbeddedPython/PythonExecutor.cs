@@ -134,6 +134,8 @@ public sealed class PythonExecutor : IPythonExecutor
             return new ArgumentException("A request names either a Script or Code/Name, not both.", nameof(request));
         if (request.Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
             return new ArgumentOutOfRangeException(nameof(request), timeout, "Timeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        if (request.MemoryLimit is <= 0)
+            return new ArgumentOutOfRangeException(nameof(request), request.MemoryLimit, "MemoryLimit must be a positive number of bytes, or null for the default.");
         return null;
     }
 

@@ -33,4 +33,10 @@ public sealed record PythonRequest
     /// <summary>Time limit covering queue wait and run. Null means
     /// <see cref="PythonExecutorOptions.DefaultTimeout"/>; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means none.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Bytes of Python memory the request's code and its asyncio tasks may allocate (net of what they
+    /// free); past it the allocation fails and the code gets <c>MemoryError</c> at once. Null means
+    /// <see cref="PythonExecutorOptions.DefaultMemoryLimit"/>. Memory C extensions allocate themselves
+    /// (numpy's array data) is not counted.</summary>
+    public long? MemoryLimit { get; init; }
 }

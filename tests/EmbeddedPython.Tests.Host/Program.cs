@@ -161,6 +161,31 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"in-flight-64-us={watch.Elapsed.TotalMicroseconds / N:F2}");
         return 0;
     }
+    case "process-memory-limit":
+    {
+        // Past ProcessMemoryLimit a request without a limit of its own, and a Python thread, get MemoryError.
+        await using var python = new PythonExecutor(new PythonExecutorOptions { ProcessMemoryLimit = 300L * 1024 * 1024 });
+        var named = "no error";
+        try { await python.ExecuteAsync("x = bytearray(400 * 1024 * 1024)"); }
+        catch (PythonException e) { named = $"{e.PythonType} process-limit-named={e.Message.Contains("ProcessMemoryLimit", StringComparison.Ordinal)}"; }
+        var thread = await python.ExecuteAsync("""
+            import threading
+            outcome = []
+            def work():
+                try:
+                    bytearray(400 * 1024 * 1024)
+                    outcome.append("allocated")
+                except MemoryError:
+                    outcome.append("refused")
+            t = threading.Thread(target=work)
+            t.start()
+            t.join()
+            outcome = outcome[0]
+            """);
+        var next = await python.ExecuteAsync("y = len(bytearray(10 * 1024 * 1024))");
+        Console.WriteLine($"request={named} thread={thread.Values["outcome"]} next={(next.Values["y"] is 10485760L ? "ok" : "wrong")}");
+        return 0;
+    }
     case "exit-without-dispose":
     {
         var python = new PythonExecutor(new PythonExecutorOptions());

@@ -17,5 +17,6 @@ internal static unsafe partial class Py
         BindErrors(library);
         BindRun(library);
         BindFunctions(library);
+        BindMemory(library);
     }
 }

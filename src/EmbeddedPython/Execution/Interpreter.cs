@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Locating;
+using EmbeddedPython.Memory;
 using Microsoft.Extensions.Logging;
 
 namespace EmbeddedPython.Execution;
@@ -31,12 +32,24 @@ internal sealed partial class Interpreter : IInterpreterHost
     private readonly CodeCache _cache;
     private readonly Interruption _interruption;
 
-    private RequestState? _running;      // the request whose code runs synchronously right now
+    private RequestState? _runningRequest;
     private int _inLoop;                 // 1 while the thread is inside the asyncio loop (wake it through the pipe)
     private volatile bool _loopHasWork;
     private volatile bool _closing;
     private int _wakePipe = -1;
     private PythonRuntime _runtime = null!;
+
+    /// <summary>The request whose code runs synchronously right now. Setting it charges the thread's Python
+    /// allocations to that request's memory account (none when it has no limit, or when cleared).</summary>
+    private RequestState? _running
+    {
+        get => _runningRequest;
+        set
+        {
+            _runningRequest = value;
+            AllocatorHook.Charge(value?.Memory);
+        }
+    }
 
     public Interpreter(PythonExecutorOptions options, ILoggerFactory loggerFactory)
     {
@@ -164,6 +177,10 @@ internal sealed partial class Interpreter : IInterpreterHost
         Callbacks.InstallNativeModule();
         ExtendSysPath(installation with { SearchPaths = [.. _options.SearchPaths] });
         _runtime = PythonRuntime.Load();
+        if (_options.ProcessMemoryLimit is { } processLimit)
+            AllocatorHook.LimitProcess(processLimit);
+        else if (_options.DefaultMemoryLimit is not null)
+            AllocatorHook.Install(); // refuses at start, not at the first request, a Python it cannot hook
         using var signalNumber = PyObject.Steal(Py.PyLong_FromLongLong(_interruption.Signal));
         using var pipe = _runtime.Call("install", signalNumber.Handle);
         _wakePipe = (int)(long)(Marshalling.FromPython.TryConvert(pipe.Handle, out var fd) ? fd! : -1L);
@@ -223,6 +240,7 @@ internal sealed partial class Interpreter : IInterpreterHost
         catch (Exception e)
         {
             _running = null;
+            state.Memory?.Release();
             LogControlFailed(_logger, e);
             state.TryFail(new InvalidOperationException($"EmbeddedPython failed to run the request: {e.Message}", e));
         }
@@ -341,6 +359,14 @@ internal sealed partial class Interpreter : IInterpreterHost
         _loopHasWork = true;
         if (wake)
             _wake.Set();
+    }
+
+    /// <summary>A loop callback of a limited request starts (its id) or ends (0). Only inside the loop: the
+    /// synchronous code of a request is charged by the host, whatever it calls.</summary>
+    public void ChargeMemory(long requestId)
+    {
+        if (Volatile.Read(ref _inLoop) == 1)
+            AllocatorHook.Charge(requestId == 0 ? null : _open.GetValueOrDefault(requestId)?.Memory);
     }
 
     public bool IsOpen(long requestId) => _open.ContainsKey(requestId) || _running?.Id == requestId;

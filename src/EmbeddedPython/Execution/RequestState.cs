@@ -19,6 +19,7 @@ internal sealed class RequestState
         Id = id;
         Request = request;
         Script = script;
+        MemoryLimit = request.MemoryLimit;
         HandlesReturn = streaming || request.CodeHandlesReturn;
         if (streaming)
             Stream = Channel.CreateBounded<PythonMessage>(new BoundedChannelOptions(StreamCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -44,6 +45,16 @@ internal sealed class RequestState
 
     /// <summary>The asyncio task running an async request's code (owned reference).</summary>
     public nint Task { get; set; }
+
+    /// <summary>The work item's memory limit in bytes, or null for the executor's default.</summary>
+    public long? MemoryLimit { get; set; }
+
+    /// <summary>The account its allocations are charged to while it runs (when it has a limit).</summary>
+    public Memory.MemoryAccount? Memory { get; set; }
+
+    /// <summary><see cref="EmbeddedPython.Memory.AllocatorHook.ProcessRefusals"/> when it started, to tell a
+    /// <c>MemoryError</c> of the process limit from one the code raised itself.</summary>
+    public long ProcessRefusalsAtStart { get; set; }
 
     /// <summary>The request's time limit, for the message of its timeout.</summary>
     public TimeSpan TimeLimit { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;
