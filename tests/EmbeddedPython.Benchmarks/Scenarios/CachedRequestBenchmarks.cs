@@ -17,6 +17,7 @@ public class CachedRequestBenchmarks
 
     // Built once: the figures show what the library costs, not the caller's request objects.
     private readonly PythonRequest _request = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY };
+    private readonly PythonRequest _limitedRequest = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY, MemoryLimit = Workloads.OneGigabyte };
     private readonly PythonRequest _untimedRequest = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY, Timeout = Timeout.InfiniteTimeSpan };
 
     [GlobalSetup]
@@ -28,6 +29,15 @@ public class CachedRequestBenchmarks
         Workloads.Expect(Executor_without_time_limit().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor without a time limit");
         Workloads.Expect(Executor_blocking_caller(), 42L, "the executor with a blocking caller");
         Workloads.Expect(JsonLinesWorker_persistent().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the JSON-lines worker");
+    }
+
+    /// <summary>As <see cref="Setup"/>, then one request with a memory limit: the allocator hook stays
+    /// installed for the rest of the process, so the unlimited requests measured after it pay its pass-through.</summary>
+    [GlobalSetup(Target = nameof(Executor_allocator_hook_without_limit))]
+    public void SetupWithHook()
+    {
+        Setup();
+        Workloads.Expect(Executor_memory_limit().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor with a memory limit");
     }
 
     [GlobalCleanup]
@@ -52,6 +62,24 @@ public class CachedRequestBenchmarks
         long sum = 0;
         for (var i = 0; i < Workloads.Sequential; i++)
             sum += (long)(await _executor.ExecuteAsync(_untimedRequest)).Values["y"]!;
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor (allocator hook installed, no memory limit)")]
+    public async Task<long> Executor_allocator_hook_without_limit()
+    {
+        long sum = 0;
+        for (var i = 0; i < Workloads.Sequential; i++)
+            sum += (long)(await _executor.ExecuteAsync(_request)).Values["y"]!;
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor (1 GB memory limit)")]
+    public async Task<long> Executor_memory_limit()
+    {
+        long sum = 0;
+        for (var i = 0; i < Workloads.Sequential; i++)
+            sum += (long)(await _executor.ExecuteAsync(_limitedRequest)).Values["y"]!;
         return sum;
     }
 
