@@ -175,12 +175,7 @@ internal static unsafe class AllocatorHook
     {
         if (!Counting(out var owner))
             return s_malloc(s_rawContext, size);
-        if (!Admit(owner, size))
-            return 0;
-        var block = s_malloc(s_rawContext, size);
-        if (block != 0)
-            Add(owner, (long)s_usableSize(block));
-        return block;
+        return Admit(owner, size) ? Counted(owner, s_malloc(s_rawContext, size)) : 0;
     }
 
     [UnmanagedCallersOnly]
@@ -189,9 +184,11 @@ internal static unsafe class AllocatorHook
         if (!Counting(out var owner))
             return s_calloc(s_rawContext, count, size);
         var total = size != 0 && count > nuint.MaxValue / size ? nuint.MaxValue : count * size;
-        if (!Admit(owner, total))
-            return 0;
-        var block = s_calloc(s_rawContext, count, size);
+        return Admit(owner, total) ? Counted(owner, s_calloc(s_rawContext, count, size)) : 0;
+    }
+
+    private static nint Counted(MemoryCounter* owner, nint block)
+    {
         if (block != 0)
             Add(owner, (long)s_usableSize(block));
         return block;

@@ -48,38 +48,22 @@ public class CachedRequestBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor (default 30 s time limit)")]
-    public async Task<long> Executor()
-    {
-        long sum = 0;
-        for (var i = 0; i < Workloads.Sequential; i++)
-            sum += (long)(await _executor.ExecuteAsync(_request)).Values["y"]!;
-        return sum;
-    }
+    public Task<long> Executor() => SumOf(_request);
 
     [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor (no time limit)")]
-    public async Task<long> Executor_without_time_limit()
-    {
-        long sum = 0;
-        for (var i = 0; i < Workloads.Sequential; i++)
-            sum += (long)(await _executor.ExecuteAsync(_untimedRequest)).Values["y"]!;
-        return sum;
-    }
+    public Task<long> Executor_without_time_limit() => SumOf(_untimedRequest);
 
     [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor (allocator hook installed, no memory limit)")]
-    public async Task<long> Executor_allocator_hook_without_limit()
-    {
-        long sum = 0;
-        for (var i = 0; i < Workloads.Sequential; i++)
-            sum += (long)(await _executor.ExecuteAsync(_request)).Values["y"]!;
-        return sum;
-    }
+    public Task<long> Executor_allocator_hook_without_limit() => SumOf(_request);
 
     [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor (1 GB memory limit)")]
-    public async Task<long> Executor_memory_limit()
+    public Task<long> Executor_memory_limit() => SumOf(_limitedRequest);
+
+    private async Task<long> SumOf(PythonRequest request)
     {
         long sum = 0;
         for (var i = 0; i < Workloads.Sequential; i++)
-            sum += (long)(await _executor.ExecuteAsync(_limitedRequest)).Values["y"]!;
+            sum += (long)(await _executor.ExecuteAsync(request)).Values["y"]!;
         return sum;
     }
 

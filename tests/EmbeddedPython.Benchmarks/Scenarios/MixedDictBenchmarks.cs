@@ -55,29 +55,19 @@ public class MixedDictBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor, 10-key mixed dict")]
-    public async Task<object?> Executor()
-    {
-        object? last = null;
-        for (var i = 0; i < Workloads.Sequential; i++)
-            last = (await _executor.ExecuteAsync(_request)).Values["d"];
-        return last;
-    }
+    public Task<object?> Executor() => LastOf(_request);
 
     [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor, 10-key mixed dict (allocator hook installed, no memory limit)")]
-    public async Task<object?> Executor_allocator_hook_without_limit()
-    {
-        object? last = null;
-        for (var i = 0; i < Workloads.Sequential; i++)
-            last = (await _executor.ExecuteAsync(_request)).Values["d"];
-        return last;
-    }
+    public Task<object?> Executor_allocator_hook_without_limit() => LastOf(_request);
 
     [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor, 10-key mixed dict (1 GB memory limit)")]
-    public async Task<object?> Executor_memory_limit()
+    public Task<object?> Executor_memory_limit() => LastOf(_limitedRequest);
+
+    private async Task<object?> LastOf(PythonRequest request)
     {
         object? last = null;
         for (var i = 0; i < Workloads.Sequential; i++)
-            last = (await _executor.ExecuteAsync(_limitedRequest)).Values["d"];
+            last = (await _executor.ExecuteAsync(request)).Values["d"];
         return last;
     }
 
