@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EmbeddedPython.Memory;
 
 namespace EmbeddedPython.Execution;
 
@@ -50,7 +51,7 @@ internal sealed class RequestState
     public long? MemoryLimit { get; set; }
 
     /// <summary>The account its allocations are charged to while it runs (when it has a limit).</summary>
-    public Memory.MemoryAccount? Memory { get; set; }
+    public MemoryAccount? Memory { get; set; }
 
     /// <summary><see cref="EmbeddedPython.Memory.AllocatorHook.ProcessRefusals"/> when it started, to tell a
     /// <c>MemoryError</c> of the process limit from one the code raised itself.</summary>
