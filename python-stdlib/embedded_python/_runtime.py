@@ -283,14 +283,14 @@ class _HostLoop(asyncio.SelectorEventLoop):
     def call_soon(self, callback, *args, context=None):
         if not self.is_running():
             _native.loop_touched()
-        if _limited:
+        if limited_requests:
             callback, args = _charged(callback, args, context)
         return super().call_soon(callback, *args, context=context)
 
     def call_at(self, when, callback, *args, context=None):
         if not self.is_running():
             _native.loop_touched()
-        if _limited:
+        if limited_requests:
             callback, args = _charged(callback, args, context)
         return super().call_at(when, callback, *args, context=context)
 
@@ -300,15 +300,8 @@ _wake_read = _wake_write = -1
 
 # ---- memory: callbacks of requests with a memory limit are charged to them ----
 
-_limited = set()  # ids of open requests with a memory limit; empty, scheduling pays nothing
-
-
-def limit_memory(request_id):
-    _limited.add(request_id)
-
-
-def unlimit_memory(request_id):
-    _limited.discard(request_id)
+# Ids of open requests with a memory limit, added and removed by the host; empty, scheduling pays nothing.
+limited_requests = set()
 
 
 def collect_garbage():
@@ -317,7 +310,7 @@ def collect_garbage():
 
 def _charged(callback, args, context):
     request_id = context.get(current_id) if context is not None else current_id.get()
-    if request_id not in _limited:
+    if request_id not in limited_requests:
         return callback, args
     return _run_charged, (request_id, callback, *args)
 

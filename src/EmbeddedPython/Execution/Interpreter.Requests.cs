@@ -102,7 +102,8 @@ internal sealed unsafe partial class Interpreter
         if ((state.MemoryLimit ?? _options.DefaultMemoryLimit) is not { } limit)
             return;
         state.Memory = MemoryAccount.Open(limit);
-        using var _ = _runtime.Call("limit_memory", requestId);
+        if (Py.PySet_Add(_runtime.LimitedRequests, requestId) != 0)
+            throw PythonErrors.Take("charging the request's loop callbacks");
     }
 
     /// <summary><c>sys.exit()</c>, <c>sys.exit(0)</c> or <c>sys.exit(None)</c>: a script that ends early, successfully.</summary>
@@ -274,7 +275,8 @@ internal sealed unsafe partial class Interpreter
             _memoryRefused |= account.WentOverLimit || account.WentOverProcessLimit;
             state.Memory = null;
             account.Release();
-            using var _ = _runtime.Call("unlimit_memory", requestId);
+            if (Py.PySet_Discard(_runtime.LimitedRequests, requestId) < 0)
+                Py.PyErr_Clear();
         }
         if (state.InterruptReason != 0)
         {
