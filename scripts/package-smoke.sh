@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Consumes EmbeddedPython the way a user does: packs it into a local folder, creates a fresh console app
-# that references the package from there, and runs Python through it. Exits non-zero unless the app
-# printed what its Python computed.
+# that references the package from there, and runs Python through it three ways in one process: a direct
+# PythonExecutor, a bare ServiceCollection (no host, no configuration) and a generic host. Exits non-zero
+# unless the app printed what its Python computed each way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -21,14 +22,40 @@ cat > nuget.config <<XML
 </configuration>
 XML
 dotnet add package EmbeddedPython --version "$version" >/dev/null
+dotnet add package Microsoft.Extensions.Hosting --version 10.0.0 >/dev/null
 cat > Program.cs <<'CS'
 using EmbeddedPython;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
-await using var python = new PythonExecutor(new PythonExecutorOptions());
-var result = await python.ExecuteAsync("import embedded_python, sys\ny = x * 2\nv = '%d.%d' % sys.version_info[:2]", new Dictionary<string, object?> { ["x"] = 21 });
-Console.WriteLine($"package-smoke y={result.Values["y"]} python={result.Values["v"]}");
+const string Code = "import embedded_python, sys\ny = x * 2\nv = '%d.%d' % sys.version_info[:2]";
+var x21 = new Dictionary<string, object?> { ["x"] = 21 };
+
+await using (var python = new PythonExecutor(new PythonExecutorOptions()))
+{
+    var result = await python.ExecuteAsync(Code, x21);
+    Console.WriteLine($"package-smoke direct y={result.Values["y"]} python={result.Values["v"]}");
+}
+
+await using (var provider = new ServiceCollection().AddPythonExecutor().BuildServiceProvider())
+{
+    var result = await provider.GetRequiredService<IPythonExecutor>().ExecuteAsync(Code, x21);
+    Console.WriteLine($"package-smoke service-collection y={result.Values["y"]}");
+}
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddPythonExecutor(o => o.DefaultTimeout = TimeSpan.FromSeconds(10));
+using (var host = builder.Build())
+{
+    await host.StartAsync();
+    var result = await host.Services.GetRequiredService<IPythonExecutor>().ExecuteAsync(Code, x21);
+    Console.WriteLine($"package-smoke host y={result.Values["y"]}");
+    await host.StopAsync();
+}
 CS
 output=$(dotnet run --nologo 2>&1)
 echo "$output"
-grep -q "package-smoke y=42" <<<"$output"
-echo "package smoke test: passed (EmbeddedPython $version from a local package folder)"
+for way in direct service-collection host; do
+    grep -q "package-smoke $way y=42" <<<"$output"
+done
+echo "package smoke test: passed (EmbeddedPython $version from a local package folder: direct, bare ServiceCollection, generic host)"

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Execution;
+using EmbeddedPython.Policy;
 using EmbeddedPython.Scripts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,9 +9,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EmbeddedPython;
 
 /// <summary>
-/// The executor: starts one interpreter thread that loads CPython and serves every request from a queue.
-/// Usually registered with <c>services.AddPythonExecutor()</c>; can also be created directly. CPython can be
-/// initialised once per process, so there is one executor per process: share it (it is thread-safe).
+/// The executor: a lease on the one interpreter thread of the process, which loads CPython and serves every
+/// request. Usually registered with <c>services.AddPythonExecutor()</c>; can also be created directly, and is
+/// thread-safe. CPython can be initialised only once per process, so the first executor starts it and later
+/// ones (another host, a host built again) share it: their requests interleave on the one thread. Each
+/// executor has its own queue, code cache, time limit and scripts; disposing it ends its own requests and
+/// their asyncio tasks and drops its cache, while CPython stays up for the next executor until the process
+/// exits or <see cref="ShutdownPythonAsync"/>. Shared by all executors: imported modules and their state,
+/// <c>sys.path</c>, and Python threads started by user code.
 /// </summary>
 public sealed class PythonExecutor : IPythonExecutor
 {
@@ -18,17 +24,21 @@ public sealed class PythonExecutor : IPythonExecutor
 
     private readonly PythonExecutorOptions _options;
     private readonly IScriptStore? _scripts;
-    private readonly Interpreter _interpreter;
-    private long _nextId;
+    private readonly ExecutorLease _lease;
     private Task? _disposal;
 
-    /// <summary>Starts the interpreter thread. Python is loaded on that thread; a failure to load it is
-    /// reported by <see cref="WaitUntilStartedAsync"/> and by every request.</summary>
-    /// <param name="options">Settings; validated here (see <see cref="PythonExecutorOptions"/>).</param>
+    /// <summary>Takes a lease on the process's interpreter, starting its thread if this is the first executor.
+    /// Python is loaded on that thread; a failure to load it, or options that cannot share the CPython already
+    /// running (another <see cref="PythonExecutorOptions.PythonLibrary"/> or
+    /// <see cref="PythonExecutorOptions.VirtualEnvironment"/>), is reported by <see cref="WaitUntilStartedAsync"/>
+    /// and by every request.</summary>
+    /// <param name="options">Settings; validated here (see <see cref="PythonExecutorOptions"/>). The first
+    /// executor's choose the Python to load; <see cref="PythonExecutorOptions.SearchPaths"/> of later ones are
+    /// added to <c>sys.path</c>; the rest are this executor's own.</param>
     /// <param name="loggerFactory">Where logs go; none when null.</param>
     /// <param name="scriptStore">Resolves <see cref="PythonRequest.Script"/>; by default files under <see cref="PythonExecutorOptions.ScriptDirectory"/>.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    /// <exception cref="InvalidOperationException">Another executor already initialised CPython in this process.</exception>
+    /// <exception cref="InvalidOperationException">Python was shut down in this process (<see cref="ShutdownPythonAsync"/>).</exception>
     public PythonExecutor(PythonExecutorOptions options, ILoggerFactory? loggerFactory = null, IScriptStore? scriptStore = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -37,7 +47,7 @@ public sealed class PythonExecutor : IPythonExecutor
             throw new ArgumentException("Invalid PythonExecutorOptions: " + string.Join(" ", failures), nameof(options));
         _options = options;
         _scripts = scriptStore ?? (options.ScriptDirectory is { } directory ? new DirectoryScriptStore(directory) : null);
-        _interpreter = new Interpreter(options, loggerFactory ?? NullLoggerFactory.Instance);
+        _lease = Interpreter.Acquire(options, loggerFactory ?? NullLoggerFactory.Instance);
         _deadlines = new DeadlineWatch(TimedOut);
     }
 
@@ -45,19 +55,22 @@ public sealed class PythonExecutor : IPythonExecutor
 
     private void TimedOut(RequestState state)
     {
-        _interpreter.Interrupt(state, reason: 1);
+        _lease.Interpreter.Interrupt(state, reason: 1);
         if (state.TryFail(state.InterruptionError))
             Telemetry.RequestTimedOut();
     }
 
-    /// <summary>Completes when CPython is loaded and initialised; fails with the reason it could not be
-    /// (for a missing Python, the message lists every place that was tried).</summary>
-    public Task WaitUntilStartedAsync(CancellationToken cancellationToken = default) => _interpreter.Ready.WaitAsync(cancellationToken);
+    /// <summary>Completes when CPython is loaded and initialised and serves this executor; fails with the
+    /// reason it could not (for a missing Python, the message lists every place that was tried; for options
+    /// that cannot share the CPython already running, it names the setting and both values).</summary>
+    public Task WaitUntilStartedAsync(CancellationToken cancellationToken = default) => _lease.Started.WaitAsync(cancellationToken);
 
     /// <summary>The version text of the running CPython (e.g. "3.11.7 (main, …)"), once started.</summary>
-    public string? PythonVersion => _interpreter.PythonVersion;
+    public string? PythonVersion => _lease.Interpreter.PythonVersion;
 
-    internal Interpreter Interpreter => _interpreter;
+    internal Interpreter Interpreter => _lease.Interpreter;
+
+    internal ExecutorLease Lease => _lease;
 
     /// <inheritdoc />
     public Task<PythonResult> ExecuteAsync(PythonRequest request, CancellationToken cancellationToken = default)
@@ -68,19 +81,22 @@ public sealed class PythonExecutor : IPythonExecutor
             return Task.FromCanceled<PythonResult>(cancellationToken);
         if (request.Script is not null)
             return ExecuteScriptAsync(request, cancellationToken);
-        return Submit(new RequestState(Interlocked.Increment(ref _nextId), request, null, streaming: false), cancellationToken);
+        return Submit(NewState(request, null, streaming: false), cancellationToken);
     }
 
     private async Task<PythonResult> ExecuteScriptAsync(PythonRequest request, CancellationToken cancellationToken)
     {
         var script = await ResolveScriptAsync(request, cancellationToken).ConfigureAwait(false);
-        return await Submit(new RequestState(Interlocked.Increment(ref _nextId), request, script, streaming: false), cancellationToken).ConfigureAwait(false);
+        return await Submit(NewState(request, script, streaming: false), cancellationToken).ConfigureAwait(false);
     }
+
+    private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming) =>
+        new(_lease.NextId(), request, script, streaming) { Lease = _lease, Policy = request.Policy ?? _options.DefaultPolicy };
 
     private Task<PythonResult> Submit(RequestState state, CancellationToken cancellationToken)
     {
         Arm(state, cancellationToken);
-        var enqueued = _interpreter.EnqueueAsync(state, cancellationToken);
+        var enqueued = _lease.EnqueueAsync(state, cancellationToken);
         return enqueued.IsCompletedSuccessfully ? state.Completion!.Task : AfterEnqueueAsync(enqueued, state);
     }
 
@@ -97,11 +113,11 @@ public sealed class PythonExecutor : IPythonExecutor
             throw invalid;
         cancellationToken.ThrowIfCancellationRequested();
         var script = request.Script is null ? null : await ResolveScriptAsync(request, cancellationToken).ConfigureAwait(false);
-        var state = new RequestState(Interlocked.Increment(ref _nextId), request, script, streaming: true);
+        var state = NewState(request, script, streaming: true);
         Arm(state, cancellationToken);
         try
         {
-            await _interpreter.EnqueueAsync(state, cancellationToken).ConfigureAwait(false);
+            await _lease.EnqueueAsync(state, cancellationToken).ConfigureAwait(false);
             await foreach (var message in state.Stream!.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 yield return message;
         }
@@ -110,7 +126,7 @@ public sealed class PythonExecutor : IPythonExecutor
             if (!state.IsFinished)
             {
                 // The consumer stopped reading early: stop the code that feeds it.
-                _interpreter.Interrupt(state, reason: 2);
+                _lease.Interpreter.Interrupt(state, reason: 2);
                 state.TryFail(new OperationCanceledException("The stream's reader stopped."));
             }
         }
@@ -136,6 +152,17 @@ public sealed class PythonExecutor : IPythonExecutor
             return new ArgumentOutOfRangeException(nameof(request), timeout, "Timeout must be positive, or Timeout.InfiniteTimeSpan for none.");
         if (request.MemoryLimit is <= 0)
             return new ArgumentOutOfRangeException(nameof(request), request.MemoryLimit, "MemoryLimit must be a positive number of bytes, or null for the default.");
+        if (request.Policy is { } policy)
+        {
+            try
+            {
+                PolicyRules.For(policy);
+            }
+            catch (ArgumentException e)
+            {
+                return e;
+            }
+        }
         return null;
     }
 
@@ -157,24 +184,35 @@ public sealed class PythonExecutor : IPythonExecutor
             state.CallerRegistration = cancellationToken.UnsafeRegister(static (s, token) =>
             {
                 var (executor, request) = ((PythonExecutor, RequestState))s!;
-                executor._interpreter.Interrupt(request, reason: 2);
+                executor._lease.Interpreter.Interrupt(request, reason: 2);
                 request.TryFail(new OperationCanceledException("The Python request was cancelled.", token));
             }, (this, state));
         }
     }
 
-    /// <summary>Stops taking requests, fails those queued or open with <see cref="ObjectDisposedException"/>,
-    /// interrupts running code and finalises Python on its own thread; returns within a bounded time
-    /// (5 s) even if code refuses to stop.</summary>
+    /// <summary>Ends this executor's lease: it takes no more requests; those queued, running or open fail with
+    /// <see cref="ObjectDisposedException"/> (running code is interrupted), their asyncio tasks and those its
+    /// finished requests left behind are cancelled, and its code cache is dropped. Returns within a bounded
+    /// time (5 s) even if code refuses to stop. CPython stays up for other and later executors; see
+    /// <see cref="ShutdownPythonAsync"/>.</summary>
     public ValueTask DisposeAsync()
     {
-        _disposal ??= ShutdownAsync();
+        _disposal ??= ReleaseAsync();
         return new ValueTask(_disposal);
     }
 
-    private async Task ShutdownAsync()
+    private async Task ReleaseAsync()
     {
-        await _interpreter.ShutdownAsync(ShutdownBound).ConfigureAwait(false);
+        await _lease.Interpreter.ReleaseAsync(_lease, ShutdownBound).ConfigureAwait(false);
         _deadlines.Dispose();
     }
+
+    /// <summary>
+    /// Finalises CPython (<c>Py_FinalizeEx</c>) on its own thread, for a process that wants Python gone before it
+    /// exits; without this call CPython stays up until the process exits (its thread does not keep the process
+    /// alive). Completes when Python is finalised, or after a bound (5 s) if code will not stop. After it, no
+    /// executor can be created in this process: CPython cannot be initialised twice.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An executor is still alive: dispose every executor first.</exception>
+    public static Task ShutdownPythonAsync() => Interpreter.ShutdownProcessAsync(ShutdownBound);
 }

@@ -43,4 +43,11 @@ public sealed class PythonExecutorOptions
     /// <summary>Cap in bytes on all Python allocations of the process, by requests, their tasks and Python
     /// threads alike; past it the allocating code gets <c>MemoryError</c>. Null (the default): no cap.</summary>
     public long? ProcessMemoryLimit { get; set; }
+
+    /// <summary>The <see cref="PythonPolicy"/> of requests that set none; null (the default): no sandbox.</summary>
+    public PythonPolicy? DefaultPolicy { get; set; }
+
+    /// <summary>Lets Python code end or stop the process (<c>os._exit</c>, <c>os.abort</c>, signals aimed at the
+    /// process). Default false: such calls raise <c>PermissionError</c> naming this option.</summary>
+    public bool AllowProcessExit { get; set; }
 }

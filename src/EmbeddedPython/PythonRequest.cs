@@ -39,4 +39,7 @@ public sealed record PythonRequest
     /// <see cref="PythonExecutorOptions.DefaultMemoryLimit"/>. Memory C extensions allocate themselves
     /// (numpy's array data) is not counted.</summary>
     public long? MemoryLimit { get; init; }
+    /// <summary>The sandbox this request's code runs under (threads it starts included: it may start none);
+    /// null means <see cref="PythonExecutorOptions.DefaultPolicy"/>.</summary>
+    public PythonPolicy? Policy { get; init; }
 }

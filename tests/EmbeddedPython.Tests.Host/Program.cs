@@ -8,6 +8,42 @@ using Microsoft.Extensions.Hosting;
 // Scenarios run by EmbeddedPython.Tests in a process of their own; each prints what the test asserts on.
 switch (args.FirstOrDefault())
 {
+    case "process-exit":
+    {
+        // "allow": os._exit(7) ends this process with 7; "refuse": it is refused and the process goes on.
+        await using var python = new PythonExecutor(new PythonExecutorOptions { AllowProcessExit = args[1] == "allow" });
+        try
+        {
+            await python.ExecuteAsync("import os\nos._exit(7)");
+        }
+        catch (PythonException e)
+        {
+            Console.WriteLine($"survived {e.PythonType}: {e.Message}");
+        }
+        return 0;
+    }
+    case "default-policy":
+    {
+        // DefaultPolicy applies to requests that set none; a request's own policy replaces it.
+        await using var python = new PythonExecutor(new PythonExecutorOptions { DefaultPolicy = PythonPolicy.Strict });
+        foreach (var request in new[]
+        {
+            new PythonRequest { Code = "import subprocess\nsubprocess.run(['true'])" },
+            new PythonRequest { Code = "import subprocess\nsubprocess.run(['true'])", Policy = new PythonPolicy() },
+        })
+        {
+            try
+            {
+                await python.ExecuteAsync(request);
+                Console.WriteLine("ran");
+            }
+            catch (PythonException e)
+            {
+                Console.WriteLine($"{e.PythonType}: {e.Message}");
+            }
+        }
+        return 0;
+    }
     case "smoke":
     {
         await using var python = new PythonExecutor(new PythonExecutorOptions());
@@ -74,6 +110,14 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"dispose-ms={disposeMs} " + string.Join(" ", outcomes.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}")));
         try { await python.ExecuteAsync("x = 1"); }
         catch (ObjectDisposedException) { Console.WriteLine("after-dispose=ObjectDisposedException"); }
+        // CPython outlives its last executor: the next one is served by it, until the explicit shutdown.
+        await using (var again = new PythonExecutor(new PythonExecutorOptions()))
+            Console.WriteLine($"again-x={(await again.ExecuteAsync("x = 5")).Values["x"]}");
+        watch.Restart();
+        await PythonExecutor.ShutdownPythonAsync();
+        Console.WriteLine($"shutdown-ms={watch.ElapsedMilliseconds}");
+        try { _ = new PythonExecutor(new PythonExecutorOptions()); }
+        catch (InvalidOperationException e) { Console.WriteLine($"after-shutdown={e.Message}"); }
         return 0;
     }
     case "venv":

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace EmbeddedPython.Tests;
 
-/// <summary>Runs a scenario of EmbeddedPython.Tests.Host in a process of its own (CPython initialises once per process).</summary>
+/// <summary>Runs a scenario of EmbeddedPython.Tests.Host in a process of its own (to observe its exit, or to start a different CPython: one CPython serves a process).</summary>
 internal static class ChildProcess
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(string scenario, IDictionary<string, string>? environment = null, TimeSpan? limit = null)

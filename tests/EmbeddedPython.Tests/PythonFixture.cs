@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 namespace EmbeddedPython.Tests;
 
-/// <summary>The one executor of the test process (CPython initialises once per process), with a script folder.</summary>
+/// <summary>The executor most tests of the process share, with a script folder (other executors of the tests are leases on the same CPython).</summary>
 public sealed class PythonFixture : IAsyncLifetime
 {
     public string ScriptDirectory { get; } = Directory.CreateTempSubdirectory("embeddedpython-scripts").FullName;

@@ -6,6 +6,7 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint, nint> PyList_GetItem;
     public static delegate* unmanaged<nint, nint> PyList_Size;
     public static delegate* unmanaged<nint, nint, int> PyList_Append;
+    public static delegate* unmanaged<nint, nint, nint, int> PyList_Insert;
     public static delegate* unmanaged<nint, nint> PyTuple_New;
     public static delegate* unmanaged<nint, nint, nint, int> PyTuple_SetItem;
     public static delegate* unmanaged<nint, nint, nint> PyTuple_GetItem;
@@ -25,6 +26,7 @@ internal static unsafe partial class Py
         PyList_GetItem = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyList_GetItem));
         PyList_Size = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyList_Size));
         PyList_Append = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PyList_Append));
+        PyList_Insert = (delegate* unmanaged<nint, nint, nint, int>)lib.Export(nameof(PyList_Insert));
         PyTuple_New = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyTuple_New));
         PyTuple_SetItem = (delegate* unmanaged<nint, nint, nint, int>)lib.Export(nameof(PyTuple_SetItem));
         PyTuple_GetItem = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyTuple_GetItem));

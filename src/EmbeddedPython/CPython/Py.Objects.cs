@@ -53,7 +53,8 @@ internal static unsafe partial class Py
 
     /// <summary>
     /// The object's type, read from <c>ob_type</c> (the second word of every object header). This holds for
-    /// the GIL builds of 3.9–3.13 that we support, and saves the two calls of <c>PyObject_Type</c> + DecRef
+    /// the GIL builds of 3.9–3.14 that we support (3.14 splits the first word into flags and a 32-bit count,
+    /// still one word), not for free-threaded builds, and saves the two calls of <c>PyObject_Type</c> + DecRef
     /// per value on the conversion hot path.
     /// </summary>
     public static nint TypeOf(nint obj) => *(nint*)(obj + sizeof(nint));

@@ -12,13 +12,16 @@ internal sealed class PythonExecutorHealthCheck(PythonExecutor executor) : IHeal
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var interpreter = executor.Interpreter;
-        var data = new Dictionary<string, object> { ["queueLength"] = interpreter.QueueLength };
-        if (interpreter.StartupError is { } error)
+        var lease = executor.Lease;
+        var data = new Dictionary<string, object> { ["queueLength"] = lease.Queue.Reader.Count };
+        if (lease.StartupError is { } error)
             return Task.FromResult(HealthCheckResult.Unhealthy($"Python could not be started: {error.Message}", error, data));
-        if (!interpreter.Ready.IsCompleted)
+        if (!lease.Started.IsCompleted)
             return Task.FromResult(HealthCheckResult.Degraded("Python is starting.", data: data));
+        if (lease.IsClosing)
+            return Task.FromResult(HealthCheckResult.Unhealthy("The executor was disposed.", data: data));
         if (interpreter.IsStopped)
-            return Task.FromResult(HealthCheckResult.Unhealthy("The interpreter has stopped (the executor was disposed).", data: data));
+            return Task.FromResult(HealthCheckResult.Unhealthy("The interpreter has stopped (Python was shut down).", data: data));
         var (request, started) = interpreter.Current;
         if (request is not null && request.InterruptReason != 0 && Stopwatch.GetElapsedTime(started) > StuckAfter)
             return Task.FromResult(HealthCheckResult.Unhealthy(

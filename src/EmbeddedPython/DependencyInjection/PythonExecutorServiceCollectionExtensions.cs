@@ -1,5 +1,6 @@
 using EmbeddedPython;
 using EmbeddedPython.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -14,14 +15,17 @@ public static class PythonExecutorServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a singleton <see cref="IPythonExecutor"/> (and <see cref="PythonExecutor"/>). Options bind from
-    /// the configuration section <c>EmbeddedPython</c>, then <paramref name="configure"/> runs; they are
-    /// validated when the host starts, which also starts Python so that a missing interpreter stops the
-    /// host with a clear message instead of failing the first request.
+    /// the configuration section <c>EmbeddedPython</c> when an <see cref="IConfiguration"/> is registered (a
+    /// bare <see cref="ServiceCollection"/> gets the defaults), then <paramref name="configure"/> runs. They are
+    /// validated when the executor is created, and in a host when it starts, which also starts Python so that a
+    /// missing interpreter stops the host with a clear message instead of failing the first request.
     /// </summary>
     public static IServiceCollection AddPythonExecutor(this IServiceCollection services, Action<PythonExecutorOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<PythonExecutorOptions>().BindConfiguration(PythonExecutorOptions.SectionName).ValidateOnStart();
+        var options = services.AddOptions<PythonExecutorOptions>()
+            .Configure<IServiceProvider>(static (o, sp) => sp.GetService<IConfiguration>()?.GetSection(PythonExecutorOptions.SectionName).Bind(o))
+            .ValidateOnStart();
         if (configure is not null)
             options.Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PythonExecutorOptions>, PythonExecutorOptionsValidator>());

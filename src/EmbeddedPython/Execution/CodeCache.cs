@@ -41,6 +41,15 @@ internal sealed class CodeCache(int capacity)
         return node.Value.Code;
     }
 
+    /// <summary>Releases every entry (its executor was disposed); on the interpreter thread.</summary>
+    public void Clear()
+    {
+        foreach (var (_, code) in _recency)
+            code.Dispose();
+        _recency.Clear();
+        _entries.Clear();
+    }
+
     /// <summary>Stores <paramref name="code"/> under <paramref name="key"/>, replacing (and releasing) what was there.</summary>
     public void Put(string key, CompiledCode code)
     {

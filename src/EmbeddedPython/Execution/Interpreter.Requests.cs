@@ -3,6 +3,7 @@ using EmbeddedPython.CPython;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Marshalling;
 using EmbeddedPython.Memory;
+using EmbeddedPython.Protection;
 using Microsoft.Extensions.Logging;
 
 namespace EmbeddedPython.Execution;
@@ -20,6 +21,7 @@ internal sealed unsafe partial class Interpreter
     {
         if (!state.TryStart())
             return; // finished while queued (timed out, cancelled): never runs
+        EnforcePolicy(state);
         using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.request", ActivityKind.Internal, state.CallerActivity) : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
@@ -123,24 +125,25 @@ internal sealed unsafe partial class Interpreter
     private CompiledCode ResolveCode(RequestState state)
     {
         var request = state.Request;
+        var cache = state.Lease.Cache; // per executor: a name means what that executor's requests sent under it
         if (state.Script is { } script)
         {
             var key = "\0script:" + request.Script;
-            if (_cache.Get(key) is { } cachedScript && cachedScript.Source == script.Version)
+            if (cache.Get(key) is { } cachedScript && cachedScript.Source == script.Version)
                 return cachedScript;
             var compiledScript = Compile(script.Source, script.FileName, version: script.Version);
-            _cache.Put(key, compiledScript);
+            cache.Put(key, compiledScript);
             return compiledScript;
         }
         if (request.Name is { } name)
         {
-            var cached = _cache.Get(name);
+            var cached = cache.Get(name);
             if (request.Code is null)
                 return cached ?? throw new ArgumentException($"No code is cached under the name '{name}'; send its Code first.", nameof(PythonRequest.Name));
             if (cached is not null && string.Equals(cached.Source, request.Code, StringComparison.Ordinal))
                 return cached;
             var compiled = Compile(request.Code, name, version: request.Code);
-            _cache.Put(name, compiled);
+            cache.Put(name, compiled);
             return compiled;
         }
         // Unnamed code is compiled for this request only (RunRequest releases it; frames keep their own reference).
@@ -247,7 +250,7 @@ internal sealed unsafe partial class Interpreter
     private void Finish(RequestState state, object outcome, nint requestId)
     {
         Repair(); // before the caller can observe the result (and, say, the working folder)
-        var output = TakeOutput(requestId);
+        var output = TakeOutput(requestId, state.Lease.OutputLogger);
         if (outcome is PythonResult result)
             state.TryFinish(output.Length == 0 ? result : new PythonResult(result.Values, result.Messages, output));
         else
@@ -286,6 +289,7 @@ internal sealed unsafe partial class Interpreter
         {
             using var _ = _runtime.Call("forget", requestId);
         }
+        ReleasePolicy(state, requestId);
     }
 
     /// <summary>After a limit refused memory, the garbage the failed code left in reference cycles (frames,
@@ -298,14 +302,14 @@ internal sealed unsafe partial class Interpreter
         using var _ = _runtime.Call("collect_garbage");
     }
 
-    private string TakeOutput(nint requestId)
+    private string TakeOutput(nint requestId, ILogger outputLogger)
     {
         if (Py.PyDict_Size(_runtime.Outputs) == 0)
             return "";
         using var text = _runtime.Call("take_output", requestId);
         var output = Py.AsString(text.Handle) ?? "";
         if (output.Length > 0)
-            LogRequestOutput(_outputLogger, output.TrimEnd('\n'));
+            LogRequestOutput(outputLogger, output.TrimEnd('\n'));
         return output;
     }
 
@@ -315,10 +319,12 @@ internal sealed unsafe partial class Interpreter
         if (Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stdout) == _runtime.Stdout
             && Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stderr) == _runtime.Stderr
             && Py.PyDict_Size(_runtime.BuiltinsDict) == _runtime.BuiltinsSize
-            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, PythonRuntime.Keys.CwdChanged) != Py.True)
+            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, PythonRuntime.Keys.CwdChanged) != Py.True
+            && !HostProtection.Touched)
             return;
         Py.PyErr_Clear();
         using var changed = _runtime.Call("repair"); // restores the working folder Python saw at start-up
+        HostProtection.Rearm(); // the interruption signal, for the requests after this one
     }
 
     // ---- called back from Python ----

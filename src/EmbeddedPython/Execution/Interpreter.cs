@@ -5,31 +5,30 @@ using EmbeddedPython.CPython;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Locating;
 using EmbeddedPython.Memory;
+using EmbeddedPython.Policy;
+using EmbeddedPython.Protection;
 using Microsoft.Extensions.Logging;
 
 namespace EmbeddedPython.Execution;
 
 /// <summary>
-/// The interpreter thread: the one thread that initialises CPython and runs every request, FIFO from the
-/// queue. Between requests it runs the asyncio loop while the loop has work, and otherwise parks with the
+/// The interpreter thread: the one thread of the process that initialises CPython and runs every request,
+/// FIFO from each executor's queue, the queues of several executors (leases, see Interpreter.Leases.cs) in
+/// turn. Between requests it runs the asyncio loop while the loop has work, and otherwise parks with the
 /// GIL released (so Python threads started by user code run). Continuations of callers never run here:
 /// results are delivered through completion sources that continue asynchronously.
 /// </summary>
 internal sealed partial class Interpreter : IInterpreterHost
 {
-    private static int s_created;
-
-    private readonly PythonExecutorOptions _options;
-    private readonly ILogger _logger;
-    private readonly ILogger _outputLogger;
-    private readonly Channel<RequestState> _queue;
+    private readonly PythonExecutorOptions _options; // of the first executor: they choose the Python to load
+    private ILogger _logger;                          // of the executor attached last (its host is alive)
+    private ILogger _outputLogger;
     private readonly ConcurrentQueue<Action> _control = new();
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 100);
     private readonly ConcurrentDictionary<long, RequestState> _open = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
-    private readonly CodeCache _cache;
     private readonly Interruption _interruption;
 
     private RequestState? _runningRequest;
@@ -38,6 +37,7 @@ internal sealed partial class Interpreter : IInterpreterHost
     private volatile bool _closing;
     private int _wakePipe = -1;
     private PythonRuntime _runtime = null!;
+    private PythonInstallation _installation = null!;
 
     /// <summary>The request whose code runs synchronously right now. Setting it charges the thread's Python
     /// allocations to that request's memory account (none when it has no limit, or when cleared).</summary>
@@ -51,21 +51,12 @@ internal sealed partial class Interpreter : IInterpreterHost
         }
     }
 
-    public Interpreter(PythonExecutorOptions options, ILoggerFactory loggerFactory)
+    /// <summary>Created by the first executor of the process (<see cref="Acquire"/>).</summary>
+    private Interpreter(PythonExecutorOptions options, ILoggerFactory loggerFactory)
     {
-        if (Interlocked.Exchange(ref s_created, 1) == 1)
-            throw new InvalidOperationException(
-                "CPython can be initialised only once per process, and an EmbeddedPython executor already did. "
-                + "Share one IPythonExecutor (it is safe to use from any number of threads).");
         _options = options;
         _logger = loggerFactory.CreateLogger("EmbeddedPython.Interpreter");
         _outputLogger = loggerFactory.CreateLogger("EmbeddedPython.Output");
-        _cache = new CodeCache(options.CodeCacheSize);
-        _queue = Channel.CreateBounded<RequestState>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
         _interruption = new Interruption(this);
         // A background thread: a process that never disposes the executor still exits.
         _thread = new Thread(Run, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = "EmbeddedPython interpreter" };
@@ -76,39 +67,11 @@ internal sealed partial class Interpreter : IInterpreterHost
     public Task Ready => _ready.Task;
 
     public string? PythonVersion { get; private set; }
-    public int QueueLength => _queue.Reader.Count;
     public Exception? StartupError => _ready.Task.Exception?.InnerException;
     public bool IsStopped => _stopped.Task.IsCompleted;
 
     /// <summary>The request running synchronously and for how long (health checks look for stuck code).</summary>
     public (RequestState? Request, long StartTimestamp) Current => (_running, _running?.StartTimestamp ?? 0);
-
-    public ValueTask EnqueueAsync(RequestState state, CancellationToken cancellationToken)
-    {
-        if (_closing)
-            throw new ObjectDisposedException(nameof(PythonExecutor));
-        if (_queue.Writer.TryWrite(state))
-        {
-            Telemetry.QueueChanged(1);
-            WakeThread();
-            return ValueTask.CompletedTask;
-        }
-        return EnqueueSlowAsync(state, cancellationToken);
-    }
-
-    private async ValueTask EnqueueSlowAsync(RequestState state, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _queue.Writer.WriteAsync(state, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            throw new ObjectDisposedException(nameof(PythonExecutor));
-        }
-        Telemetry.QueueChanged(1);
-        WakeThread();
-    }
 
     /// <summary>Runs <paramref name="action"/> on the interpreter thread before the next request.</summary>
     public void Post(Action action)
@@ -117,7 +80,7 @@ internal sealed partial class Interpreter : IInterpreterHost
         WakeThread();
     }
 
-    private unsafe void WakeThread()
+    public unsafe void WakeThread()
     {
         _wake.Set();
         Interlocked.MemoryBarrier();
@@ -140,7 +103,7 @@ internal sealed partial class Interpreter : IInterpreterHost
         {
             LogStartFailed(_logger, e);
             _ready.TrySetException(e);
-            FailQueued(() => e is ArgumentException ? e : new InvalidOperationException($"Python could not be started: {e.Message}", e));
+            FailLeases(e);
             _stopped.TrySetResult();
             return;
         }
@@ -162,7 +125,7 @@ internal sealed partial class Interpreter : IInterpreterHost
 
     private unsafe void Start()
     {
-        var installation = Environments.RequirementsInstaller.Locate(_options, _logger);
+        var installation = _installation = Environments.RequirementsInstaller.Locate(_options, _logger);
         if (installation.Home is not null)
             Libc.setenv("PYTHONHOME", installation.Home, 1);
         var library = LibPython.Open(installation.Library);
@@ -175,45 +138,50 @@ internal sealed partial class Interpreter : IInterpreterHost
         PythonVersion = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(Py.Py_GetVersion());
         Callbacks.Host = this;
         Callbacks.InstallNativeModule();
-        ExtendSysPath(installation with { SearchPaths = [.. _options.SearchPaths] });
+        PutStdlibOnSysPath();
         _runtime = PythonRuntime.Load();
         if (_options.ProcessMemoryLimit is { } processLimit)
             AllocatorHook.LimitProcess(processLimit);
         else if (_options.DefaultMemoryLimit is not null)
             AllocatorHook.Install(); // refuses at start, not at the first request, a Python it cannot hook
+        ExtendSysPath(_options.SearchPaths, installation.SitePackages);
         using var signalNumber = PyObject.Steal(Py.PyLong_FromLongLong(_interruption.Signal));
-        using var pipe = _runtime.Call("install", signalNumber.Handle);
+        using var pipe = _runtime.Call("install", signalNumber.Handle, _options.AllowProcessExit ? Py.True : Py.False);
+        HostProtection.Load(_options.AllowProcessExit);
+        AuditHook.Install(this);
         _wakePipe = (int)(long)(Marshalling.FromPython.TryConvert(pipe.Handle, out var fd) ? fd! : -1L);
         _interruption.Attach(Libc.pthread_self());
         LogStarted(_logger, PythonVersion ?? "?", installation.Library);
     }
 
-    /// <summary>The shipped python-stdlib folder, <see cref="PythonExecutorOptions.SearchPaths"/> and the
-    /// virtual environment's site-packages (through site.addsitedir, so its .pth files count).</summary>
-    private static void ExtendSysPath(PythonInstallation installation)
+    /// <summary>The shipped python-stdlib folder (embedded_python) goes first on sys.path.</summary>
+    private static unsafe void PutStdlibOnSysPath()
     {
-        var stdlib = Path.Combine(AppContext.BaseDirectory, "python-stdlib");
-        var source = new System.Text.StringBuilder("import sys, site\n");
-        source.Append($"sys.path.insert(0, {PythonString(stdlib)})\n");
-        foreach (var path in installation.SearchPaths)
-            source.Append($"sys.path.insert(1, {PythonString(Path.GetFullPath(path))})\n");
-        foreach (var sitePackages in installation.SitePackages)
-            source.Append($"site.addsitedir({PythonString(sitePackages)})\n");
-        Py.RunSource(source.ToString(), "<embedded_python start-up>");
+        using var stdlib = PyObject.Steal(Py.FromString(Path.Combine(AppContext.BaseDirectory, "python-stdlib")));
+        using var sys = Py.Import("sys");
+        using var path = sys.IsNull ? default : Py.GetAttr(sys.Handle, "path");
+        if (path.IsNull || Py.PyList_Insert(path.Handle, 0, stdlib.Handle) != 0)
+            throw PythonErrors.Take("putting python-stdlib on sys.path");
     }
 
-    private static string PythonString(string text) => "'" + text.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
+    /// <summary><see cref="PythonExecutorOptions.SearchPaths"/> (those not there yet) after python-stdlib, and a
+    /// virtual environment's site-packages through site.addsitedir (so its .pth files count).</summary>
+    private void ExtendSysPath(IEnumerable<string> searchPaths, IEnumerable<string> sitePackages)
+    {
+        using var paths = Marshalling.ToPython.Convert(searchPaths.Select(Path.GetFullPath).ToList(), "SearchPaths");
+        using var sites = Marshalling.ToPython.Convert(sitePackages.ToList(), "site-packages");
+        using var _ = _runtime.Call("extend_sys_path", paths.Handle, sites.Handle);
+    }
 
     private void Serve()
     {
-        var reader = _queue.Reader;
         while (true)
         {
             RunControl();
-            if (reader.TryRead(out var state))
+            if (TryTakeQueued(out var state))
             {
                 Telemetry.QueueChanged(-1);
-                if (_closing)
+                if (_closing || state.Lease.IsClosing)
                     state.TryFail(new ObjectDisposedException(nameof(PythonExecutor)));
                 else
                     RunGuarded(state);
@@ -231,7 +199,7 @@ internal sealed partial class Interpreter : IInterpreterHost
     }
 
     /// <summary>A fault of the host itself fails that one request; the thread goes on serving.</summary>
-    private void RunGuarded(RequestState state)
+    private unsafe void RunGuarded(RequestState state)
     {
         try
         {
@@ -241,6 +209,11 @@ internal sealed partial class Interpreter : IInterpreterHost
         {
             _running = null;
             state.Memory?.Release();
+            if (state.PolicyEnforced)
+            {
+                using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
+                ReleasePolicy(state, requestId.Handle);
+            }
             LogControlFailed(_logger, e);
             state.TryFail(new InvalidOperationException($"EmbeddedPython failed to run the request: {e.Message}", e));
         }
@@ -261,7 +234,7 @@ internal sealed partial class Interpreter : IInterpreterHost
         }
     }
 
-    private bool HasWaitingWork => _queue.Reader.Count > 0 || !_control.IsEmpty || _closing;
+    private bool HasWaitingWork => AnyQueued() || !_control.IsEmpty || _closing;
 
     private unsafe void Park()
     {
@@ -302,7 +275,7 @@ internal sealed partial class Interpreter : IInterpreterHost
 
     private unsafe void Stop()
     {
-        FailQueued(() => new ObjectDisposedException(nameof(PythonExecutor)));
+        CloseLeases();
         foreach (var state in _open.Values)
             state.TryFail(new ObjectDisposedException(nameof(PythonExecutor)));
         try
@@ -313,25 +286,15 @@ internal sealed partial class Interpreter : IInterpreterHost
         {
             LogLoopFailed(_logger, e);
         }
+        HostProtection.Stop();
         Py.Py_FinalizeEx();
-    }
-
-    private void FailQueued(Func<Exception> error)
-    {
-        _queue.Writer.TryComplete();
-        while (_queue.Reader.TryRead(out var state))
-        {
-            Telemetry.QueueChanged(-1);
-            state.TryFail(error());
-        }
     }
 
     /// <summary>Stops taking requests, fails what is queued and open, and lets the thread finalise Python.
     /// Completes when Python is finalised, or after <paramref name="bound"/> if code will not stop.</summary>
-    public async Task ShutdownAsync(TimeSpan bound)
+    private async Task ShutdownAsync(TimeSpan bound)
     {
         _closing = true;
-        _queue.Writer.TryComplete();
         if (_running is { } running)
             _interruption.Interrupt(running, reason: 3);
         foreach (var state in _open.Values)

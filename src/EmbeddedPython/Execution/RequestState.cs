@@ -34,6 +34,10 @@ internal sealed class RequestState
     public const int StreamCapacity = 1024;
 
     public long Id { get; }
+
+    /// <summary>The executor lease that queued the request: its cache serves it, and releasing it ends the request.</summary>
+    public required ExecutorLease Lease { get; init; }
+
     public PythonRequest Request { get; }
     public PythonScript? Script { get; }
     public bool HandlesReturn { get; }
@@ -56,6 +60,12 @@ internal sealed class RequestState
     /// <summary><see cref="EmbeddedPython.Memory.AllocatorHook.ProcessRefusals"/> when it started, to tell a
     /// <c>MemoryError</c> of the process limit from one the code raised itself.</summary>
     public long ProcessRefusalsAtStart { get; set; }
+
+    /// <summary>The sandbox the request's code runs under: its own, or the executor's default.</summary>
+    public PythonPolicy? Policy { get; init; }
+
+    /// <summary>Whether the audit hook is counting this request as one with a policy (interpreter thread only).</summary>
+    public bool PolicyEnforced { get; set; }
 
     /// <summary>The request's time limit, for the message of its timeout.</summary>
     public TimeSpan TimeLimit { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;

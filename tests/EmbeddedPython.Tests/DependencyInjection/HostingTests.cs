@@ -41,7 +41,7 @@ public sealed class HostingTests
     }
 
     [Fact]
-    public async Task Disposing_under_load_fails_pending_callers_promptly_and_never_hangs()
+    public async Task Disposing_under_load_fails_pending_callers_promptly_and_the_explicit_shutdown_finalises_within_the_bound()
     {
         var (exitCode, output) = await ChildProcess.RunAsync("dispose-under-load");
         Assert.True(exitCode == 0, output);
@@ -50,6 +50,10 @@ public sealed class HostingTests
         Assert.Contains("after-dispose=ObjectDisposedException", output);
         var disposeMs = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"dispose-ms=(\d+)").Groups[1].Value);
         Assert.True(disposeMs < 5000, output);
+        Assert.Contains("again-x=5", output); // the interpreter outlived its last executor
+        var shutdownMs = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"shutdown-ms=(\d+)").Groups[1].Value);
+        Assert.True(shutdownMs < 5000, output); // finalised within the bound
+        Assert.Contains("after-shutdown=Python was shut down in this process (PythonExecutor.ShutdownPythonAsync), and CPython cannot be initialised again.", output);
     }
 
     [Fact]

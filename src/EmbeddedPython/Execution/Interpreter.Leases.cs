@@ -1,0 +1,244 @@
+using System.Diagnostics.CodeAnalysis;
+using EmbeddedPython.CPython;
+using EmbeddedPython.Locating;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EmbeddedPython.Execution;
+
+// Executors are leases on the one interpreter of the process: CPython cannot be re-initialised reliably,
+// so the first executor starts it and it stays up until the process exits or ShutdownPythonAsync.
+internal sealed partial class Interpreter
+{
+    private static readonly Lock s_gate = new();
+    private static Interpreter? s_process;
+    private static int s_leaseNumbers;
+    private static bool s_shutDown;
+
+    private readonly List<ExecutorLease> _leases = [];    // alive (not released), under s_gate
+    private ExecutorLease[] _serving = [];                 // attached; read and replaced on the interpreter thread only
+    private int _nextLease;                                // round robin over _serving
+
+    /// <summary>A new lease on the process's interpreter, started on first use. A start that failed (no
+    /// Python found, say) is retried by the next executor, so that corrected options can still succeed.</summary>
+    public static ExecutorLease Acquire(PythonExecutorOptions options, ILoggerFactory loggerFactory)
+    {
+        lock (s_gate)
+        {
+            if (s_shutDown)
+                throw new InvalidOperationException(
+                    "Python was shut down in this process (PythonExecutor.ShutdownPythonAsync), and CPython cannot be initialised again.");
+            if (s_process is null || s_process.StartupError is not null)
+                s_process = new Interpreter(options, loggerFactory);
+            var interpreter = s_process;
+            var lease = new ExecutorLease(interpreter, ++s_leaseNumbers, options, loggerFactory);
+            interpreter._leases.Add(lease);
+            interpreter.Post(() => interpreter.Attach(lease));
+            return lease;
+        }
+    }
+
+    /// <summary>Finalises CPython when no lease is alive; see <see cref="PythonExecutor.ShutdownPythonAsync"/>.</summary>
+    public static Task ShutdownProcessAsync(TimeSpan bound)
+    {
+        Interpreter? interpreter;
+        lock (s_gate)
+        {
+            interpreter = s_process;
+            if (interpreter is not null && interpreter._leases.Count > 0)
+                throw new InvalidOperationException(
+                    $"Python cannot be shut down while {interpreter._leases.Count} executor(s) are alive: dispose them first.");
+            s_shutDown = true;
+        }
+        return interpreter is null || interpreter.IsStopped ? Task.CompletedTask : interpreter.ShutdownAsync(bound);
+    }
+
+    /// <summary>On the interpreter thread, once Python runs: serves the lease, or fails it when its options
+    /// cannot share this interpreter.</summary>
+    private void Attach(ExecutorLease lease)
+    {
+        if (lease.IsClosing)
+            return; // released before it was served
+        if (Conflict(lease.Options) is { } conflict)
+        {
+            lease.Fail(conflict);
+            return;
+        }
+        try
+        {
+            ExtendSysPath(lease.Options.SearchPaths, []);
+        }
+        catch (PythonException e)
+        {
+            lease.Fail(e);
+            return;
+        }
+        _serving = [.. _serving, lease];
+        _logger = lease.Logger;
+        _outputLogger = lease.OutputLogger;
+        lease.MarkStarted();
+    }
+
+    /// <summary>The setting of <paramref name="options"/> that cannot share the running CPython, if any. Unset
+    /// settings take what runs; set ones must name the same library and virtual environment.</summary>
+    private InvalidOperationException? Conflict(PythonExecutorOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.PythonLibrary) && options.PythonLibrary != _options.PythonLibrary)
+        {
+            string library;
+            try
+            {
+                library = PythonLocator.Locate(new PythonExecutorOptions { PythonLibrary = options.PythonLibrary }).Library;
+            }
+            catch (DllNotFoundException e)
+            {
+                return new InvalidOperationException(e.Message, e);
+            }
+            if (!SameFile(library, _installation.Library))
+                return new InvalidOperationException(
+                    $"PythonExecutorOptions.PythonLibrary is '{library}', but this process already runs CPython from "
+                    + $"'{_installation.Library}'. One CPython serves every executor of a process and cannot be "
+                    + "replaced while it runs: leave PythonLibrary unset, or set it to the library that runs.");
+        }
+        if (!string.IsNullOrEmpty(options.VirtualEnvironment)
+            && (_options.VirtualEnvironment is not { Length: > 0 } running || !SameFolder(options.VirtualEnvironment, running)))
+            return new InvalidOperationException(
+                $"PythonExecutorOptions.VirtualEnvironment is '{options.VirtualEnvironment}', but the CPython this process "
+                + $"already runs was started with {(_options.VirtualEnvironment is { Length: > 0 } v ? $"'{v}'" : "none")}. "
+                + "One CPython serves every executor of a process: leave VirtualEnvironment unset, or set it to the one that runs.");
+        if (options.AllowProcessExit != _options.AllowProcessExit)
+            return new InvalidOperationException(
+                $"PythonExecutorOptions.AllowProcessExit is {options.AllowProcessExit}, but the CPython this process already runs "
+                + $"was started with {_options.AllowProcessExit}: the guards against ending the process are installed once, for every executor.");
+        return null;
+    }
+
+    private static bool SameFile(string a, string b) => string.Equals(Canonical(a), Canonical(b), StringComparison.Ordinal);
+
+    private static bool SameFolder(string a, string b) =>
+        string.Equals(Canonical(a).TrimEnd(Path.DirectorySeparatorChar), Canonical(b).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal);
+
+    private static string Canonical(string path)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full;
+        }
+    }
+
+    /// <summary>Ends a lease: its queued requests fail at once, its running and open requests are interrupted
+    /// and fail with <see cref="ObjectDisposedException"/>, then, on the interpreter thread, its asyncio tasks
+    /// are cancelled and its code cache dropped. Completes when that is done, or after <paramref name="bound"/>
+    /// if its code will not stop. Other leases keep being served.</summary>
+    public async Task ReleaseAsync(ExecutorLease lease, TimeSpan bound)
+    {
+        lease.Close(); // a lease that failed to start is closed already, and released all the same
+        lock (s_gate)
+            _leases.Remove(lease);
+        if (_running is { } running && running.Lease == lease)
+            EndOnRelease(running);
+        foreach (var state in _open.Values)
+        {
+            if (state.Lease == lease)
+                EndOnRelease(state);
+        }
+        if (IsStopped)
+        {
+            lease.MarkReleased();
+            return;
+        }
+        Post(() => Detach(lease));
+        await Task.WhenAny(lease.Released, Task.Delay(bound)).ConfigureAwait(false);
+        if (!lease.IsReleased)
+            LogReleaseTimedOut(lease.Logger, bound);
+    }
+
+    private void EndOnRelease(RequestState state)
+    {
+        _interruption.Interrupt(state, reason: 3);
+        state.TryFail(new ObjectDisposedException(nameof(PythonExecutor), "The executor was disposed while the request ran."));
+    }
+
+    /// <summary>On the interpreter thread: forgets a released lease and what Python holds for it.</summary>
+    private unsafe void Detach(ExecutorLease lease)
+    {
+        _serving = Array.FindAll(_serving, l => l != lease);
+        _nextLease = 0;
+        if (_serving.Length > 0)
+        {
+            _logger = _serving[^1].Logger;
+            _outputLogger = _serving[^1].OutputLogger;
+        }
+        else
+        {
+            // The last host may dispose its logger factory next; the interpreter stays up, quietly.
+            _logger = NullLogger.Instance;
+            _outputLogger = NullLogger.Instance;
+        }
+        foreach (var state in _open.Values)
+        {
+            if (state.Lease == lease)
+                CancelTasks(state);
+        }
+        using var first = PyObject.Steal(Py.PyLong_FromLongLong(lease.FirstId));
+        using var last = PyObject.Steal(Py.PyLong_FromLongLong(lease.LastId));
+        using (_runtime.Call("end_requests", first.Handle, last.Handle)) { } // tasks left behind by its finished requests too
+        _loopHasWork = true; // the cancelled tasks run their cancellation
+        lease.Cache.Clear();
+        lease.MarkReleased();
+    }
+
+    /// <summary>The next queued request, taking the attached leases' queues in turn.</summary>
+    private bool TryTakeQueued([MaybeNullWhen(false)] out RequestState state)
+    {
+        var leases = _serving;
+        if (leases.Length == 1)
+            return leases[0].Queue.Reader.TryRead(out state);
+        for (var i = 0; i < leases.Length; i++)
+        {
+            _nextLease = (_nextLease + 1) % leases.Length;
+            if (leases[_nextLease].Queue.Reader.TryRead(out state))
+                return true;
+        }
+        state = null;
+        return false;
+    }
+
+    private bool AnyQueued()
+    {
+        foreach (var lease in _serving)
+        {
+            if (lease.Queue.Reader.Count > 0)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>Python could not be started: every lease fails with the reason, and so does what is queued on it.</summary>
+    private void FailLeases(Exception error)
+    {
+        foreach (var lease in AliveLeases())
+            lease.Fail(error);
+    }
+
+    /// <summary>The thread stops: every lease takes no more requests, and those queued fail.</summary>
+    private void CloseLeases()
+    {
+        foreach (var lease in AliveLeases())
+            lease.Close();
+    }
+
+    private ExecutorLease[] AliveLeases()
+    {
+        lock (s_gate)
+            return [.. _leases];
+    }
+
+    [LoggerMessage(8, LogLevel.Warning, "The executor's code did not stop within {Bound} of its disposal; its requests have failed, and the interpreter serves other executors once that code returns")]
+    private static partial void LogReleaseTimedOut(ILogger logger, TimeSpan bound);
+}
