@@ -3,11 +3,13 @@
 Code that handles its own return (``CodeHandlesReturn`` / ``StreamAsync``) sends results with
 ``emit(value)``, ends its request with ``complete(value=None)`` or ``fail(error)``. ``current_request()``
 returns a handle with the same methods, for asyncio tasks or threads that report later.
+``MemoryBudget(limit)`` limits the Python allocations of the threads that enter it.
 """
 
+from ._memory import MemoryBudget
 from ._runtime import COMPLETE, EMIT, FAIL, Interrupted, RequestHandle, current_request, send_current
 
-__all__ = ["emit", "complete", "fail", "current_request", "RequestHandle", "Interrupted"]
+__all__ = ["emit", "complete", "fail", "current_request", "RequestHandle", "Interrupted", "MemoryBudget"]
 
 
 def emit(value):

@@ -6,6 +6,7 @@ import asyncio
 import builtins
 import contextvars
 import datetime
+import gc
 import io
 import os
 import signal
@@ -297,20 +298,49 @@ class _HostLoop(asyncio.SelectorEventLoop):
             self.stop()
 
     # Work scheduled while the loop is not running (sync code calling create_task, call_soon, call_later)
-    # tells .NET that the loop needs a turn before the thread parks.
-    def call_soon(self, *args, **kwargs):
+    # tells .NET that the loop needs a turn before the thread parks. Callbacks of a request with a memory
+    # limit (task steps, future callbacks, timers) run charged to it.
+    def call_soon(self, callback, *args, context=None):
         if not self.is_running():
             _native.loop_touched()
-        return super().call_soon(*args, **kwargs)
+        if limited_requests:
+            callback, args = _charged(callback, args, context)
+        return super().call_soon(callback, *args, context=context)
 
-    def call_at(self, *args, **kwargs):
+    def call_at(self, when, callback, *args, context=None):
         if not self.is_running():
             _native.loop_touched()
-        return super().call_at(*args, **kwargs)
+        if limited_requests:
+            callback, args = _charged(callback, args, context)
+        return super().call_at(when, callback, *args, context=context)
 
 
 loop = None
 _wake_read = _wake_write = -1
+
+# ---- memory: callbacks of requests with a memory limit are charged to them ----
+
+# Ids of open requests with a memory limit, added and removed by the host; empty, scheduling pays nothing.
+limited_requests = set()
+
+
+def collect_garbage():
+    gc.collect()
+
+
+def _charged(callback, args, context):
+    request_id = context.get(current_id) if context is not None else current_id.get()
+    if request_id not in limited_requests:
+        return callback, args
+    return _run_charged, (request_id, callback, *args)
+
+
+def _run_charged(request_id, callback, *args):
+    _native.charge(request_id)
+    try:
+        callback(*args)
+    finally:
+        _native.charge(0)
 
 
 def has_work():

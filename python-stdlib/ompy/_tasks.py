@@ -18,7 +18,9 @@ import tokenize
 import traceback
 import weakref
 
-from . import _imports, _memory
+from embedded_python import MemoryBudget
+
+from . import _imports
 
 # Callables of the .NET host, set by install(): register(parent_pid, script, params) -> spec or {"error"},
 # output(pid, stream, line), ended(pid, state, reason), ws_send(connection, data), ws_close(connection).
@@ -58,7 +60,7 @@ class AmScriptError(ValueError):
 class Task:
     __slots__ = ("pid", "params", "app_path", "script_file", "timeout", "max_memory", "thread", "deadline",
                  "stop_reason", "stopped", "finishing", "lock", "builtins", "globals", "module_prefix",
-                 "pending", "observer", "buffers", "last_stop_sent", "stop_time", "measure_after", "reported", "stops_seen", "loops",
+                 "pending", "observer", "buffers", "last_stop_sent", "stop_time", "budget", "reported", "stops_seen", "loops",
                  "threads")
 
     def __init__(self, spec):
@@ -78,6 +80,8 @@ class Task:
         self.script_file = os.path.join(self.app_path, spec["scriptPath"])
         self.timeout = spec.get("timeoutSeconds")
         self.max_memory = spec.get("maxMemoryBytes")
+        # The Python allocations of the task's threads count against it; past it they fail with MemoryError.
+        self.budget = None if self.max_memory is None else MemoryBudget(self.max_memory)
         self.deadline = None if self.timeout is None else time.monotonic() + self.timeout
         self.thread = None
         self.stop_reason = None
@@ -92,7 +96,6 @@ class Task:
         self.buffers = {"stdout": [], "stderr": []}
         self.last_stop_sent = 0.0
         self.stop_time = 0.0
-        self.measure_after = 0.0
         self.reported = False
         self.stops_seen = 0
         self.loops = set()  # asyncio loops running in the task's threads, woken when it is stopped
@@ -322,7 +325,6 @@ def install(callbacks, websocket_port=None):
         _wrap_thread_start()
         _track_task_loops()
         _imports.install()
-        _memory.install()
         threading.Thread(target=_monitor, name="ompy task monitor", daemon=True).start()
     _route_output()
 
@@ -385,6 +387,8 @@ def post(pid, message):
 
 def _run(task):
     _local.task = task
+    if task.budget is not None:
+        task.budget.enter()
     state, reason = "closed", None
     try:
         with tokenize.open(task.script_file) as source_file:
@@ -405,9 +409,12 @@ def _run(task):
         elif exit_.code not in (None, 0):
             state, reason = "failed", f"exit code {exit_.code}"
     except BaseException as error:
+        MemoryBudget.leave()  # reporting must not be refused by the limit it reports
         if task.stop_reason is not None:
             # A stop that surfaced as another exception (e.g. raised inside a library's except block).
             state, reason = task.stop_reason
+        elif isinstance(error, MemoryError) and task.budget is not None and task.budget.exceeded:
+            state, reason = "killed", _memory_reason(task)
         else:
             state = "failed"
             reason = "".join(traceback.format_exception_only(type(error), error)).strip()
@@ -432,6 +439,9 @@ def _finish(task, state, reason):
         _imports.forget(task)
         task.globals = None
         _local.task = None
+        if task.budget is not None:
+            MemoryBudget.leave()
+            task.budget.close()  # threads the task left behind stop counting too
         _report_end(task, state, reason)
 
 
@@ -461,15 +471,9 @@ def _check(task, now):
     if task.stop_reason is None:
         if task.deadline is not None and now >= task.deadline:
             task.stop("timed out", f"time limit of {task.timeout:g} s reached")
-        elif task.max_memory is not None and now >= task.measure_after and _memory.might_exceed(task.max_memory):
-            started = time.monotonic()
-            used, complete = _memory.retained_by(task)
-            spent = time.monotonic() - started
-            # Measuring holds the GIL: the bigger the task, the less often it is measured.
-            task.measure_after = time.monotonic() + max(_TICK, 20 * spent)
-            if used > task.max_memory:
-                task.stop("killed", f"memory limit of {task.max_memory / 1048576:g} MB exceeded "
-                                    f"({'at least ' if not complete else ''}{used / 1048576:.1f} MB retained)")
+        elif task.budget is not None and task.budget.exceeded:
+            # A thread of the task was refused memory (and got MemoryError): the whole task stops.
+            task.stop("killed", _memory_reason(task))
         return
     if task.finishing:
         return
@@ -479,6 +483,10 @@ def _check(task, now):
     if now - task.stop_time >= _ABANDON_AFTER:
         state, reason = task.stop_reason
         _report_end(task, state, reason + "; its thread is still inside a native call and was abandoned")
+
+
+def _memory_reason(task):
+    return f"memory limit of {task.max_memory / 1048576:g} MB exceeded (an allocation past it was refused)"
 
 
 def _lock_down(task):
@@ -597,10 +605,17 @@ def _wrap_thread_start():
 
             def run_in_task():
                 _local.task = task
+                if task.budget is not None:
+                    task.budget.enter()
                 try:
                     run()
                 except TaskStopped:
                     pass  # stopped with its task: not an error of the thread
+                except MemoryError:
+                    MemoryBudget.leave()  # what follows must not be refused too
+                    if task.budget is None or not task.budget.exceeded:
+                        raise
+                    # The task's limit, not an error of the thread: the monitor stops the task for it.
 
             self.run = run_in_task
             task.threads.add(self)

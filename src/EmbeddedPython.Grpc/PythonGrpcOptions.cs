@@ -12,6 +12,13 @@ public sealed class PythonGrpcOptions
     /// <summary>The largest time limit a request may ask for. Default 10 minutes.</summary>
     public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The largest memory limit in bytes a request may ask for (<c>memory_limit</c>). Default 1 GiB.</summary>
+    public long MaxMemoryLimit { get; set; } = 1L << 30;
+
+    /// <summary>The memory limit in bytes of a request that asks for none; past it the code gets
+    /// <c>MemoryError</c> and the caller <c>RESOURCE_EXHAUSTED</c>. Default 256 MiB.</summary>
+    public long DefaultMemoryLimit { get; set; } = 256L << 20;
+
     /// <summary>Serve the executor service without authorization on an address other than loopback. The service
     /// runs any Python it is sent, so by default the host refuses to start when it listens beyond loopback and
     /// the service's endpoints require no authorization (<c>.RequireAuthorization()</c> on

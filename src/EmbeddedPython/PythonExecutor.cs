@@ -146,7 +146,7 @@ public sealed class PythonExecutor : IPythonExecutor
     {
         if (Validate(call) is { } invalid)
             return Task.FromException<T>(invalid);
-        return CallAsync<T>(new CallTarget(call.Module, null, call.Function), CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken);
+        return CallAsync<T>(new CallTarget(call.Module, null, call.Function), CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken, call.MemoryLimit);
     }
 
     /// <inheritdoc />
@@ -158,11 +158,11 @@ public sealed class PythonExecutor : IPythonExecutor
     }
 
     /// <summary>The one way a call (of the executor or of a handle) is queued.</summary>
-    internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken)
+    internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit = null)
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<T>(cancellationToken);
-        var state = new CallState<T>(_lease.NextId(), CallSettings(timeout), target, kind, args, kwargs) { Lease = _lease, Policy = _options.DefaultPolicy };
+        var state = new CallState<T>(_lease.NextId(), CallSettings(timeout), target, kind, args, kwargs) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = memoryLimit };
         Arm(state, cancellationToken);
         var enqueued = _lease.EnqueueAsync(state, cancellationToken);
         return enqueued.IsCompletedSuccessfully ? state.Result.Task : AfterEnqueueAsync(enqueued, state.Result.Task);
@@ -180,7 +180,7 @@ public sealed class PythonExecutor : IPythonExecutor
         if (Validate(call) is { } invalid)
             throw invalid;
         cancellationToken.ThrowIfCancellationRequested();
-        var state = new StreamCallState<T>(_lease.NextId(), CallSettings(call.Timeout), new CallTarget(call.Module, null, call.Function), call.Args, call.Kwargs) { Lease = _lease, Policy = _options.DefaultPolicy };
+        var state = new StreamCallState<T>(_lease.NextId(), CallSettings(call.Timeout), new CallTarget(call.Module, null, call.Function), call.Args, call.Kwargs) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = call.MemoryLimit };
         Arm(state, cancellationToken);
         try
         {
@@ -219,6 +219,8 @@ public sealed class PythonExecutor : IPythonExecutor
             return new ArgumentException("A call needs a Module and a Function.", nameof(call));
         if (call.Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
             return new ArgumentOutOfRangeException(nameof(call), timeout, "Timeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        if (call.MemoryLimit is <= 0)
+            return new ArgumentOutOfRangeException(nameof(call), call.MemoryLimit, "MemoryLimit must be a positive number of bytes, or null for the default.");
         return null;
     }
 
@@ -240,6 +242,8 @@ public sealed class PythonExecutor : IPythonExecutor
             return new ArgumentException("A request names either a Script or Code/Name, not both.", nameof(request));
         if (request.Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
             return new ArgumentOutOfRangeException(nameof(request), timeout, "Timeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        if (request.MemoryLimit is <= 0)
+            return new ArgumentOutOfRangeException(nameof(request), request.MemoryLimit, "MemoryLimit must be a positive number of bytes, or null for the default.");
         if (request.Policy is { } policy)
         {
             try

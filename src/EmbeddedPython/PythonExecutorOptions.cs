@@ -36,6 +36,14 @@ public sealed class PythonExecutorOptions
     /// <summary>How many requests may wait in the queue; further callers wait for room. Default 10,000.</summary>
     public int QueueCapacity { get; set; } = 10_000;
 
+    /// <summary>Memory limit in bytes of a request that sets none (<see cref="PythonRequest.MemoryLimit"/>).
+    /// Null (the default): no limit.</summary>
+    public long? DefaultMemoryLimit { get; set; }
+
+    /// <summary>Cap in bytes on all Python allocations of the process, by requests, their tasks and Python
+    /// threads alike; past it the allocating code gets <c>MemoryError</c>. Null (the default): no cap.</summary>
+    public long? ProcessMemoryLimit { get; set; }
+
     /// <summary>The <see cref="PythonPolicy"/> of requests that set none; null (the default): no sandbox.</summary>
     public PythonPolicy? DefaultPolicy { get; set; }
 

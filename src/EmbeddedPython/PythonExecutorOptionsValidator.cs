@@ -20,6 +20,10 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
             failures.Add($"EmbeddedPython:CodeCacheSize must be at least 1, not {options.CodeCacheSize}.");
         if (options.QueueCapacity < 1)
             failures.Add($"EmbeddedPython:QueueCapacity must be at least 1, not {options.QueueCapacity}.");
+        if (options.DefaultMemoryLimit is <= 0)
+            failures.Add($"EmbeddedPython:DefaultMemoryLimit must be a positive number of bytes (or unset for none), not {options.DefaultMemoryLimit}.");
+        if (options.ProcessMemoryLimit is <= 0)
+            failures.Add($"EmbeddedPython:ProcessMemoryLimit must be a positive number of bytes (or unset for none), not {options.ProcessMemoryLimit}.");
         if (options.PythonLibrary is { Length: > 0 } library && !File.Exists(library))
             failures.Add($"EmbeddedPython:PythonLibrary '{library}' does not exist.");
         // With Requirements, a missing environment is created at start.

@@ -34,6 +34,12 @@ public sealed record PythonRequest
     /// <see cref="PythonExecutorOptions.DefaultTimeout"/>; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means none.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>Bytes of Python memory the request's code and its asyncio tasks may allocate (net of what they
+    /// free); past it the allocation fails and the code gets <c>MemoryError</c> at once. Null means
+    /// <see cref="PythonExecutorOptions.DefaultMemoryLimit"/>. Memory C extensions allocate themselves
+    /// (numpy's array data) is not counted.</summary>
+    public long? MemoryLimit { get; init; }
+
     /// <summary>Returned globals that do not convert to .NET values (modules, functions, objects) come back in
     /// <see cref="PythonResult.Values"/> as <see cref="PythonObject"/> handles instead of being left out.</summary>
     public bool ReturnHandles { get; init; }

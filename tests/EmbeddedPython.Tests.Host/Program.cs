@@ -264,6 +264,68 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"request-cpu-us={await CpuMicroseconds(() => python.ExecuteAsync(request)):F2} call-cpu-us={await CpuMicroseconds(() => python.CallAsync<long>(call)):F2}");
         return 0;
     }
+    case "process-memory-limit":
+    {
+        // Past ProcessMemoryLimit a request without a limit of its own, and a Python thread, get MemoryError.
+        await using var python = new PythonExecutor(new PythonExecutorOptions { ProcessMemoryLimit = 300L * 1024 * 1024 });
+        var named = "no error";
+        try { await python.ExecuteAsync("x = bytearray(400 * 1024 * 1024)"); }
+        catch (PythonException e) { named = $"{e.PythonType} process-limit-named={e.Message.Contains("ProcessMemoryLimit", StringComparison.Ordinal)}"; }
+        var thread = await python.ExecuteAsync("""
+            import threading
+            outcome = []
+            def work():
+                try:
+                    bytearray(400 * 1024 * 1024)
+                    outcome.append("allocated")
+                except MemoryError:
+                    outcome.append("refused")
+            t = threading.Thread(target=work)
+            t.start()
+            t.join()
+            outcome = outcome[0]
+            """);
+        var next = await python.ExecuteAsync("y = len(bytearray(10 * 1024 * 1024))");
+        Console.WriteLine($"request={named} thread={thread.Values["outcome"]} next={(next.Values["y"] is 10485760L ? "ok" : "wrong")}");
+        return 0;
+    }
+    case "memory-cost":
+    {
+        // The allocator hook's cost on a loaded machine: medians of many short rounds, before the hook is
+        // installed, then rounds with the hook but no limit alternating with rounds under a 1 GB limit.
+        await using var python = new PythonExecutor(new PythonExecutorOptions());
+        const int Rounds = 30, PerRound = 2000;
+        var scenarios = new (string Name, PythonRequest Request)[]
+        {
+            ("scenario1", new PythonRequest { Name = "double", Code = "y = x * 2", PresetValues = new Dictionary<string, object?> { ["x"] = 21L }, LimitReturnTo = ["y"] }),
+            ("dict10", new PythonRequest { Name = "mixed", Code = "d = {'i': 42, 'f': 3.5, 's': 'hello world', 'b': True, 'n': None, 'big': 2**70, 'by': b'abc\\x00', 'l': [1, 2.5, 'x'], 't': (1, 'a'), 'm': {'k': 1, 'j': [None]}}", LimitReturnTo = ["d"] }),
+        };
+        async Task<double> Round(PythonRequest request)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < PerRound; i++) await python.ExecuteAsync(request);
+            return watch.Elapsed.TotalMicroseconds / PerRound;
+        }
+        static double Median(List<double> values) { values.Sort(); return values[values.Count / 2]; }
+        var none = scenarios.ToDictionary(s => s.Name, _ => new List<double>());
+        var hook = scenarios.ToDictionary(s => s.Name, _ => new List<double>());
+        var limited = scenarios.ToDictionary(s => s.Name, _ => new List<double>());
+        foreach (var (_, request) in scenarios) for (var i = 0; i < 30; i++) await Round(request); // past tiered JIT
+        for (var r = 0; r < Rounds; r++)
+            foreach (var (name, request) in scenarios) none[name].Add(await Round(request));
+        foreach (var (name, request) in scenarios)
+            for (var r = 0; r < Rounds; r++)
+            {
+                hook[name].Add(await Round(request));
+                limited[name].Add(await Round(request with { MemoryLimit = 1L << 30 }));
+            }
+        foreach (var (name, _) in scenarios)
+        {
+            double n = Median(none[name]), h = Median(hook[name]), l = Median(limited[name]);
+            Console.WriteLine($"{name}: no-hook-us={n:F2} hook-no-limit-us={h:F2} ({(h / n - 1) * 100:+0.0;-0.0}%) limit-1GB-us={l:F2} ({(l / n - 1) * 100:+0.0;-0.0}% vs no hook, {(l / h - 1) * 100:+0.0;-0.0}% vs hook)");
+        }
+        return 0;
+    }
     case "exit-without-dispose":
     {
         var python = new PythonExecutor(new PythonExecutorOptions());

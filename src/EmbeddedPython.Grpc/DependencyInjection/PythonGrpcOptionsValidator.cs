@@ -11,6 +11,10 @@ internal sealed class PythonGrpcOptionsValidator : IValidateOptions<PythonGrpcOp
         var failures = new List<string>();
         if (options.MaxTimeout <= TimeSpan.Zero)
             failures.Add($"{nameof(PythonGrpcOptions.MaxTimeout)} must be positive (was {options.MaxTimeout}).");
+        if (options.MaxMemoryLimit <= 0)
+            failures.Add($"{nameof(PythonGrpcOptions.MaxMemoryLimit)} must be a positive number of bytes (was {options.MaxMemoryLimit}).");
+        if (options.DefaultMemoryLimit <= 0 || options.DefaultMemoryLimit > options.MaxMemoryLimit)
+            failures.Add($"{nameof(PythonGrpcOptions.DefaultMemoryLimit)} must be positive and at most {nameof(PythonGrpcOptions.MaxMemoryLimit)} ({options.MaxMemoryLimit}) (was {options.DefaultMemoryLimit}).");
         if (options.CodeDirectory is { } code && !Directory.Exists(code))
             failures.Add($"{nameof(PythonGrpcOptions.CodeDirectory)} '{code}' is not a directory.");
         var runner = options.Autokitteh;

@@ -29,6 +29,7 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
     {
         var presets = ReadPresets(request);
         var timeout = EffectiveTimeout(request, context);
+        var memoryLimit = EffectiveMemoryLimit(request);
         var returnNames = request.ReturnNames.ToList();
         if (returnNames.Any(string.IsNullOrWhiteSpace))
             throw Invalid("return_names", "return_names must not contain empty names.");
@@ -38,12 +39,13 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
             LimitReturnTo = returnNames.Count > 0 ? returnNames : null,
             CodeHandlesReturn = request.CodeHandlesReturn,
             Timeout = timeout,
+            MemoryLimit = memoryLimit,
         };
         var python = request.SourceCase switch
         {
             ExecuteRequest.SourceOneofCase.Code when request.Code.Length > 0 => common with { Code = request.Code, Name = NullIfEmpty(request.Name) },
             ExecuteRequest.SourceOneofCase.Script when request.Script.Length > 0 => common with { Script = request.Script },
-            ExecuteRequest.SourceOneofCase.EntryPoint => EntryPointRequest(request.EntryPoint, presets, timeout),
+            ExecuteRequest.SourceOneofCase.EntryPoint => EntryPointRequest(request.EntryPoint, presets, timeout) with { MemoryLimit = memoryLimit },
             ExecuteRequest.SourceOneofCase.None when request.Name.Length > 0 => common with { Name = request.Name },
             _ => throw Invalid("source", "the request has no source: set code, script, entry_point, or name alone to rerun cached code."),
         };
@@ -92,6 +94,18 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
                 timeout = left;
         }
         return timeout;
+    }
+
+    private long EffectiveMemoryLimit(ExecuteRequest request)
+    {
+        var max = options.Value.MaxMemoryLimit;
+        if (!request.HasMemoryLimit)
+            return options.Value.DefaultMemoryLimit;
+        if (request.MemoryLimit <= 0)
+            throw Invalid("memory_limit", $"memory_limit must be a positive number of bytes (was {request.MemoryLimit}).");
+        if (request.MemoryLimit > max)
+            throw Invalid("memory_limit", $"memory_limit {request.MemoryLimit} is above this server's maximum of {max} bytes.");
+        return request.MemoryLimit;
     }
 
     private PythonRequest EntryPointRequest(EntryPoint entryPoint, Dictionary<string, object?> presets, TimeSpan timeout)

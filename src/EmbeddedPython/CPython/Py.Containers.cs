@@ -17,6 +17,8 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint, nint> PyDict_GetItemWithError;
     public static delegate* unmanaged<nint, nint*, nint*, nint*, int> PyDict_Next;
     public static delegate* unmanaged<nint, nint> PyDict_Size;
+    public static delegate* unmanaged<nint, nint, int> PySet_Add;
+    public static delegate* unmanaged<nint, nint, int> PySet_Discard;
 
     private static void BindContainers(LibPython lib)
     {
@@ -35,6 +37,8 @@ internal static unsafe partial class Py
         PyDict_GetItemWithError = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyDict_GetItemWithError));
         PyDict_Next = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)lib.Export(nameof(PyDict_Next));
         PyDict_Size = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyDict_Size));
+        PySet_Add = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PySet_Add));
+        PySet_Discard = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PySet_Discard));
     }
 
     /// <summary>A new tuple holding new references to <paramref name="items"/>.</summary>

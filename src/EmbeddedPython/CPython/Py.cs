@@ -18,6 +18,7 @@ internal static unsafe partial class Py
         BindErrors(library);
         BindRun(library);
         BindFunctions(library);
+        BindMemory(library);
         BindBuffers(library);
         BindSys(library);
     }

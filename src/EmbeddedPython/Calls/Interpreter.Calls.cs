@@ -26,6 +26,7 @@ internal sealed unsafe partial class Interpreter
         {
             using var target = ResolveTarget(state.Target);
             using (var token = PyObject.Steal(Py.PyContextVar_Set(_runtime.CurrentId, requestId.Handle))) { }
+            OpenMemoryAccount(state, requestId.Handle);
             PyObject result;
             if (state.Kind == CallKind.Invoke)
             {
@@ -61,6 +62,7 @@ internal sealed unsafe partial class Interpreter
         }
         finally
         {
+            CollectAfterRefusal();
             Telemetry.RequestRan(state.StartTimestamp);
         }
     }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Marshalling;
+using EmbeddedPython.Memory;
 
 namespace EmbeddedPython.Execution;
 
@@ -14,6 +15,7 @@ internal static unsafe class Callbacks
 {
     private static readonly nint s_capsuleName = Py.PermanentUtf8("embedded_python.callback");
     private static nint s_callbackDef;
+    private static int s_interpreterThread;
 
     /// <summary>Receives what the native functions report; set once by the interpreter.</summary>
     public static IInterpreterHost Host { get; set; } = null!;
@@ -30,6 +32,12 @@ internal static unsafe class Callbacks
         Add(module.Handle, "is_open", &IsOpen);
         Add(module.Handle, "log", &Log);
         Add(module.Handle, "output", &Output);
+        Add(module.Handle, "charge", &Charge);
+        Add(module.Handle, "budget_open", &BudgetOpen);
+        Add(module.Handle, "budget_enter", &BudgetEnter);
+        Add(module.Handle, "budget_used", &BudgetUsed);
+        Add(module.Handle, "budget_close", &BudgetClose);
+        s_interpreterThread = Environment.CurrentManagedThreadId;
         Add(module.Handle, "stream_item", &StreamItem);
         using var name = PyObject.Steal(Py.FromString("embedded_python._native"));
         if (Py.PyDict_SetItem(Py.PyImport_GetModuleDict(), name.Handle, module.Handle) != 0)
@@ -156,6 +164,67 @@ internal static unsafe class Callbacks
         catch (Exception e) { return Fail(e); }
     }
 
+    /// <summary>charge(request_id): the loop's callback of a request with a memory limit starts (0: ends).</summary>
+    [UnmanagedCallersOnly]
+    private static nint Charge(nint self, nint args)
+    {
+        try { Host.ChargeMemory(LongArgument(args, 0)); return None(); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    /// <summary>budget_open(limit) -> id: a memory account for threads (embedded_python.MemoryBudget).</summary>
+    [UnmanagedCallersOnly]
+    private static nint BudgetOpen(nint self, nint args)
+    {
+        try
+        {
+            var limit = LongArgument(args, 0);
+            if (Py.PyErr_Occurred() != 0)
+                return 0;
+            if (limit <= 0)
+                throw new ArgumentException($"a memory budget must be a positive number of bytes, not {limit}");
+            return Py.PyLong_FromLongLong(MemoryAccount.Open(limit).Id);
+        }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    /// <summary>budget_enter(id): the calling thread's allocations count against the budget (0: against none).</summary>
+    [UnmanagedCallersOnly]
+    private static nint BudgetEnter(nint self, nint args)
+    {
+        try
+        {
+            if (Environment.CurrentManagedThreadId == s_interpreterThread)
+                throw new InvalidOperationException("the interpreter thread's memory is charged by the host (set MemoryLimit on the request); budgets are for other threads");
+            var id = LongArgument(args, 0);
+            AllocatorHook.Charge(id == 0 ? null : FindBudget(id));
+            return None();
+        }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    /// <summary>budget_used(id) -> (bytes charged, whether an allocation was refused).</summary>
+    [UnmanagedCallersOnly]
+    private static nint BudgetUsed(nint self, nint args)
+    {
+        try
+        {
+            var budget = FindBudget(LongArgument(args, 0));
+            return ToPython.Convert(new object[] { budget.Used, budget.WentOverLimit }, "budget_used").Release();
+        }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint BudgetClose(nint self, nint args)
+    {
+        try { MemoryAccount.Find(LongArgument(args, 0))?.Release(); return None(); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    private static MemoryAccount FindBudget(long id) =>
+        MemoryAccount.Find(id) ?? throw new ArgumentException($"memory budget {id} is closed");
+
     /// <summary>stream_item(request_id, item): True while the streamed call's reader takes items.</summary>
     [UnmanagedCallersOnly]
     private static nint StreamItem(nint self, nint args)
@@ -232,5 +301,6 @@ internal interface IInterpreterHost
     bool IsOpen(long requestId);
     void LogOutput(string text);
     void Output(long requestId, string text);
+    void ChargeMemory(long requestId);
     bool StreamItem(long requestId, nint item);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Marshalling;
+using EmbeddedPython.Memory;
 using EmbeddedPython.Protection;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,7 @@ internal sealed unsafe partial class Interpreter
     private const int Emit = 0, Complete = 1, Fail = 2, EndedUncompleted = 3;
 
     private readonly NameCache _names = new();
+    private bool _memoryRefused; // a limit refused an allocation of a request that just ended
 
     private void RunRequest(RequestState state)
     {
@@ -31,6 +33,7 @@ internal sealed unsafe partial class Interpreter
             if (state.Request.Name is null && state.Script is null)
                 uncached = code;
             globals = BuildGlobals(state, requestId.Handle);
+            OpenMemoryAccount(state, requestId.Handle);
             using (var token = PyObject.Steal(Py.PyContextVar_Set(_runtime.CurrentId, requestId.Handle))) { }
             if (state.HandlesReturn)
             {
@@ -89,8 +92,20 @@ internal sealed unsafe partial class Interpreter
         {
             globals.Dispose();
             uncached?.Dispose();
+            CollectAfterRefusal();
             Telemetry.RequestRan(state.StartTimestamp);
         }
+    }
+
+    /// <summary>Charges the work item's allocations (its code's, then its tasks') to an account of its limit.</summary>
+    private void OpenMemoryAccount(RequestState state, nint requestId)
+    {
+        state.ProcessRefusalsAtStart = AllocatorHook.ProcessRefusals;
+        if ((state.MemoryLimit ?? _options.DefaultMemoryLimit) is not { } limit)
+            return;
+        state.Memory = MemoryAccount.Open(limit);
+        if (Py.PySet_Add(_runtime.LimitedRequests, requestId) != 0)
+            throw PythonErrors.Take("charging the request's loop callbacks");
     }
 
     /// <summary><c>sys.exit()</c>, <c>sys.exit(0)</c> or <c>sys.exit(None)</c>: a script that ends early, successfully.</summary>
@@ -251,7 +266,9 @@ internal sealed unsafe partial class Interpreter
             state.TryFinish(output.Length == 0 ? result : new PythonResult(result.Values, result.Messages, output));
         else
         {
-            var error = state.InterruptReason != 0 ? state.InterruptionError : (Exception)outcome;
+            var error = state.InterruptReason != 0 ? state.InterruptionError
+                : outcome is PythonException raised ? MemoryLimitErrors.Explain(raised, state.Memory, state.ProcessRefusalsAtStart)
+                : (Exception)outcome;
             if (state.TryFail(error))
                 Telemetry.RequestFailed(error); // counted by whoever delivers the outcome, once
             else
@@ -267,6 +284,14 @@ internal sealed unsafe partial class Interpreter
         var hasPythonState = state.HandlesReturn || state.Task != 0 || state.Request.OutputReceived is not null;
         if (state.Globals != 0) { Py.Py_DecRef(state.Globals); state.Globals = 0; }
         if (state.Task != 0) { Py.Py_DecRef(state.Task); state.Task = 0; }
+        if (state.Memory is { } account)
+        {
+            _memoryRefused |= account.WentOverLimit || account.WentOverProcessLimit;
+            state.Memory = null;
+            account.Release();
+            if (Py.PySet_Discard(_runtime.LimitedRequests, requestId) < 0)
+                Py.PyErr_Clear();
+        }
         if (state.InterruptReason != 0)
         {
             using var _ = _runtime.Call("cancel_tasks", requestId); // a timed-out request's tasks stop too
@@ -276,6 +301,16 @@ internal sealed unsafe partial class Interpreter
             using var _ = _runtime.Call("forget", requestId);
         }
         ReleasePolicy(state, requestId);
+    }
+
+    /// <summary>After a limit refused memory, the garbage the failed code left in reference cycles (frames,
+    /// tracebacks) is collected now, so its memory goes back at once rather than at the next collection.</summary>
+    private void CollectAfterRefusal()
+    {
+        if (!_memoryRefused)
+            return;
+        _memoryRefused = false;
+        using var _ = _runtime.Call("collect_garbage");
     }
 
     private string TakeOutput(nint requestId, ILogger outputLogger)
@@ -383,6 +418,7 @@ internal sealed unsafe partial class Interpreter
     {
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
         Retire(state, requestId.Handle);
+        CollectAfterRefusal();
     });
 
     public void AsyncDone(long requestId)
@@ -404,6 +440,7 @@ internal sealed unsafe partial class Interpreter
         }
         else
             Finish(state, CollectValues(state, state.Globals), id.Handle);
+        CollectAfterRefusal();
     }
 
     [LoggerMessage(10, LogLevel.Information, "{Output}")]

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Locating;
+using EmbeddedPython.Memory;
 using EmbeddedPython.Policy;
 using EmbeddedPython.Protection;
 using Microsoft.Extensions.Logging;
@@ -30,13 +31,25 @@ internal sealed partial class Interpreter : IInterpreterHost
     private readonly Thread _thread;
     private readonly Interruption _interruption;
 
-    private RequestState? _running;      // the request whose code runs synchronously right now
+    private RequestState? _runningRequest;
     private int _inLoop;                 // 1 while the thread is inside the asyncio loop (wake it through the pipe)
     private volatile bool _loopHasWork;
     private volatile bool _closing;
     private int _wakePipe = -1;
     private PythonRuntime _runtime = null!;
     private PythonInstallation _installation = null!;
+
+    /// <summary>The request whose code runs synchronously right now. Setting it charges the thread's Python
+    /// allocations to that request's memory account (none when it has no limit, or when cleared).</summary>
+    private RequestState? _running
+    {
+        get => _runningRequest;
+        set
+        {
+            _runningRequest = value;
+            AllocatorHook.Charge(value?.Memory);
+        }
+    }
 
     /// <summary>Created by the first executor of the process (<see cref="Acquire"/>).</summary>
     private Interpreter(PythonExecutorOptions options, ILoggerFactory loggerFactory)
@@ -127,6 +140,10 @@ internal sealed partial class Interpreter : IInterpreterHost
         Callbacks.InstallNativeModule();
         PutStdlibOnSysPath();
         _runtime = PythonRuntime.Load();
+        if (_options.ProcessMemoryLimit is { } processLimit)
+            AllocatorHook.LimitProcess(processLimit);
+        else if (_options.DefaultMemoryLimit is not null)
+            AllocatorHook.Install(); // refuses at start, not at the first request, a Python it cannot hook
         ExtendSysPath(_options.SearchPaths, installation.SitePackages);
         using var signalNumber = PyObject.Steal(Py.PyLong_FromLongLong(_interruption.Signal));
         using var pipe = _runtime.Call("install", signalNumber.Handle, _options.AllowProcessExit ? Py.True : Py.False);
@@ -195,6 +212,7 @@ internal sealed partial class Interpreter : IInterpreterHost
         catch (Exception e)
         {
             _running = null;
+            state.Memory?.Release();
             if (state.PolicyEnforced)
             {
                 using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
@@ -312,6 +330,14 @@ internal sealed partial class Interpreter : IInterpreterHost
         _loopHasWork = true;
         if (wake)
             _wake.Set();
+    }
+
+    /// <summary>A loop callback of a limited request starts (its id) or ends (0). Only inside the loop: the
+    /// synchronous code of a request is charged by the host, whatever it calls.</summary>
+    public void ChargeMemory(long requestId)
+    {
+        if (Volatile.Read(ref _inLoop) == 1)
+            AllocatorHook.Charge(requestId == 0 ? null : _open.GetValueOrDefault(requestId)?.Memory);
     }
 
     public bool IsOpen(long requestId) => _open.ContainsKey(requestId) || _running?.Id == requestId;

@@ -32,6 +32,8 @@ internal sealed unsafe class PythonRuntime
     public nint GlobalsTemplate { get; private set; }
     public nint CurrentId { get; private set; }
     public nint Outputs { get; private set; }
+    /// <summary>The set of ids of open requests with a memory limit (their loop callbacks are charged to them).</summary>
+    public nint LimitedRequests { get; private set; }
     public nint ModuleDict { get; private set; }
     public nint SysDict { get; private set; }
     public nint BuiltinsDict { get; private set; }
@@ -64,6 +66,7 @@ internal sealed unsafe class PythonRuntime
         runtime.AsyncGeneratorType = runtime.Attribute("async_generator_type");
         runtime.CurrentId = runtime.Attribute("current_id");
         runtime.Outputs = runtime.Attribute("_outputs");
+        runtime.LimitedRequests = runtime.Attribute("limited_requests");
         runtime.Stdout = runtime.Attribute("stdout");
         runtime.Stderr = runtime.Attribute("stderr");
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EmbeddedPython.Memory;
 
 namespace EmbeddedPython.Execution;
 
@@ -20,6 +21,7 @@ internal class RequestState
         Id = id;
         Request = request;
         Script = script;
+        MemoryLimit = request.MemoryLimit;
         HandlesReturn = streaming || request.CodeHandlesReturn;
         if (streaming)
             Stream = Channel.CreateBounded<PythonMessage>(new BoundedChannelOptions(StreamCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -56,6 +58,16 @@ internal class RequestState
 
     /// <summary>The asyncio task running an async request's code (owned reference).</summary>
     public nint Task { get; set; }
+
+    /// <summary>The work item's memory limit in bytes, or null for the executor's default.</summary>
+    public long? MemoryLimit { get; set; }
+
+    /// <summary>The account its allocations are charged to while it runs (when it has a limit).</summary>
+    public MemoryAccount? Memory { get; set; }
+
+    /// <summary><see cref="EmbeddedPython.Memory.AllocatorHook.ProcessRefusals"/> when it started, to tell a
+    /// <c>MemoryError</c> of the process limit from one the code raised itself.</summary>
+    public long ProcessRefusalsAtStart { get; set; }
 
     /// <summary>The sandbox the request's code runs under: its own, or the executor's default.</summary>
     public PythonPolicy? Policy { get; init; }

@@ -13,6 +13,7 @@ public class MixedDictBenchmarks
     private PythonExecutor _executor = null!;
     private JsonLinesWorker _worker = null!;
     private readonly PythonRequest _request = new() { Name = "mixed", Code = Workloads.MixedDict, LimitReturnTo = Workloads.ReturnD };
+    private readonly PythonRequest _limitedRequest = new() { Name = "mixed", Code = Workloads.MixedDict, LimitReturnTo = Workloads.ReturnD, MemoryLimit = Workloads.OneGigabyte };
 
     [GlobalSetup]
     public void Setup()
@@ -38,6 +39,14 @@ public class MixedDictBenchmarks
         Workloads.Expect(((List<object?>)((Dictionary<string, object?>)d["m"]!)["j"]!)[0], null, what);
     }
 
+    /// <summary>As <see cref="Setup"/>, then one request with a memory limit, which leaves the allocator hook installed.</summary>
+    [GlobalSetup(Target = nameof(Executor_allocator_hook_without_limit))]
+    public void SetupWithHook()
+    {
+        Setup();
+        CheckTypes((Dictionary<string, object?>)Executor_memory_limit().GetAwaiter().GetResult()!, "the executor with a memory limit");
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
@@ -46,11 +55,19 @@ public class MixedDictBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor, 10-key mixed dict")]
-    public async Task<object?> Executor()
+    public Task<object?> Executor() => LastOf(_request);
+
+    [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor, 10-key mixed dict (allocator hook installed, no memory limit)")]
+    public Task<object?> Executor_allocator_hook_without_limit() => LastOf(_request);
+
+    [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor, 10-key mixed dict (1 GB memory limit)")]
+    public Task<object?> Executor_memory_limit() => LastOf(_limitedRequest);
+
+    private async Task<object?> LastOf(PythonRequest request)
     {
         object? last = null;
         for (var i = 0; i < Workloads.Sequential; i++)
-            last = (await _executor.ExecuteAsync(_request)).Values["d"];
+            last = (await _executor.ExecuteAsync(request)).Values["d"];
         return last;
     }
 

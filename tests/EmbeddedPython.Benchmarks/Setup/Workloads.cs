@@ -26,6 +26,9 @@ internal static class Workloads
         sys.modules["bench_data"] = bench_data
         """;
 
+    /// <summary>The memory limit of the limited variants: far above what the scenarios use, so only its accounting is measured.</summary>
+    public const long OneGigabyte = 1024L * 1024 * 1024;
+
     public const int StreamedMessages = 100_000;
 
     public const string StreamThroughModule = """

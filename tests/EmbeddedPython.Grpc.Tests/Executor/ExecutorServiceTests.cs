@@ -227,6 +227,28 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_huge_allocation_fails_at_once_with_RESOURCE_EXHAUSTED_under_the_default_memory_limit()
+    {
+        var watch = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ExecuteAsync(new ExecuteRequest { Code = "x = 'a' * 10**10" }).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("memory limit of 268,435,456 bytes", error.Status.Detail);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        var next = await _client.ExecuteAsync(new ExecuteRequest { Code = "ok = len('a' * 10**6)", MemoryLimit = 64 << 20 });
+        Assert.Equal("""{"ok":1000000}""", next.ResultsJson);
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(2L << 30)]
+    public async Task A_memory_limit_above_the_maximum_or_not_positive_is_INVALID_ARGUMENT(long limit)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ExecuteAsync(new ExecuteRequest { Code = "x = 1", MemoryLimit = limit }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("memory_limit", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task The_client_deadline_interrupts_the_running_code()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _client.ExecuteAsync(
