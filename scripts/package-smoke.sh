@@ -59,3 +59,38 @@ for way in direct service-collection host; do
     grep -q "package-smoke $way y=42" <<<"$output"
 done
 echo "package smoke test: passed (EmbeddedPython $version from a local package folder: direct, bare ServiceCollection, generic host)"
+
+# A second fresh app from the same package: one typed Python module (AdditionalFiles) through the source
+# generator shipped in the package, whose build copies python/ to the output and makes it importable.
+mkdir "$work/typed-app"
+cd "$work/typed-app"
+dotnet new console --framework net10.0 --name TypedSmokeApp --output . >/dev/null
+cp "$work/app/nuget.config" .
+dotnet add package EmbeddedPython --version "$version" >/dev/null
+dotnet add package Microsoft.Extensions.Hosting --version 10.0.0 >/dev/null
+mkdir python
+cat > python/text_tools.py <<'PY'
+def count_words(text: str, min_length: int = 1) -> int:
+    """Counts the words of at least min_length characters."""
+    return sum(1 for word in text.split() if len(word) >= min_length)
+PY
+sed -i 's|</Project>|  <ItemGroup><AdditionalFiles Include="python/text_tools.py" /></ItemGroup>\n</Project>|' TypedSmokeApp.csproj
+cat > Program.cs <<'CS'
+using EmbeddedPython.Generated;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddPythonExecutor();
+builder.Services.AddPythonModules();
+using var host = builder.Build();
+await host.StartAsync();
+var words = await host.Services.GetRequiredService<ITextTools>().CountWordsAsync("one two three four", minLength: 4);
+Console.WriteLine($"package-smoke generated count={words}");
+await host.StopAsync();
+CS
+output=$(dotnet run --nologo 2>&1)
+echo "$output"
+grep -q "package-smoke generated count=2" <<<"$output"
+test -f bin/Debug/net10.0/python/text_tools.py
+echo "package smoke test: passed (a generated module from the packed package's source generator)"

@@ -13,11 +13,12 @@ import site
 import sys
 import threading
 import traceback
+import types
 import uuid
 import weakref
 from decimal import Decimal
 
-from . import _native
+from . import _native, _protection
 
 # The id of the request whose code is running; tasks copy it when they are created, so output and
 # streamed messages of a request's tasks are attributed to it.
@@ -81,6 +82,22 @@ def send_current(kind, value):
         _finished(request_id)
 
 
+class _Sent:
+    """What the connection's calls return: the message is already sent, and awaiting this finishes at once,
+    so code written for Vantiq's SDK (where the calls are coroutines) may ``await`` them or not."""
+
+    __slots__ = ()
+
+    def __await__(self):
+        return iter(())
+
+    def __repr__(self):
+        return "<embedded_python: sent>"
+
+
+_SENT = _Sent()
+
+
 class _Connection:
     """Vantiq's ``connector_connection``: the same calls as the Python Execution Connector offers."""
 
@@ -93,11 +110,13 @@ class _Connection:
             _finished(context)
         else:
             raise ValueError(f"send_query_response: code must be 100, 200 or 204, not {code!r}")
+        return _SENT
 
     def send_query_error(self, context, error):
         _flush_live(context)
         _native.send(context, FAIL, error)
         _finished(context)
+        return _SENT
 
 
 connection = _Connection()
@@ -319,6 +338,25 @@ def start_async(request_id, coroutine):
     return task
 
 
+def task_result(task):
+    return task.result()
+
+
+async def stream_async(request_id, agen):
+    """Feeds the items of a streamed call's async generator to .NET; closes it when the reader leaves or the
+    task is cancelled, so its ``finally`` runs."""
+    try:
+        async for item in agen:
+            if not _native.stream_item(request_id, item):
+                break
+    finally:
+        await agen.aclose()
+
+
+coroutine_type = types.CoroutineType
+async_generator_type = types.AsyncGeneratorType
+
+
 def task_outcome(task):
     """None when the task ended normally, else its exception (cancellation included)."""
     if task.cancelled():
@@ -327,10 +365,10 @@ def task_outcome(task):
 
 
 def cancel_tasks(request_id):
-    sys.settrace(None)  # an interruption may have left its tracer on
+    _protection.real_settrace(None)  # an interruption may have left its tracer on
     _live.discard(request_id)
     _pending.pop(request_id, None)
-    for task in list(_tasks_by_request.pop(request_id, ())):
+    for task in list(_tasks_by_request.get(request_id, ())):  # each leaves the set when it is done
         task.cancel()
     _streams.pop(request_id, None)
 
@@ -387,15 +425,20 @@ def _interrupt_tracer(frame, event, arg):
     request_id = current_id.get()
     reason = _native.interrupted(request_id) if request_id is not None else 0
     if not reason:
-        sys.settrace(None)
+        _protection.real_settrace(None)
         return None
     if event == "line":
         raise Interrupted(_INTERRUPT_REASONS.get(reason, "interrupted"))
     return _interrupt_tracer
 
 
+def _interrupting():
+    request_id = current_id.get()
+    return request_id is not None and _native.interrupted(request_id) != 0
+
+
 def _trace_stack(frame):
-    sys.settrace(_interrupt_tracer)
+    _protection.real_settrace(_interrupt_tracer)
     while frame is not None:
         frame.f_trace = _interrupt_tracer
         frame.f_trace_lines = True
@@ -491,7 +534,7 @@ def repair():
 _interpreter_thread = None
 
 
-def install(interrupt_signal):
+def install(interrupt_signal, allow_process_exit):
     """Called once by the host on the interpreter thread, right after Py_InitializeEx. Returns the
     pipe .NET writes to when it needs the thread back from the loop."""
     global loop, _wake_read, _wake_write, _interpreter_thread
@@ -500,7 +543,7 @@ def install(interrupt_signal):
     if not getattr(sys, "argv", None):
         sys.argv = [""]
     os.chdir = _chdir
-    signal.signal(interrupt_signal, _on_interrupt_signal)
+    _protection.install(interrupt_signal, _on_interrupt_signal, allow_process_exit, _interrupting)
     loop = _HostLoop()
     loop.set_task_factory(_task_factory)
     asyncio.set_event_loop(loop)

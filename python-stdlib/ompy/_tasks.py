@@ -9,6 +9,7 @@ goes back through the callables given to ``install``.
 import asyncio
 import collections
 import ctypes
+import importlib.machinery
 import os
 import sys
 import threading
@@ -389,8 +390,10 @@ def _run(task):
         with tokenize.open(task.script_file) as source_file:
             source = source_file.read()
         code = compile(source, task.script_file, "exec", dont_inherit=True)
+        # The globals `python script.py` gives its script.
         task.globals = {"__name__": "__main__", "__file__": task.script_file, "__builtins__": task.builtins,
-                        "__package__": None, "__doc__": None}
+                        "__package__": None, "__doc__": None, "__spec__": None, "__cached__": None,
+                        "__annotations__": {}, "__loader__": importlib.machinery.SourceFileLoader("__main__", task.script_file)}
         exec(code, task.globals)
     except TaskStopped:
         state, reason = task.stop_reason or ("killed", "stopped")

@@ -26,4 +26,32 @@ public interface IPythonExecutor : IAsyncDisposable
     /// <param name="request">What to run and with which values.</param>
     /// <param name="cancellationToken">Cancels the request and interrupts its code.</param>
     IAsyncEnumerable<PythonMessage> StreamAsync(PythonRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Calls a Python function and converts its result to <typeparamref name="T"/> (<see cref="PythonObject"/>
+    /// keeps it as a handle). The module is imported once and kept; an <c>async def</c> is awaited on the
+    /// interpreter's asyncio loop, so many calls overlap. Limits, cancellation and output logging are as for
+    /// <see cref="ExecuteAsync"/>.
+    /// </summary>
+    /// <param name="call">The module, the function (a dotted path allowed) and the arguments.</param>
+    /// <param name="cancellationToken">Cancels the call: a queued call never runs, a running one is interrupted.</param>
+    /// <exception cref="PythonException">The import, the attribute lookup or the function raised.</exception>
+    /// <exception cref="PythonConversionException">The result does not fit <typeparamref name="T"/>.</exception>
+    /// <exception cref="PythonTimeoutException">The call's time limit ran out; the code was interrupted.</exception>
+    Task<T> CallAsync<T>(PythonCall call, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Calls a Python function that returns a generator, an async generator or any iterable, and yields its
+    /// items converted to <typeparamref name="T"/> as they come. A bounded buffer holds the Python side back
+    /// when the reader is slow; leaving the enumeration early closes the generator (its <c>finally</c> runs).
+    /// </summary>
+    /// <param name="call">The module, the function and the arguments.</param>
+    /// <param name="cancellationToken">Cancels the call and interrupts its code.</param>
+    IAsyncEnumerable<T> StreamCallAsync<T>(PythonCall call, CancellationToken cancellationToken = default);
+
+    /// <summary>Imports a module (once; later calls reuse it) and returns it as a handle.</summary>
+    /// <param name="module">The module's name, e.g. <c>"pkg.mod"</c>.</param>
+    /// <param name="cancellationToken">Cancels the import.</param>
+    /// <exception cref="PythonException">The import failed (<c>ModuleNotFoundError</c>, or the module raised).</exception>
+    Task<PythonObject> ImportAsync(string module, CancellationToken cancellationToken = default);
 }

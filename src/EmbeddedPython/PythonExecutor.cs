@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
+using EmbeddedPython.Calls;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Execution;
+using EmbeddedPython.Policy;
 using EmbeddedPython.Scripts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,7 +50,15 @@ public sealed class PythonExecutor : IPythonExecutor
         _scripts = scriptStore ?? (options.ScriptDirectory is { } directory ? new DirectoryScriptStore(directory) : null);
         _lease = Interpreter.Acquire(options, loggerFactory ?? NullLoggerFactory.Instance);
         _deadlines = new DeadlineWatch(TimedOut);
+        _handles = new HandleTable(this, _lease.Interpreter);
+        _lease.Handles = _handles;
+        Marshalling.TypedConversion.HandleFactory ??= HandleTable.Wrap; // PythonObject inside typed values (List<PythonObject>)
     }
+
+    private readonly HandleTable _handles;
+
+    /// <summary>The handles this executor keeps alive (for tests of their release).</summary>
+    internal HandleTable Handles => _handles;
 
     private readonly DeadlineWatch _deadlines;
 
@@ -80,14 +90,17 @@ public sealed class PythonExecutor : IPythonExecutor
             return Task.FromCanceled<PythonResult>(cancellationToken);
         if (request.Script is not null)
             return ExecuteScriptAsync(request, cancellationToken);
-        return Submit(new RequestState(_lease.NextId(), request, null, streaming: false) { Lease = _lease }, cancellationToken);
+        return Submit(NewState(request, null, streaming: false), cancellationToken);
     }
 
     private async Task<PythonResult> ExecuteScriptAsync(PythonRequest request, CancellationToken cancellationToken)
     {
         var script = await ResolveScriptAsync(request, cancellationToken).ConfigureAwait(false);
-        return await Submit(new RequestState(_lease.NextId(), request, script, streaming: false) { Lease = _lease }, cancellationToken).ConfigureAwait(false);
+        return await Submit(NewState(request, script, streaming: false), cancellationToken).ConfigureAwait(false);
     }
+
+    private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming) =>
+        new(_lease.NextId(), request, script, streaming) { Lease = _lease, Policy = request.Policy ?? _options.DefaultPolicy };
 
     private Task<PythonResult> Submit(RequestState state, CancellationToken cancellationToken)
     {
@@ -109,7 +122,7 @@ public sealed class PythonExecutor : IPythonExecutor
             throw invalid;
         cancellationToken.ThrowIfCancellationRequested();
         var script = request.Script is null ? null : await ResolveScriptAsync(request, cancellationToken).ConfigureAwait(false);
-        var state = new RequestState(_lease.NextId(), request, script, streaming: true) { Lease = _lease };
+        var state = NewState(request, script, streaming: true);
         Arm(state, cancellationToken);
         try
         {
@@ -126,6 +139,87 @@ public sealed class PythonExecutor : IPythonExecutor
                 state.TryFail(new OperationCanceledException("The stream's reader stopped."));
             }
         }
+    }
+
+    /// <inheritdoc />
+    public Task<T> CallAsync<T>(PythonCall call, CancellationToken cancellationToken = default)
+    {
+        if (Validate(call) is { } invalid)
+            return Task.FromException<T>(invalid);
+        return CallAsync<T>(new CallTarget(call.Module, null, call.Function), CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<PythonObject> ImportAsync(string module, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(module))
+            return Task.FromException<PythonObject>(new ArgumentException("A module name is required.", nameof(module)));
+        return CallAsync<PythonObject>(new CallTarget(module, null, ""), CallKind.Read, null, null, null, cancellationToken);
+    }
+
+    /// <summary>The one way a call (of the executor or of a handle) is queued.</summary>
+    internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<T>(cancellationToken);
+        var state = new CallState<T>(_lease.NextId(), CallSettings(timeout), target, kind, args, kwargs) { Lease = _lease, Policy = _options.DefaultPolicy };
+        Arm(state, cancellationToken);
+        var enqueued = _lease.EnqueueAsync(state, cancellationToken);
+        return enqueued.IsCompletedSuccessfully ? state.Result.Task : AfterEnqueueAsync(enqueued, state.Result.Task);
+    }
+
+    private static async Task<T> AfterEnqueueAsync<T>(ValueTask enqueued, Task<T> result)
+    {
+        await enqueued.ConfigureAwait(false);
+        return await result.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<T> StreamCallAsync<T>(PythonCall call, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (Validate(call) is { } invalid)
+            throw invalid;
+        cancellationToken.ThrowIfCancellationRequested();
+        var state = new StreamCallState<T>(_lease.NextId(), CallSettings(call.Timeout), new CallTarget(call.Module, null, call.Function), call.Args, call.Kwargs) { Lease = _lease, Policy = _options.DefaultPolicy };
+        Arm(state, cancellationToken);
+        try
+        {
+            await _lease.EnqueueAsync(state, cancellationToken).ConfigureAwait(false);
+            await foreach (var item in state.Items.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                yield return item;
+        }
+        finally
+        {
+            // The consumer stopped reading early: the generator is closed at its next yield, so that its
+            // finally runs (an interruption would cut that short); one that does not yield soon is interrupted.
+            if (state.TryFail(new OperationCanceledException("The stream's reader stopped.")))
+                _ = InterruptIfStillRunningAsync(state);
+        }
+    }
+
+    private static readonly TimeSpan ClosingGrace = TimeSpan.FromSeconds(1);
+
+    private async Task InterruptIfStillRunningAsync(RequestState state)
+    {
+        await Task.Delay(ClosingGrace).ConfigureAwait(false);
+        if (_lease.Interpreter.IsRunning(state))
+            _lease.Interpreter.Interrupt(state, reason: 2);
+    }
+
+    private static readonly PythonRequest DefaultCallSettings = new();
+
+    /// <summary>A call's per-work-item settings, in the shape the queue reads them from a request.</summary>
+    private static PythonRequest CallSettings(TimeSpan? timeout) => timeout is null ? DefaultCallSettings : new PythonRequest { Timeout = timeout };
+
+    private static ArgumentException? Validate(PythonCall? call)
+    {
+        if (call is null)
+            return new ArgumentNullException(nameof(call));
+        if (string.IsNullOrWhiteSpace(call.Module) || string.IsNullOrWhiteSpace(call.Function))
+            return new ArgumentException("A call needs a Module and a Function.", nameof(call));
+        if (call.Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+            return new ArgumentOutOfRangeException(nameof(call), timeout, "Timeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        return null;
     }
 
     private async ValueTask<PythonScript> ResolveScriptAsync(PythonRequest request, CancellationToken cancellationToken)
@@ -146,6 +240,17 @@ public sealed class PythonExecutor : IPythonExecutor
             return new ArgumentException("A request names either a Script or Code/Name, not both.", nameof(request));
         if (request.Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
             return new ArgumentOutOfRangeException(nameof(request), timeout, "Timeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        if (request.Policy is { } policy)
+        {
+            try
+            {
+                PolicyRules.For(policy);
+            }
+            catch (ArgumentException e)
+            {
+                return e;
+            }
+        }
         return null;
     }
 

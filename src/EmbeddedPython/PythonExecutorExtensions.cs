@@ -17,4 +17,16 @@ public static class PythonExecutorExtensions
         ArgumentNullException.ThrowIfNull(executor);
         return executor.ExecuteAsync(new PythonRequest { Code = code, PresetValues = presetValues }, cancellationToken);
     }
+
+    /// <summary>Calls <paramref name="module"/>.<paramref name="function"/> with positional arguments and the
+    /// default time limit: <c>await python.CallAsync&lt;long&gt;("calc", "add", 1, 2)</c>.</summary>
+    /// <param name="executor">The executor.</param>
+    /// <param name="module">The module to import (once).</param>
+    /// <param name="function">The callable in it; a dotted path allowed (<c>"Model.predict"</c>).</param>
+    /// <param name="args">Positional arguments.</param>
+    public static Task<T> CallAsync<T>(this IPythonExecutor executor, string module, string function, params object?[] args)
+    {
+        ArgumentNullException.ThrowIfNull(executor);
+        return executor.CallAsync<T>(new PythonCall(module, function) { Args = args }, CancellationToken.None);
+    }
 }

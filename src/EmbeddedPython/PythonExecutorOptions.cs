@@ -35,4 +35,11 @@ public sealed class PythonExecutorOptions
 
     /// <summary>How many requests may wait in the queue; further callers wait for room. Default 10,000.</summary>
     public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>The <see cref="PythonPolicy"/> of requests that set none; null (the default): no sandbox.</summary>
+    public PythonPolicy? DefaultPolicy { get; set; }
+
+    /// <summary>Lets Python code end or stop the process (<c>os._exit</c>, <c>os.abort</c>, signals aimed at the
+    /// process). Default false: such calls raise <c>PermissionError</c> naming this option.</summary>
+    public bool AllowProcessExit { get; set; }
 }

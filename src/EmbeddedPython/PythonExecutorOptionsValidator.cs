@@ -31,6 +31,17 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
             failures.Add($"EmbeddedPython:ScriptDirectory '{scripts}' does not exist.");
         foreach (var path in options.SearchPaths.Where(p => !Directory.Exists(p)))
             failures.Add($"EmbeddedPython:SearchPaths entry '{path}' does not exist.");
+        if (options.DefaultPolicy is { } policy)
+        {
+            try
+            {
+                Policy.PolicyRules.For(policy);
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add($"EmbeddedPython:DefaultPolicy: {e.Message}");
+            }
+        }
         return failures;
     }
 }

@@ -33,4 +33,12 @@ public sealed record PythonRequest
     /// <summary>Time limit covering queue wait and run. Null means
     /// <see cref="PythonExecutorOptions.DefaultTimeout"/>; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means none.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Returned globals that do not convert to .NET values (modules, functions, objects) come back in
+    /// <see cref="PythonResult.Values"/> as <see cref="PythonObject"/> handles instead of being left out.</summary>
+    public bool ReturnHandles { get; init; }
+
+    /// <summary>The sandbox this request's code runs under (threads it starts included: it may start none);
+    /// null means <see cref="PythonExecutorOptions.DefaultPolicy"/>.</summary>
+    public PythonPolicy? Policy { get; init; }
 }

@@ -6,8 +6,45 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 // Scenarios run by EmbeddedPython.Tests in a process of their own; each prints what the test asserts on.
+const string PythonHeap = "import sys, gc\ngc.collect()\nblocks = sys.getallocatedblocks()\nobjects = len(gc.get_objects())";
 switch (args.FirstOrDefault())
 {
+    case "process-exit":
+    {
+        // "allow": os._exit(7) ends this process with 7; "refuse": it is refused and the process goes on.
+        await using var python = new PythonExecutor(new PythonExecutorOptions { AllowProcessExit = args[1] == "allow" });
+        try
+        {
+            await python.ExecuteAsync("import os\nos._exit(7)");
+        }
+        catch (PythonException e)
+        {
+            Console.WriteLine($"survived {e.PythonType}: {e.Message}");
+        }
+        return 0;
+    }
+    case "default-policy":
+    {
+        // DefaultPolicy applies to requests that set none; a request's own policy replaces it.
+        await using var python = new PythonExecutor(new PythonExecutorOptions { DefaultPolicy = PythonPolicy.Strict });
+        foreach (var request in new[]
+        {
+            new PythonRequest { Code = "import subprocess\nsubprocess.run(['true'])" },
+            new PythonRequest { Code = "import subprocess\nsubprocess.run(['true'])", Policy = new PythonPolicy() },
+        })
+        {
+            try
+            {
+                await python.ExecuteAsync(request);
+                Console.WriteLine("ran");
+            }
+            catch (PythonException e)
+            {
+                Console.WriteLine($"{e.PythonType}: {e.Message}");
+            }
+        }
+        return 0;
+    }
     case "smoke":
     {
         await using var python = new PythonExecutor(new PythonExecutorOptions());
@@ -142,26 +179,12 @@ switch (args.FirstOrDefault())
             catch (PythonTimeoutException) { Interlocked.Increment(ref counts[1]); }
             catch (PythonException) { Interlocked.Increment(ref counts[2]); }
         }
-        async Task Batch(int from, int to)
-        {
-            for (var n = from; n < to; n += 64)
-                await Task.WhenAll(Enumerable.Range(n, Math.Min(64, to - n)).Select(One));
-        }
-        long Resident()
-        {
-            // Aggressive: the GC also gives back the free regions it keeps committed for future allocations,
-            // so that what remains is memory something still holds.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            return Process.GetCurrentProcess().WorkingSet64;
-        }
+        Task Batch(int from, int to) => InBatchesOf64(from, to, One);
         var warmUp = Math.Min(count / 2, 100_000); // memory settles (pools, arenas, GC budgets) before the baseline is taken
         await Batch(0, warmUp);
         var afterWarmUp = Resident();
         var managedAfterWarmUp = GC.GetGCMemoryInfo().TotalCommittedBytes;
         var heapAfterWarmUp = GC.GetGCMemoryInfo().HeapSizeBytes;
-        const string PythonHeap = "import sys, gc\ngc.collect()\nblocks = sys.getallocatedblocks()\nobjects = len(gc.get_objects())";
         var pythonAfterWarmUp = (await python.ExecuteAsync(PythonHeap)).Values;
         var watch = Stopwatch.StartNew();
         await Batch(warmUp, count);
@@ -172,6 +195,38 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"requests={count} ok={counts[0]} timeouts={counts[1]} errors={counts[2]} seconds={watch.Elapsed.TotalSeconds:F1} "
             + $"rss-after-warmup-mb={afterWarmUp / 1048576.0:F1} rss-end-mb={atEnd / 1048576.0:F1} growth-percent={(atEnd - afterWarmUp) * 100.0 / afterWarmUp:F2} "
             + $"gc-committed-after-warmup-mb={managedAfterWarmUp / 1048576.0:F1} gc-committed-end-mb={managedAtEnd / 1048576.0:F1} "
+            + $"gc-heap-after-warmup-mb={heapAfterWarmUp / 1048576.0:F2} gc-heap-end-mb={heapAtEnd / 1048576.0:F2} "
+            + $"python-blocks={pythonAfterWarmUp["blocks"]}->{pythonAtEnd["blocks"]} python-objects={pythonAfterWarmUp["objects"]}->{pythonAtEnd["objects"]}");
+        return 0;
+    }
+    case "handle-soak":
+    {
+        // Calls that return handles, half disposed and half dropped for the finaliser; each tenth handle is passed
+        // back as an argument. Resident memory and live Python objects after warm-up and at the end.
+        var count = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        await using var python = new PythonExecutor(new PythonExecutorOptions());
+        var read = 0;
+        async Task One(int n)
+        {
+            var handle = await python.CallAsync<PythonObject>(new PythonCall("types", "SimpleNamespace") { Kwargs = new Dictionary<string, object?> { ["n"] = n } });
+            if (n % 10 == 0 && await python.CallAsync<long>("builtins", "getattr", handle, "n") == n)
+                Interlocked.Increment(ref read);
+            if (n % 2 == 0)
+                await handle.DisposeAsync();
+        }
+        Task Batch(int from, int to) => InBatchesOf64(from, to, One);
+        var warmUp = Math.Min(count / 2, 100_000);
+        await Batch(0, warmUp);
+        var afterWarmUp = Resident();
+        var heapAfterWarmUp = GC.GetGCMemoryInfo().HeapSizeBytes;
+        var pythonAfterWarmUp = (await python.ExecuteAsync(PythonHeap)).Values;
+        var watch = Stopwatch.StartNew();
+        await Batch(warmUp, count);
+        var atEnd = Resident();
+        var heapAtEnd = GC.GetGCMemoryInfo().HeapSizeBytes;
+        var pythonAtEnd = (await python.ExecuteAsync(PythonHeap)).Values;
+        Console.WriteLine($"calls={count} read-back={read} seconds={watch.Elapsed.TotalSeconds:F1} "
+            + $"rss-after-warmup-mb={afterWarmUp / 1048576.0:F1} rss-end-mb={atEnd / 1048576.0:F1} growth-percent={(atEnd - afterWarmUp) * 100.0 / afterWarmUp:F2} "
             + $"gc-heap-after-warmup-mb={heapAfterWarmUp / 1048576.0:F2} gc-heap-end-mb={heapAtEnd / 1048576.0:F2} "
             + $"python-blocks={pythonAfterWarmUp["blocks"]}->{pythonAtEnd["blocks"]} python-objects={pythonAfterWarmUp["objects"]}->{pythonAtEnd["objects"]}");
         return 0;
@@ -191,6 +246,22 @@ switch (args.FirstOrDefault())
         for (var i = 0; i < N; i += 64)
             await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => python.ExecuteAsync(request)));
         Console.WriteLine($"in-flight-64-us={watch.Elapsed.TotalMicroseconds / N:F2}");
+        // The call API doing the same work: operator.mul(21, 2).
+        var call = new PythonCall("operator", "mul") { Args = [21L, 2L] };
+        for (var i = 0; i < 20000; i++) await python.CallAsync<long>(call);
+        watch.Restart();
+        allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < N; i++) await python.CallAsync<long>(call);
+        Console.WriteLine($"call-sequential-us={watch.Elapsed.TotalMicroseconds / N:F2} allocated-bytes-per-call={(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / N}");
+        // CPU time per operation with 64 in flight: on a busy machine, steadier than elapsed time.
+        async Task<double> CpuMicroseconds(Func<Task> one)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            for (var i = 0; i < N; i += 64)
+                await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => one()));
+            return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / N;
+        }
+        Console.WriteLine($"request-cpu-us={await CpuMicroseconds(() => python.ExecuteAsync(request)):F2} call-cpu-us={await CpuMicroseconds(() => python.CallAsync<long>(call)):F2}");
         return 0;
     }
     case "exit-without-dispose":
@@ -201,6 +272,24 @@ switch (args.FirstOrDefault())
         return 0; // returns from Main without disposing: the process must still exit
     }
     default:
-        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|requirements <file> <libpython> <wheels>|soak <requests>|dispose-under-load|exit-without-dispose");
+        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|requirements <file> <libpython> <wheels>|soak <requests>|handle-soak <calls>|dispose-under-load|exit-without-dispose");
         return 2;
+}
+
+// Resident memory after an aggressive collection: the GC also gives back the free regions it keeps committed
+// for future allocations, so that what remains is memory something still holds. Finalisers run first, so that
+// dropped handles have queued their release.
+static long Resident()
+{
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    return Process.GetCurrentProcess().WorkingSet64;
+}
+
+// Runs work items from..to-1, 64 in flight at a time.
+static async Task InBatchesOf64(int from, int to, Func<int, Task> one)
+{
+    for (var n = from; n < to; n += 64)
+        await Task.WhenAll(Enumerable.Range(n, Math.Min(64, to - n)).Select(one));
 }

@@ -16,7 +16,12 @@ public sealed class PythonFixture : IAsyncLifetime
         var loggerFactory = LoggerFactory.Create(b => b
             .AddConsole().AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(level => level >= LogLevel.Warning)
             .AddProvider(Logs));
-        Executor = new PythonExecutor(new PythonExecutorOptions { ScriptDirectory = ScriptDirectory, CodeCacheSize = 64 }, loggerFactory);
+        Executor = new PythonExecutor(new PythonExecutorOptions
+        {
+            ScriptDirectory = ScriptDirectory,
+            CodeCacheSize = 64,
+            SearchPaths = { Path.Combine(AppContext.BaseDirectory, "Calls") }, // the module the call tests call
+        }, loggerFactory);
         await Executor.WaitUntilStartedAsync();
     }
 

@@ -157,12 +157,13 @@ def _function_context(symbol, text):
 
 
 def call(symbol, request):
-    """Serves one function call (request: the JSON bytes eKuiper sent); returns the reply bytes."""
+    """Serves one function call (request: the JSON bytes eKuiper sent); returns the reply bytes, or the
+    error text of a failed call, which the host bounds and sends as {"state": false, "result": text}."""
     try:
         state, result = _call(symbol, json.loads(request))
-        return json.dumps({"state": state, "result": result}).encode("utf-8")
+        return json.dumps({"state": True, "result": result}).encode("utf-8") if state else str(result)
     except Exception:
-        return json.dumps({"state": False, "result": _reply_error()}).encode("utf-8")
+        return _reply_error()
 
 
 def _call(symbol, request):

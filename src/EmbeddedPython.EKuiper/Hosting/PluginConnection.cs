@@ -11,6 +11,9 @@ internal sealed class PluginConnection : IDisposable
 {
     private static readonly byte[] Ok = "ok"u8.ToArray();
 
+    // Error texts are tracebacks: quotes and <module> stay readable, as in the SDK's json.dumps reply.
+    private static readonly JsonSerializerOptions ReplyJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly string _name;
     private readonly PythonSide _python;
     private readonly ConcurrentDictionary<string, DataChannel> _channels;
@@ -84,6 +87,7 @@ internal sealed class PluginConnection : IDisposable
         {
             reply = $"{_name}: {e.Message}";
         }
+        reply = ErrorText.Bound(reply);
         _log.Command(_name, Encoding.UTF8.GetString(message), reply);
         EKuiperTelemetry.Commands.Add(1, new("command", cmd), new("ok", reply == "ok"));
         if (reply == "ok")
@@ -154,7 +158,10 @@ internal sealed class PluginConnection : IDisposable
         string error;
         try
         {
-            return _python.Call(symbol, request, _options.FunctionCallTimeout);
+            var reply = _python.Call(symbol, request, _options.FunctionCallTimeout);
+            if (reply is byte[] result)
+                return result;
+            error = (string)reply;
         }
         catch (PythonTimeoutException)
         {
@@ -164,7 +171,7 @@ internal sealed class PluginConnection : IDisposable
         {
             error = $"function {symbol} failed: {e.Message}";
         }
-        return Encoding.UTF8.GetBytes($"{{\"state\": false, \"result\": {JsonSerializer.Serialize(error)}}}");
+        return Encoding.UTF8.GetBytes($"{{\"state\": false, \"result\": {JsonSerializer.Serialize(ErrorText.Bound(error), ReplyJson)}}}");
     }
 
     private string Stop(Control control)

@@ -47,8 +47,9 @@ internal sealed class PythonSide(IPythonExecutor executor)
     public long Deliver(string key, List<byte[]> messages) =>
         (long)Run("ekuiper.deliver", "reply = _ekuiper_host.deliver(key, messages)", new() { ["key"] = key, ["messages"] = messages })!;
 
-    public byte[] Call(string symbol, byte[] request, TimeSpan timeout) =>
-        (byte[])Run("ekuiper.call", "reply = _ekuiper_host.call(symbol, request)", new() { ["symbol"] = symbol, ["request"] = request }, timeout)!;
+    /// <summary>Serves a function call: the reply bytes, or the error text of a failed call.</summary>
+    public object Call(string symbol, byte[] request, TimeSpan timeout) =>
+        Run("ekuiper.call", "reply = _ekuiper_host.call(symbol, request)", new() { ["symbol"] = symbol, ["request"] = request }, timeout)!;
 
     private object? Run(string name, string code, Dictionary<string, object?> presets, TimeSpan? timeout = null) =>
         executor.ExecuteAsync(new PythonRequest

@@ -1,4 +1,5 @@
 using Autokitteh.UserCode.V1;
+using EmbeddedPython.Grpc.Executor;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -59,7 +60,7 @@ internal sealed partial class RunnerSession(
         if (fileName.Length == 0)
             throw new RpcException(new Status(StatusCode.InvalidArgument, "missing file name"));
         if (!Path.GetFullPath(Path.Combine(CodeDirectory, fileName)).StartsWith(CodeDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{fileName}' is outside the code directory"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ErrorStatus.Bounded($"'{fileName}' is outside the code directory")));
         var result = await executor.ExecuteAsync(new PythonRequest
         {
             Code = "from embedded_python_grpc.exports import list_exports\nexports = list_exports(code_dir, file_name)",
@@ -69,7 +70,7 @@ internal sealed partial class RunnerSession(
         }, cancellationToken);
         var listing = (IReadOnlyDictionary<string, object?>)result.Values["exports"]!;
         if (listing.GetValueOrDefault("error") is string error)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, error));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ErrorStatus.Bounded(error)));
         var response = new ExportsResponse();
         foreach (var item in (IEnumerable<object?>)listing["exports"]!)
         {
@@ -121,7 +122,7 @@ internal sealed partial class RunnerSession(
     {
         // As autokitteh's runner: a session that cannot load is over.
         exit.Stop("the entry point could not be loaded", 1);
-        return new RpcException(new Status(StatusCode.InvalidArgument, message));
+        return new RpcException(new Status(StatusCode.InvalidArgument, ErrorStatus.Bounded(message)));
     }
 
     private async Task RunAsync(string eventJson)
@@ -183,7 +184,7 @@ internal sealed partial class RunnerSession(
     {
         var result = await executor.ExecuteAsync(new PythonRequest { Code = ExecuteCode, Name = "embedded_python_grpc.execute", LimitReturnTo = ["execute_error"] }, cancellationToken);
         if (result.Values.GetValueOrDefault("execute_error") is string error)
-            throw new RpcException(new Status(StatusCode.Internal, error));
+            throw new RpcException(new Status(StatusCode.Internal, ErrorStatus.Bounded(error)));
         return new ExecuteResponse();
     }
 
@@ -206,7 +207,7 @@ internal sealed partial class RunnerSession(
         }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
         {
-            throw new RpcException(new Status(StatusCode.Internal, $"can't read the large activity result: {e.Message}"));
+            throw new RpcException(new Status(StatusCode.Internal, ErrorStatus.Bounded($"can't read the large activity result: {e.Message}")));
         }
         var result = await executor.ExecuteAsync(new PythonRequest
         {
@@ -216,7 +217,7 @@ internal sealed partial class RunnerSession(
             LimitReturnTo = ["reply_error"],
         }, cancellationToken);
         if (result.Values.GetValueOrDefault("reply_error") is IReadOnlyList<object?> { Count: 2 } failure)
-            throw new RpcException(new Status(failure[0] as string == "internal" ? StatusCode.Internal : StatusCode.InvalidArgument, failure[1] as string ?? ""));
+            throw new RpcException(new Status(failure[0] as string == "internal" ? StatusCode.Internal : StatusCode.InvalidArgument, ErrorStatus.Bounded(failure[1] as string ?? "")));
         return new ActivityReplyResponse();
     }
 

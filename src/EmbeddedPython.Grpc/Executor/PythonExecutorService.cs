@@ -140,7 +140,7 @@ internal sealed partial class PythonExecutorService(
             var outcome = result.Values.GetValueOrDefault(RequestTranslator.EntryOutcome) as IReadOnlyDictionary<string, object?>
                 ?? throw new RpcException(new Status(StatusCode.Internal, "the entry point's outcome did not come back"));
             if (outcome.TryGetValue("missing", out var missing))
-                throw new RpcException(new Status(StatusCode.NotFound, missing as string ?? "entry function not found"));
+                throw new RpcException(new Status(StatusCode.NotFound, ErrorStatus.Bounded(missing as string ?? "entry function not found")));
             response.ResultsJson = JsonValues.Write(outcome.GetValueOrDefault("result"), out var lossy);
             if (lossy || !outcome.ContainsKey("result"))
                 response.LossyReturnNames.Add("result");

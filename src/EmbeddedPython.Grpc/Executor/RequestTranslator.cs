@@ -73,7 +73,7 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         var timeout = executorOptions.Value.DefaultTimeout;
         if (request.Timeout is { } asked)
         {
-            var span = asked.ToTimeSpan();
+            var span = ToTimeSpan(asked);
             if (span <= TimeSpan.Zero)
                 throw Invalid("timeout", $"timeout must be positive (was {span.TotalMilliseconds} ms).");
             if (span > max)
@@ -105,7 +105,7 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
             throw Invalid("entry_point.function", $"entry_point.function '{entryPoint.Function}' is not a Python identifier.");
         var root = Path.GetFullPath(directory);
         if (!File.Exists(Path.Combine(root, file)))
-            throw new RpcException(new Status(StatusCode.NotFound, $"entry file '{file}' not found in the code directory."));
+            throw new RpcException(new Status(StatusCode.NotFound, ErrorStatus.Bounded($"entry file '{file}' not found in the code directory.")));
         return new PythonRequest
         {
             Code = EntryPointCode,
@@ -122,16 +122,33 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         };
     }
 
+    private static TimeSpan ToTimeSpan(Google.Protobuf.WellKnownTypes.Duration duration)
+    {
+        try
+        {
+            return duration.ToTimeSpan();
+        }
+        catch (InvalidOperationException)
+        {
+            // Seconds beyond ±10,000 years, nanos beyond a second or of the other sign: not a protobuf Duration.
+            throw Invalid("timeout", $"timeout is not a valid duration (seconds {duration.Seconds}, nanos {duration.Nanos}).");
+        }
+    }
+
     private static bool IsIdentifier(string name) =>
         name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     // The field travels as a google.rpc.BadRequest detail too, for clients that fix requests by field.
-    private static RpcException Invalid(string field, string message) => new Google.Rpc.Status
+    private static RpcException Invalid(string field, string message)
     {
-        Code = (int)StatusCode.InvalidArgument,
-        Message = message,
-        Details = { Google.Protobuf.WellKnownTypes.Any.Pack(new Google.Rpc.BadRequest { FieldViolations = { new Google.Rpc.BadRequest.Types.FieldViolation { Field = field, Description = message } } }) },
-    }.ToRpcException();
+        message = ErrorStatus.Bounded(message);
+        return new Google.Rpc.Status
+        {
+            Code = (int)StatusCode.InvalidArgument,
+            Message = message,
+            Details = { Google.Protobuf.WellKnownTypes.Any.Pack(new Google.Rpc.BadRequest { FieldViolations = { new Google.Rpc.BadRequest.Types.FieldViolation { Field = field, Description = message } } }) },
+        }.ToRpcException();
+    }
 }

@@ -150,12 +150,12 @@ internal sealed class QueryRunner
         catch (PythonException e)
         {
             send(OutgoingFrames.QueryError(replyAddress, Prefix + "runpython.exception",
-                "Executing python code in connector resulted in an exception: {0} :: {1}", e.PythonType, e.PythonTraceback ?? e.Message));
+                "Executing python code in connector resulted in an exception: {0} :: {1}", e.PythonType, ErrorText.Bound(e.PythonTraceback ?? e.Message)));
         }
         catch (Exception e) when (e is HttpRequestException or ArgumentException or InvalidOperationException or ObjectDisposedException or JsonException)
         {
             send(OutgoingFrames.QueryError(replyAddress, Prefix + "runpython.exception",
-                "Executing python code in connector resulted in an exception: {0} :: {1}", e.GetType().Name, e.Message));
+                "Executing python code in connector resulted in an exception: {0} :: {1}", e.GetType().Name, ErrorText.Bound(e.Message)));
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace EmbeddedPython.Vantiq.Protocol;
 
@@ -28,9 +29,12 @@ internal static class OutgoingFrames
         w.WriteEndObject();
     });
 
-    /// <summary>A query response: 100/200 with <paramref name="bodyJson"/>, 204 without a body, 400 with an error object.</summary>
+    /// <summary>A query response: 100/200 with <paramref name="bodyJson"/>, 204 without a body, 400 with an error
+    /// object, whose text parameters (a traceback, say) are bounded.</summary>
     public static byte[] QueryResponse(int status, string replyAddress, string? bodyJson) => Write(w =>
     {
+        if (status == 400 && bodyJson is not null)
+            bodyJson = WithBoundedParameters(bodyJson);
         w.WriteNumber("status", status);
         w.WriteStartObject("headers");
         w.WriteString(ReplyAddressHeader, replyAddress);
@@ -52,9 +56,22 @@ internal static class OutgoingFrames
         w.WriteString("messageCode", messageCode);
         w.WriteString("messageTemplate", messageTemplate);
         w.WritePropertyName("parameters");
-        JsonSerializer.Serialize(w, parameters);
+        JsonSerializer.Serialize(w, parameters.Select(p => p is string text ? ErrorText.Bound(text) : p));
         w.WriteEndObject();
     });
+
+    private static string WithBoundedParameters(string errorJson)
+    {
+        if (errorJson.Length <= ErrorText.DefaultMaxLength
+            || JsonNode.Parse(errorJson) is not JsonObject error || error["parameters"] is not JsonArray parameters)
+            return errorJson;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > ErrorText.DefaultMaxLength)
+                parameters[i] = ErrorText.Bound(text);
+        }
+        return error.ToJsonString();
+    }
 
     public static byte[] Notification(string source, string objectJson) => Write(w =>
     {

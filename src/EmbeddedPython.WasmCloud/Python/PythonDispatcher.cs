@@ -1,7 +1,11 @@
 namespace EmbeddedPython.WasmCloud.Python;
 
 /// <summary>What one Python call produced: a value, or the error text the original provider would send.</summary>
-internal readonly record struct DispatchOutcome(object? Value, string? Error);
+internal readonly record struct DispatchOutcome(object? Value, string? Error)
+{
+    /// <summary>A failed call; its text (a whole traceback, say) is bounded so the error reply stays small.</summary>
+    public static DispatchOutcome Failed(string error) => new(null, ErrorText.Bound(error));
+}
 
 /// <summary>The Python paths of one provider, resolved from options, environment and host config.</summary>
 internal sealed record PythonModules(string? Main, string? Dispatch, string? VirtualEnvironment, IReadOnlyList<string> SearchPath, bool ReloadCommand);
@@ -84,17 +88,17 @@ internal sealed class PythonDispatcher(IPythonExecutor executor, string key, Tim
             return outcome switch
             {
                 ["ok", var value] => new DispatchOutcome(value, null),
-                ["error", string error] => new DispatchOutcome(null, error),
-                _ => new DispatchOutcome(null, "error: the Python side returned no outcome"),
+                ["error", string error] => DispatchOutcome.Failed(error),
+                _ => DispatchOutcome.Failed("error: the Python side returned no outcome"),
             };
         }
         catch (PythonException e)
         {
-            return new DispatchOutcome(null, $"error: {e.PythonType}: {e.Message}");
+            return DispatchOutcome.Failed($"error: {e.PythonType}: {e.Message}");
         }
         catch (TimeoutException e)
         {
-            return new DispatchOutcome(null, "error: " + e.Message);
+            return DispatchOutcome.Failed("error: " + e.Message);
         }
     }
 

@@ -34,7 +34,7 @@ internal sealed class LibPython
     public nint Export(string name) =>
         NativeLibrary.TryGetExport(_handle, name, out var address)
             ? address
-            : throw new EntryPointNotFoundException($"libpython '{Path}' does not export '{name}'; is it CPython 3.9–3.13?");
+            : throw new EntryPointNotFoundException($"libpython '{Path}' does not export '{name}'; is it CPython 3.9–3.14?");
 
     /// <summary>The address of an export that only some Python versions have, or 0.</summary>
     public nint OptionalExport(string name) => NativeLibrary.TryGetExport(_handle, name, out var address) ? address : 0;

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace EmbeddedPython.CPython;
 
 /// <summary>The few libc calls the binding needs: loading with RTLD_GLOBAL, setting environment variables
-/// that native <c>getenv</c> sees (.NET's own environment block is not), and signalling the interpreter thread.</summary>
+/// that native <c>getenv</c> sees (.NET's own environment block is not), signalling the interpreter thread, and resolving paths for the policy.</summary>
 internal static partial class Libc
 {
     private const string Name = "libc";
@@ -25,4 +25,11 @@ internal static partial class Libc
 
     [LibraryImport(Name, SetLastError = true)]
     internal static unsafe partial nint write(int fd, byte* buffer, nint count);
+
+    /// <summary>The canonical path (symbolic links resolved) in memory to release with <see cref="free"/>, or 0.</summary>
+    [LibraryImport(Name, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint realpath(string path, nint resolved);
+
+    [LibraryImport(Name)]
+    internal static partial void free(nint memory);
 }

@@ -11,7 +11,7 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint> PyErr_GetRaisedException;
     public static delegate* unmanaged<nint, nint, void> PyErr_SetString;
     public static delegate* unmanaged<nint, nint, int> PyErr_GivenExceptionMatches;
-    public static nint PyExc_RuntimeError, PyExc_ValueError, PyExc_TypeError, PyExc_SystemExit;
+    public static nint PyExc_RuntimeError, PyExc_ValueError, PyExc_TypeError, PyExc_SystemExit, PyExc_PermissionError;
 
     private static void BindErrors(LibPython lib)
     {
@@ -28,6 +28,7 @@ internal static unsafe partial class Py
         PyExc_ValueError = *(nint*)lib.Export(nameof(PyExc_ValueError));
         PyExc_TypeError = *(nint*)lib.Export(nameof(PyExc_TypeError));
         PyExc_SystemExit = *(nint*)lib.Export(nameof(PyExc_SystemExit));
+        PyExc_PermissionError = *(nint*)lib.Export(nameof(PyExc_PermissionError));
     }
 
     /// <summary>Takes the raised exception (normalised, traceback attached) out of the error indicator.</summary>

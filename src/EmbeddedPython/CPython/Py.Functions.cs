@@ -7,7 +7,7 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint, nint> PyCapsule_GetPointer;
 
     // PyMethodDef.ml_flags values (stable ABI).
-    public const int MethVarArgs = 0x1;
+    public const int MethVarArgs = 0x1, MethKeywords = 0x2;
 
     private static void BindFunctions(LibPython lib)
     {

@@ -7,6 +7,8 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttrString;
     public static delegate* unmanaged<nint, nint, nint, int> PyObject_SetAttrString;
     public static delegate* unmanaged<nint, nint, nint> PyObject_CallObject;
+    public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
+    public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttr;
     public static delegate* unmanaged<nint, nint> PyObject_Str;
     public static delegate* unmanaged<nint, nint> PyObject_GetIter;
     public static delegate* unmanaged<nint, nint> PyIter_Next;
@@ -29,6 +31,8 @@ internal static unsafe partial class Py
         PyObject_GetAttrString = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_GetAttrString));
         PyObject_SetAttrString = (delegate* unmanaged<nint, nint, nint, int>)lib.Export(nameof(PyObject_SetAttrString));
         PyObject_CallObject = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_CallObject));
+        PyObject_Call = (delegate* unmanaged<nint, nint, nint, nint>)lib.Export(nameof(PyObject_Call));
+        PyObject_GetAttr = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_GetAttr));
         PyObject_Str = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_Str));
         PyObject_GetIter = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyObject_GetIter));
         PyIter_Next = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyIter_Next));
@@ -53,7 +57,8 @@ internal static unsafe partial class Py
 
     /// <summary>
     /// The object's type, read from <c>ob_type</c> (the second word of every object header). This holds for
-    /// the GIL builds of 3.9–3.13 that we support, and saves the two calls of <c>PyObject_Type</c> + DecRef
+    /// the GIL builds of 3.9–3.14 that we support (3.14 splits the first word into flags and a 32-bit count,
+    /// still one word), not for free-threaded builds, and saves the two calls of <c>PyObject_Type</c> + DecRef
     /// per value on the conversion hot path.
     /// </summary>
     public static nint TypeOf(nint obj) => *(nint*)(obj + sizeof(nint));

@@ -8,6 +8,7 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint> PyModule_New;
     public static delegate* unmanaged<nint, nint> PyModule_GetDict;
     public static delegate* unmanaged<nint, nint, nint> PyContextVar_Set;
+    public static delegate* unmanaged<nint, nint, nint*, int> PyContextVar_Get;
 
     private static void BindRun(LibPython lib)
     {
@@ -17,6 +18,7 @@ internal static unsafe partial class Py
         PyModule_New = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyModule_New));
         PyModule_GetDict = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyModule_GetDict));
         PyContextVar_Set = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyContextVar_Set));
+        PyContextVar_Get = (delegate* unmanaged<nint, nint, nint*, int>)lib.Export(nameof(PyContextVar_Get));
     }
 
     /// <summary>Imports a module by name; a new reference, or a null object with the error set.</summary>

@@ -1,8 +1,9 @@
 namespace EmbeddedPython.CPython;
 
 /// <summary>
-/// The CPython C API, bound by name at run time so one build runs on 3.9–3.13. One file per area of the
-/// API; every member is a raw entry point: callers own references through <see cref="PyObject"/>.
+/// The CPython C API, bound by name at run time so one build runs on 3.9–3.14 (3.14 checked against its
+/// headers: every name bound here is still exported there, all but PyContextVar_Set as part of the stable
+/// ABI, and the object header keeps ob_type in its second word). One file per area of the API; every member is a raw entry point: callers own references through <see cref="PyObject"/>.
 /// Only the interpreter thread, or a thread Python itself called us on, may use these (they need the GIL).
 /// </summary>
 internal static unsafe partial class Py
@@ -18,5 +19,6 @@ internal static unsafe partial class Py
         BindRun(library);
         BindFunctions(library);
         BindBuffers(library);
+        BindSys(library);
     }
 }

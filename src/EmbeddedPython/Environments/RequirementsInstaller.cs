@@ -17,7 +17,7 @@ internal static partial class RequirementsInstaller
 {
     private const string StampFile = ".embeddedpython-requirements";
 
-    /// <summary>Finds Python as <see cref="PythonLocator.Locate"/> does, with the environment prepared first.</summary>
+    /// <summary>Finds Python as <see cref="PythonLocator.Locate(PythonExecutorOptions)"/> does, with the environment prepared first.</summary>
     /// <exception cref="InvalidOperationException">Creating the environment or installing failed; the message has the tool's output.</exception>
     public static PythonInstallation Locate(PythonExecutorOptions options, ILogger logger)
     {

@@ -30,16 +30,18 @@ internal static unsafe class Callbacks
         Add(module.Handle, "is_open", &IsOpen);
         Add(module.Handle, "log", &Log);
         Add(module.Handle, "output", &Output);
+        Add(module.Handle, "stream_item", &StreamItem);
         using var name = PyObject.Steal(Py.FromString("embedded_python._native"));
         if (Py.PyDict_SetItem(Py.PyImport_GetModuleDict(), name.Handle, module.Handle) != 0)
             throw PythonErrors.Take("registering embedded_python._native");
-        s_callbackDef = MethodDef("callback", &InvokeCallback);
+        s_callbackDef = MethodDef("callback", (nint)(delegate* unmanaged<nint, nint, nint, nint>)&InvokeCallback, Py.MethVarArgs | Py.MethKeywords);
     }
 
-    /// <summary>A Python callable that runs <paramref name="callback"/>; the GCHandle is freed with the callable.</summary>
-    public static nint CreateFunction(PythonCallback callback)
+    /// <summary>A Python callable that runs <paramref name="function"/> (arguments bound by
+    /// <see cref="Calls.DelegateSignature"/>); the GCHandle is freed with the callable.</summary>
+    public static nint CreateFunction(Delegate function)
     {
-        var handle = GCHandle.Alloc(callback);
+        var handle = GCHandle.Alloc(function);
         var capsule = Py.PyCapsule_New(GCHandle.ToIntPtr(handle), s_capsuleName, (nint)(delegate* unmanaged<nint, void>)&FreeCallback);
         if (capsule == 0)
         {
@@ -52,19 +54,19 @@ internal static unsafe class Callbacks
 
     private static void Add(nint module, string name, delegate* unmanaged<nint, nint, nint> function)
     {
-        using var callable = PyObject.Steal(Py.PyCFunction_NewEx(MethodDef(name, function), 0, 0));
+        using var callable = PyObject.Steal(Py.PyCFunction_NewEx(MethodDef(name, (nint)function, Py.MethVarArgs), 0, 0));
         var utf8 = Py.PermanentUtf8(name);
         if (callable.IsNull || Py.PyObject_SetAttrString(module, utf8, callable.Handle) != 0)
             throw PythonErrors.Take($"creating embedded_python._native.{name}");
     }
 
     /// <summary>A PyMethodDef in unmanaged memory that lives for the process, as CPython requires.</summary>
-    private static nint MethodDef(string name, delegate* unmanaged<nint, nint, nint> function)
+    private static nint MethodDef(string name, nint function, int flags)
     {
         var def = (nint*)NativeMemory.AllocZeroed((nuint)(4 * sizeof(nint)));
         def[0] = Py.PermanentUtf8(name);
-        def[1] = (nint)function;
-        def[2] = Py.MethVarArgs;
+        def[1] = function;
+        def[2] = flags;
         def[3] = 0;
         return (nint)def;
     }
@@ -154,27 +156,41 @@ internal static unsafe class Callbacks
         catch (Exception e) { return Fail(e); }
     }
 
+    /// <summary>stream_item(request_id, item): True while the streamed call's reader takes items.</summary>
     [UnmanagedCallersOnly]
-    private static nint InvokeCallback(nint self, nint args)
+    private static nint StreamItem(nint self, nint args)
     {
+        try { return Py.NewRef(Host.StreamItem(LongArgument(args, 0), Argument(args, 1)) ? Py.True : Py.False); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    /// <summary>A delegate called from Python: a binding error is a TypeError, what the delegate throws a RuntimeError.</summary>
+    [UnmanagedCallersOnly]
+    private static nint InvokeCallback(nint self, nint args, nint kwargs)
+    {
+        object?[] arguments;
+        Delegate function;
+        Calls.DelegateSignature signature;
         try
         {
-            var callback = (PythonCallback)GCHandle.FromIntPtr(Py.PyCapsule_GetPointer(self, s_capsuleName)).Target!;
-            var count = (int)Py.PyTuple_Size(args);
-            var arguments = new object?[count];
-            for (var i = 0; i < count; i++)
-            {
-                var item = Argument(args, i);
-                if (!FromPython.TryConvert(item, out arguments[i]))
-                    throw new ArgumentException($"argument {i + 1} (a {Py.Str(Py.TypeOf(item))}) cannot be converted to .NET");
-            }
-            // The .NET side may block (a socket send, a wait for the next message): without the GIL, so
+            function = (Delegate)GCHandle.FromIntPtr(Py.PyCapsule_GetPointer(self, s_capsuleName)).Target!;
+            signature = Calls.DelegateSignature.Of(function);
+            arguments = signature.Bind(args, kwargs);
+        }
+        catch (Exception e)
+        {
+            Py.SetError(Py.PyExc_TypeError, $"{DescribeTarget(self)}: {e.Message}");
+            return 0;
+        }
+        try
+        {
+            // The .NET side may block (a socket send, a wait for the next message, a Task): without the GIL, so
             // that Python threads go on meanwhile.
             var threadState = Py.PyEval_SaveThread();
             object? result;
             try
             {
-                result = callback(arguments);
+                result = signature.Invoke(function, arguments);
             }
             finally
             {
@@ -187,6 +203,12 @@ internal static unsafe class Callbacks
             Py.SetError(Py.PyExc_RuntimeError, e.Message);
             return 0;
         }
+    }
+
+    private static string DescribeTarget(nint self)
+    {
+        var pointer = Py.PyCapsule_GetPointer(self, s_capsuleName);
+        return pointer == 0 ? "callback" : $"callback {((Delegate)GCHandle.FromIntPtr(pointer).Target!).Method.Name}()";
     }
 
     [UnmanagedCallersOnly]
@@ -210,4 +232,5 @@ internal interface IInterpreterHost
     bool IsOpen(long requestId);
     void LogOutput(string text);
     void Output(long requestId, string text);
+    bool StreamItem(long requestId, nint item);
 }

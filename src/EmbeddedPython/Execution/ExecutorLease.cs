@@ -45,6 +45,9 @@ internal sealed class ExecutorLease
     /// <summary>Compiled code of this lease's requests; touched only by the interpreter thread.</summary>
     public CodeCache Cache { get; }
 
+    /// <summary>The objects the executor's <see cref="PythonObject"/> handles keep alive; released with the lease.</summary>
+    public Calls.HandleTable? Handles { get; set; }
+
     public ILogger Logger { get; }
     public ILogger OutputLogger { get; }
 

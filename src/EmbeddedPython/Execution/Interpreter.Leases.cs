@@ -106,6 +106,10 @@ internal sealed partial class Interpreter
                 $"PythonExecutorOptions.VirtualEnvironment is '{options.VirtualEnvironment}', but the CPython this process "
                 + $"already runs was started with {(_options.VirtualEnvironment is { Length: > 0 } v ? $"'{v}'" : "none")}. "
                 + "One CPython serves every executor of a process: leave VirtualEnvironment unset, or set it to the one that runs.");
+        if (options.AllowProcessExit != _options.AllowProcessExit)
+            return new InvalidOperationException(
+                $"PythonExecutorOptions.AllowProcessExit is {options.AllowProcessExit}, but the CPython this process already runs "
+                + $"was started with {_options.AllowProcessExit}: the guards against ending the process are installed once, for every executor.");
         return null;
     }
 
@@ -186,6 +190,7 @@ internal sealed partial class Interpreter
         using (_runtime.Call("end_requests", first.Handle, last.Handle)) { } // tasks left behind by its finished requests too
         _loopHasWork = true; // the cancelled tasks run their cancellation
         lease.Cache.Clear();
+        lease.Handles?.ReleaseAll();
         lease.MarkReleased();
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Marshalling;
+using EmbeddedPython.Protection;
 using Microsoft.Extensions.Logging;
 
 namespace EmbeddedPython.Execution;
@@ -18,6 +19,7 @@ internal sealed unsafe partial class Interpreter
     {
         if (!state.TryStart())
             return; // finished while queued (timed out, cancelled): never runs
+        EnforcePolicy(state);
         using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.request", ActivityKind.Internal, state.CallerActivity) : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
@@ -202,7 +204,7 @@ internal sealed unsafe partial class Interpreter
                 var name = names[i];
                 using var key = _names.Get(name);
                 var item = Py.PyDict_GetItemWithError(globals, key.Handle);
-                if (item != 0 && FromPython.TryConvert(item, out var value))
+                if (item != 0 && TryReturn(state, item, out var value))
                     values[name] = value;
             }
             Py.PyErr_Clear();
@@ -218,11 +220,22 @@ internal sealed unsafe partial class Interpreter
                 var name = Py.AsString(key);
                 if (name is null || IsDunder(name) || name is "connector_context" or "connector_connection")
                     continue;
-                if (FromPython.TryConvert(item, out var value))
+                if (TryReturn(state, item, out var value))
                     values[name] = value;
             }
         }
         return new PythonResult(values, state.Messages?.ToArray() ?? [], "");
+    }
+
+    /// <summary>A returned global's value: converted, or a handle when the request asked for handles.</summary>
+    private static bool TryReturn(RequestState state, nint item, out object? value)
+    {
+        if (FromPython.TryConvert(item, out value))
+            return true;
+        if (!state.Request.ReturnHandles || state.Lease.Handles is not { } handles)
+            return false;
+        value = handles.Add(item);
+        return true;
     }
 
     private static readonly IReadOnlyDictionary<string, object?> EmptyValues = new Dictionary<string, object?>();
@@ -262,6 +275,7 @@ internal sealed unsafe partial class Interpreter
         {
             using var _ = _runtime.Call("forget", requestId);
         }
+        ReleasePolicy(state, requestId);
     }
 
     private string TakeOutput(nint requestId, ILogger outputLogger)
@@ -281,10 +295,12 @@ internal sealed unsafe partial class Interpreter
         if (Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stdout) == _runtime.Stdout
             && Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stderr) == _runtime.Stderr
             && Py.PyDict_Size(_runtime.BuiltinsDict) == _runtime.BuiltinsSize
-            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, PythonRuntime.Keys.CwdChanged) != Py.True)
+            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, PythonRuntime.Keys.CwdChanged) != Py.True
+            && !HostProtection.Touched)
             return;
         Py.PyErr_Clear();
         using var changed = _runtime.Call("repair"); // restores the working folder Python saw at start-up
+        HostProtection.Rearm(); // the interruption signal, for the requests after this one
     }
 
     // ---- called back from Python ----
@@ -373,6 +389,11 @@ internal sealed unsafe partial class Interpreter
     {
         if (!_open.TryGetValue(requestId, out var state))
             return;
+        if (state is Calls.CallState call)
+        {
+            CallDone(call);
+            return;
+        }
         using var id = PyObject.Steal(Py.PyLong_FromLongLong(requestId));
         using var error = _runtime.Call("task_outcome", state.Task);
         if (error.Handle != Py.None)

@@ -4,6 +4,8 @@ using System.Threading.Channels;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Diagnostics;
 using EmbeddedPython.Locating;
+using EmbeddedPython.Policy;
+using EmbeddedPython.Protection;
 using Microsoft.Extensions.Logging;
 
 namespace EmbeddedPython.Execution;
@@ -127,7 +129,9 @@ internal sealed partial class Interpreter : IInterpreterHost
         _runtime = PythonRuntime.Load();
         ExtendSysPath(_options.SearchPaths, installation.SitePackages);
         using var signalNumber = PyObject.Steal(Py.PyLong_FromLongLong(_interruption.Signal));
-        using var pipe = _runtime.Call("install", signalNumber.Handle);
+        using var pipe = _runtime.Call("install", signalNumber.Handle, _options.AllowProcessExit ? Py.True : Py.False);
+        HostProtection.Load(_options.AllowProcessExit);
+        AuditHook.Install(this);
         _wakePipe = (int)(long)(Marshalling.FromPython.TryConvert(pipe.Handle, out var fd) ? fd! : -1L);
         _interruption.Attach(Libc.pthread_self());
         LogStarted(_logger, PythonVersion ?? "?", installation.Library);
@@ -178,17 +182,30 @@ internal sealed partial class Interpreter : IInterpreterHost
     }
 
     /// <summary>A fault of the host itself fails that one request; the thread goes on serving.</summary>
-    private void RunGuarded(RequestState state)
+    private unsafe void RunGuarded(RequestState state)
     {
+        Calls.HandleTable.Current = state.Lease.Handles; // values that become handles belong to the item's executor
         try
         {
-            RunRequest(state);
+            if (state is Calls.CallState call)
+                RunCall(call);
+            else
+                RunRequest(state);
         }
         catch (Exception e)
         {
             _running = null;
+            if (state.PolicyEnforced)
+            {
+                using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
+                ReleasePolicy(state, requestId.Handle);
+            }
             LogControlFailed(_logger, e);
             state.TryFail(new InvalidOperationException($"EmbeddedPython failed to run the request: {e.Message}", e));
+        }
+        finally
+        {
+            Calls.HandleTable.Current = null;
         }
     }
 
@@ -259,6 +276,7 @@ internal sealed partial class Interpreter : IInterpreterHost
         {
             LogLoopFailed(_logger, e);
         }
+        HostProtection.Stop();
         Py.Py_FinalizeEx();
     }
 

@@ -36,6 +36,10 @@ internal sealed partial class Interruption(Interpreter interpreter)
         // Bounded: code stuck in native code that never returns to Python cannot be stopped this way.
         for (var attempt = 0; attempt < 200 && interpreter.IsRunning(state); attempt++)
         {
+            // Still running after two signals: code may have got round the guards on the signal (ignored it,
+            // blocked it); a pending call, which a loop reaches without any signal, re-arms it.
+            if (attempt >= 2 && attempt % 4 == 2)
+                Protection.HostProtection.RequestRearm();
             Libc.pthread_kill(_thread, Signal);
             await Task.Delay(ResendInterval).ConfigureAwait(false);
         }

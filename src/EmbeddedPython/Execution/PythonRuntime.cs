@@ -24,6 +24,10 @@ internal sealed unsafe class PythonRuntime
     public nint MakeDateTime { get; private set; }
     public nint MakeUuid { get; private set; }
 
+    // What a call's result is compared with: awaited, or streamed by a task.
+    public nint CoroutineType { get; private set; }
+    public nint AsyncGeneratorType { get; private set; }
+
     /// <summary>The dict every request's globals start as a copy of.</summary>
     public nint GlobalsTemplate { get; private set; }
     public nint CurrentId { get; private set; }
@@ -56,6 +60,8 @@ internal sealed unsafe class PythonRuntime
         runtime.DateTimeParts = runtime.Attribute("datetime_parts");
         runtime.MakeDateTime = runtime.Attribute("make_datetime");
         runtime.MakeUuid = runtime.Attribute("make_uuid");
+        runtime.CoroutineType = runtime.Attribute("coroutine_type");
+        runtime.AsyncGeneratorType = runtime.Attribute("async_generator_type");
         runtime.CurrentId = runtime.Attribute("current_id");
         runtime.Outputs = runtime.Attribute("_outputs");
         runtime.Stdout = runtime.Attribute("stdout");

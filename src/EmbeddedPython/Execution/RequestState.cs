@@ -6,8 +6,9 @@ namespace EmbeddedPython.Execution;
 /// One request on its way through the executor: queued, running on the interpreter thread, open (an async
 /// or streaming request whose code returned but which is not complete yet), then finished. Finishing is
 /// once-only, whoever gets there first: the interpreter, a timeout, the caller's token, or shutdown.
+/// A call of the call API is a <see cref="Calls.CallState"/>, which delivers a typed value instead of a result.
 /// </summary>
-internal sealed class RequestState
+internal class RequestState
 {
     public const int Queued = 0, Running = 1, Open = 2, Finished = 3;
 
@@ -26,6 +27,13 @@ internal sealed class RequestState
             Completion = new TaskCompletionSource<PythonResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (HandlesReturn && !streaming)
             Messages = [];
+    }
+
+    /// <summary>For subclasses that deliver their own outcome (<see cref="DeliverError"/>).</summary>
+    protected RequestState(long id, PythonRequest request)
+    {
+        Id = id;
+        Request = request;
     }
 
     /// <summary>How many messages a stream buffers before the sending code waits for the reader.</summary>
@@ -48,6 +56,12 @@ internal sealed class RequestState
 
     /// <summary>The asyncio task running an async request's code (owned reference).</summary>
     public nint Task { get; set; }
+
+    /// <summary>The sandbox the request's code runs under: its own, or the executor's default.</summary>
+    public PythonPolicy? Policy { get; init; }
+
+    /// <summary>Whether the audit hook is counting this request as one with a policy (interpreter thread only).</summary>
+    public bool PolicyEnforced { get; set; }
 
     /// <summary>The request's time limit, for the message of its timeout.</summary>
     public TimeSpan TimeLimit { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;
@@ -88,9 +102,8 @@ internal sealed class RequestState
     /// <summary>Delivers the result to the caller; false when the request already finished.</summary>
     public bool TryFinish(PythonResult result)
     {
-        if (Interlocked.Exchange(ref _phase, Finished) == Finished)
+        if (!TryMarkFinished())
             return false;
-        ReleaseTimers();
         if (Completion is not null)
             Completion.TrySetResult(result);
         else
@@ -101,14 +114,27 @@ internal sealed class RequestState
     /// <summary>Delivers an error to the caller; false when the request already finished.</summary>
     public bool TryFail(Exception error)
     {
+        if (!TryMarkFinished())
+            return false;
+        DeliverError(error);
+        return true;
+    }
+
+    /// <summary>Moves to Finished and stops the clocks; false when the request already finished.</summary>
+    protected bool TryMarkFinished()
+    {
         if (Interlocked.Exchange(ref _phase, Finished) == Finished)
             return false;
         ReleaseTimers();
+        return true;
+    }
+
+    protected virtual void DeliverError(Exception error)
+    {
         if (Completion is not null)
             Completion.TrySetException(error);
         else
             Stream!.Writer.TryComplete(error);
-        return true;
     }
 
     private void ReleaseTimers()

@@ -1,171 +1,127 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
-
 namespace EmbeddedPython.Locating;
 
 /// <summary>
-/// Finds libpython in the order of DESIGN §6: the option, <c>EMBEDDEDPYTHON_LIBPYTHON</c>, the <c>python3</c>
-/// on PATH (asked through sysconfig, which knows Debian's multiarch folder), then well-known locations.
-/// Every place tried is remembered so that failure says exactly where it looked.
+/// Finds libpython in the order of DESIGN §6: the option, <c>EMBEDDEDPYTHON_LIBPYTHON</c>, the active
+/// virtual environment, the <c>python3</c> on PATH (a pyenv shim resolved by reading pyenv's files, a real
+/// interpreter by the files beside it), then well-known locations. What the automatic steps find is cached
+/// (<see cref="DiscoveryCache"/>). Every place tried is remembered so that failure says exactly where it looked.
 /// </summary>
-internal static partial class PythonLocator
+internal static class PythonLocator
 {
     public const string LibraryVariable = "EMBEDDEDPYTHON_LIBPYTHON";
-    private const int MinMinor = 9, MaxMinor = 13;
 
-    public static PythonInstallation Locate(PythonExecutorOptions options)
+    public static PythonInstallation Locate(PythonExecutorOptions options) => Locate(options, RealMachine.Instance);
+
+    public static PythonInstallation Locate(PythonExecutorOptions options, IMachine machine)
     {
-        var tried = new List<string>();
-        var venv = options.VirtualEnvironment is null ? null : VirtualEnvironment.Read(options.VirtualEnvironment);
-        var sitePackages = venv?.SitePackages ?? [];
+        var recorder = new RecordingMachine(machine);
+        var discovery = new Discovery(recorder);
+        var environment = options.VirtualEnvironment is not null
+            ? VirtualEnvironment.Read(recorder, options.VirtualEnvironment)
+            : ActiveEnvironment(discovery);
+        var sitePackages = environment?.SitePackages ?? [];
 
         if (!string.IsNullOrEmpty(options.PythonLibrary))
-            return FromLibrary(options.PythonLibrary, "option PythonLibrary", tried, sitePackages)
-                ?? throw NotFound(tried);
+            return WithSitePackages(discovery.Accept(options.PythonLibrary, "option PythonLibrary"), sitePackages) ?? throw NotFound(discovery);
+        if (machine.Variable(LibraryVariable) is { } fromVariable)
+            return WithSitePackages(discovery.Accept(fromVariable, $"environment variable {LibraryVariable}"), sitePackages) ?? throw NotFound(discovery);
 
-        var fromEnvironment = Environment.GetEnvironmentVariable(LibraryVariable);
-        if (!string.IsNullOrEmpty(fromEnvironment))
-            return FromLibrary(fromEnvironment, $"environment variable {LibraryVariable}", tried, sitePackages)
-                ?? throw NotFound(tried);
+        var key = DiscoveryCache.Key(machine, options.VirtualEnvironment);
+        if (DiscoveryCache.Load(machine, key) is { } cached)
+            return cached;
+        var found = Search(discovery, environment);
+        if (found is null)
+            throw NotFound(discovery);
+        DiscoveryCache.Save(machine, key, found, recorder.Inputs);
+        return found;
+    }
 
-        var interpreters = new List<string>();
-        if (venv is not null)
-            interpreters.Add(Path.Combine(venv.Home, "python3"));
-        interpreters.Add("python3");
-        foreach (var interpreter in interpreters)
+    /// <summary>The virtual environment, the python3 on PATH, then well-known locations.</summary>
+    private static PythonInstallation? Search(Discovery discovery, VirtualEnvironment? environment)
+    {
+        var sitePackages = environment?.SitePackages ?? [];
+        if (environment is not null)
         {
-            var found = AskInterpreter(interpreter, tried);
+            var found = environment.Interpreter(discovery.Machine) is { } interpreter
+                ? InterpreterLibrary.Find(discovery, interpreter, $"virtual environment {environment.Root}", environment.Minor)
+                : null;
             if (found is not null)
                 return found with { SitePackages = sitePackages };
+            discovery.Note($"{environment.Home} (home of virtual environment {environment.Root}): no usable base interpreter");
         }
-
-        foreach (var candidate in WellKnownLibraries())
+        var onPath = FromPath(discovery);
+        if (onPath is not null)
+            return environment is null ? onPath : onPath with { SitePackages = sitePackages };
+        foreach (var (library, label) in WellKnownLocations.Candidates(discovery.Machine))
         {
-            if (File.Exists(candidate))
-            {
-                var found = FromLibrary(candidate, "well-known location", tried, sitePackages);
-                if (found is not null)
-                    return found;
-            }
-            else
-            {
-                tried.Add($"{candidate} (well-known location): no such file");
-            }
-        }
-        throw NotFound(tried);
-    }
-
-    private static DllNotFoundException NotFound(List<string> tried) => new(
-        "No CPython 3.9–3.13 shared library was found. Set PythonExecutorOptions.PythonLibrary or "
-        + $"{LibraryVariable} to a libpython3.X.so. Tried:\n  - " + string.Join("\n  - ", tried));
-
-    private static PythonInstallation? FromLibrary(string library, string source, List<string> tried, IReadOnlyList<string> sitePackages)
-    {
-        if (!File.Exists(library))
-        {
-            tried.Add($"{library} ({source}): no such file");
-            return null;
-        }
-        var minor = MinorFromFileName(Path.GetFileName(library));
-        if (minor is null)
-        {
-            tried.Add($"{library} ({source}): not a libpython3.X shared library name");
-            return null;
-        }
-        if (minor is < MinMinor or > MaxMinor)
-        {
-            tried.Add($"{library} ({source}): Python 3.{minor} is not supported (3.{MinMinor}–3.{MaxMinor})");
-            return null;
-        }
-        return new PythonInstallation(Path.GetFullPath(library), HomeOf(library, minor.Value), minor.Value, sitePackages);
-    }
-
-    /// <summary>The prefix whose lib/python3.X/os.py exists, searched upwards from the library's folder.</summary>
-    private static string? HomeOf(string library, int minor)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(library));
-        for (var depth = 0; directory is not null && depth < 4; depth++, directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, "lib", $"python3.{minor}", "os.py")))
-                return directory;
+            if (discovery.Accept(library, $"well-known location: {label}") is { } found)
+                return found with { SitePackages = sitePackages };
         }
         return null;
     }
 
-    private static int? MinorFromFileName(string fileName)
+    /// <summary><c>VIRTUAL_ENV</c>, the environment an activate script made current; a broken one is noted and passed over.</summary>
+    private static VirtualEnvironment? ActiveEnvironment(Discovery discovery)
     {
-        var match = LibraryName().Match(fileName);
-        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
-    }
-
-    [GeneratedRegex(@"^libpython3\.(\d+)\.so(\.[\d.]+)?$")]
-    private static partial Regex LibraryName();
-
-    // Prints what sysconfig knows: where the shared library is and under which prefix the stdlib lives.
-    private const string SysconfigQuery =
-        "import sysconfig, sys\n"
-        + "v = sysconfig.get_config_var\n"
-        + "print(sys.version_info[1]); print(sys.base_prefix); print(v('LIBDIR') or ''); print(v('MULTIARCH') or '');"
-        + "print(v('INSTSONAME') or ''); print(v('LDLIBRARY') or ''); print(v('Py_ENABLE_SHARED') or 0)";
-
-    private static PythonInstallation? AskInterpreter(string interpreter, List<string> tried)
-    {
-        string[] lines;
+        if (discovery.Machine.Variable("VIRTUAL_ENV") is not { } root)
+            return null;
         try
         {
-            var start = new ProcessStartInfo(interpreter, ["-I", "-c", SysconfigQuery])
+            return VirtualEnvironment.Read(discovery.Machine, root);
+        }
+        catch (ArgumentException e)
+        {
+            discovery.Note($"{root} (environment variable VIRTUAL_ENV): {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The first python3 on PATH, as the shell would run it: a pyenv shim stands for the version pyenv
+    /// selects (or, for <c>system</c>, the next python3 on PATH outside the shims folder).
+    /// </summary>
+    private static PythonInstallation? FromPath(Discovery discovery)
+    {
+        var machine = discovery.Machine;
+        var separator = machine.Kind == MachineKind.Windows ? ';' : ':';
+        string[] names = machine.Kind == MachineKind.Windows ? ["python.exe", "python3.exe"] : ["python3"];
+        string? skippedShims = null;
+        foreach (var folder in (machine.Variable("PATH") ?? "").Split(separator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (folder == skippedShims)
+                continue;
+            foreach (var name in names)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(10_000) || process.ExitCode != 0)
-            {
-                tried.Add($"{interpreter} on PATH: sysconfig query failed");
-                return null;
+                var candidate = Path.Combine(folder, name);
+                if (!machine.FileExists(candidate))
+                    continue;
+                if (machine.Kind == MachineKind.Windows && folder.Contains("WindowsApps", StringComparison.OrdinalIgnoreCase))
+                {
+                    discovery.Note($"{candidate} (on PATH): a Microsoft Store alias; Store installs are looked for among the well-known locations");
+                    continue;
+                }
+                if (!Pyenv.IsShim(machine, candidate))
+                    return InterpreterLibrary.Find(discovery, candidate, "python3 on PATH");
+                var choice = Pyenv.Resolve(discovery, candidate, name);
+                if (choice is null)
+                    return null;
+                if (choice.IsSystem)
+                {
+                    skippedShims = folder;
+                    break;
+                }
+                var found = InterpreterLibrary.Find(discovery, choice.Interpreter!, $"pyenv shim {candidate}", choice.Environment?.Minor);
+                return found is not null && choice.Environment is not null ? found with { SitePackages = choice.Environment.SitePackages } : found;
             }
-            lines = output.Split('\n');
         }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            tried.Add($"{interpreter}: not found on PATH");
-            return null;
-        }
-        if (lines.Length < 7)
-        {
-            tried.Add($"{interpreter}: unexpected sysconfig answer");
-            return null;
-        }
-        var (minor, prefix, libDir, multiarch, soName, ldLibrary, shared) =
-            (lines[0].Trim(), lines[1].Trim(), lines[2].Trim(), lines[3].Trim(), lines[4].Trim(), lines[5].Trim(), lines[6].Trim());
-        if (shared != "1")
-        {
-            tried.Add($"{interpreter} (Python 3.{minor}, {prefix}): not a shared build (no libpython to load)");
-            return null;
-        }
-        foreach (var name in new[] { soName, ldLibrary }.Where(n => n.Length > 0))
-        {
-            foreach (var directory in new[] { libDir, Path.Combine(libDir, multiarch) })
-            {
-                var candidate = Path.Combine(directory, name);
-                if (File.Exists(candidate) && MinorFromFileName(name) is { } m && m is >= MinMinor and <= MaxMinor)
-                    return new PythonInstallation(candidate, prefix, m, []);
-                tried.Add($"{candidate} (from {interpreter} sysconfig): not a usable libpython");
-            }
-        }
+        discovery.Note($"{string.Join(" or ", names)}: not found on PATH");
         return null;
     }
 
-    private static IEnumerable<string> WellKnownLibraries()
-    {
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        for (var minor = MaxMinor; minor >= MinMinor; minor--)
-        {
-            foreach (var directory in new[] { "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib" })
-                yield return Path.Combine(directory, $"libpython3.{minor}.so.1.0");
-            yield return Path.Combine(home, ".pyenv", "versions", $"3.{minor}", "lib", $"libpython3.{minor}.so.1.0");
-        }
-    }
+    private static PythonInstallation? WithSitePackages(PythonInstallation? found, IReadOnlyList<string> sitePackages) =>
+        found is null ? null : found with { SitePackages = sitePackages };
+
+    private static DllNotFoundException NotFound(Discovery discovery) => new(
+        $"No CPython 3.{LibraryName.MinMinor}–3.{LibraryName.MaxMinor} shared library was found. Set PythonExecutorOptions.PythonLibrary or "
+        + $"{LibraryVariable} to a libpython3.X.so. Tried:\n  - " + string.Join("\n  - ", discovery.Tried));
 }

@@ -67,7 +67,8 @@ internal static unsafe class ToPython
             case DateOnly date: return CallWithLongs(PythonRuntime.Current.DateType, date.Year, date.Month, date.Day);
             case Guid guid: return FromGuid(guid);
             case Enum e: return Py.PyLong_FromLongLong(System.Convert.ToInt64(e, CultureInfo.InvariantCulture));
-            case PythonCallback callback: return Callbacks.CreateFunction(callback);
+            case PythonObject handle: return Py.NewRef(handle.Table.Get(handle)); // ObjectDisposedException once released
+            case Delegate function: return Callbacks.CreateFunction(function);
             case ReadOnlyMemory<byte> memory: return FromBytes(memory.Span);
             case Memory<byte> memory: return FromBytes(memory.Span);
             case ArraySegment<byte> segment: return FromBytes(segment);

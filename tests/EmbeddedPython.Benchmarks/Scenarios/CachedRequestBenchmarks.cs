@@ -18,6 +18,7 @@ public class CachedRequestBenchmarks
     // Built once: the figures show what the library costs, not the caller's request objects.
     private readonly PythonRequest _request = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY };
     private readonly PythonRequest _untimedRequest = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY, Timeout = Timeout.InfiniteTimeSpan };
+    private readonly PythonRequest _strictRequest = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY, Policy = PythonPolicy.Strict };
 
     [GlobalSetup]
     public void Setup()
@@ -26,6 +27,7 @@ public class CachedRequestBenchmarks
         _worker = JsonLinesWorker.Start();
         Workloads.Expect(Executor().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor");
         Workloads.Expect(Executor_without_time_limit().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor without a time limit");
+        Workloads.Expect(Executor_with_policy().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor with a policy");
         Workloads.Expect(Executor_blocking_caller(), 42L, "the executor with a blocking caller");
         Workloads.Expect(JsonLinesWorker_persistent().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the JSON-lines worker");
     }
@@ -52,6 +54,16 @@ public class CachedRequestBenchmarks
         long sum = 0;
         for (var i = 0; i < Workloads.Sequential; i++)
             sum += (long)(await _executor.ExecuteAsync(_untimedRequest)).Values["y"]!;
+        return sum;
+    }
+
+    // The same request under a sandbox policy; the rows above have none, which must cost nothing measurable.
+    [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor (PythonPolicy.Strict)")]
+    public async Task<long> Executor_with_policy()
+    {
+        long sum = 0;
+        for (var i = 0; i < Workloads.Sequential; i++)
+            sum += (long)(await _executor.ExecuteAsync(_strictRequest)).Values["y"]!;
         return sum;
     }
 

@@ -15,11 +15,11 @@ internal static class RunSettings
 {
     public static bool Quick { get; set; }
 
-    /// <summary>Run-wide settings: the median, the 95th percentile and the artifacts folder.</summary>
+    /// <summary>Run-wide settings: the median, the 95th percentile and the artifacts folder. The build of the
+    /// generated benchmark project may take longer than the default 2 minutes on a busy 2-core machine.</summary>
     public static IConfig Create(string artifactsPath) => DefaultConfig.Instance
         .AddColumn(StatisticColumn.Median, StatisticColumn.P95)
         .WithArtifactsPath(artifactsPath)
-        // The generated benchmark project is built while other builds share the machine.
         .WithBuildTimeout(TimeSpan.FromMinutes(10));
 }
 

@@ -55,7 +55,7 @@ internal static class Workloads
     /// <summary>Starts an executor with default options and checks it runs the same Python as the baselines.</summary>
     public static PythonExecutor StartExecutor()
     {
-        var executor = new PythonExecutor(new PythonExecutorOptions());
+        var executor = new PythonExecutor(new PythonExecutorOptions { SearchPaths = { Path.Combine(AppContext.BaseDirectory, "Python") } });
         executor.WaitUntilStartedAsync().GetAwaiter().GetResult();
         if (executor.PythonVersion?.StartsWith(PythonCommand.Version + " ", StringComparison.Ordinal) != true)
             throw new InvalidOperationException($"The executor loaded Python {executor.PythonVersion}, the baselines run {PythonCommand.Version}.");

@@ -57,4 +57,40 @@ public sealed class IsolationTests(PluginHostFixture fixture)
         Assert.Equal("{\"state\": false, \"result\": \"function slow did not return within 2 s and was interrupted\"}", reply);
         Assert.Equal("{\"state\": true, \"result\": false}", function.Call("{\"func\":\"IsAggregate\",\"arg\":null}"));
     }
+
+    [Fact]
+    public void Huge_function_errors_come_back_bounded_and_marked_as_cut_and_the_function_answers_again()
+    {
+        using var function = new FakeFunctionPeer("verbose");
+        Assert.Equal("ok", fixture.Faulty.Start("verbose", "func"));
+
+        var failed = BoundedResult(function.Call("{\"func\":\"Exec\",\"arg\":[\"{\\\"ruleId\\\":\\\"r\\\",\\\"opId\\\":\\\"o\\\",\\\"instanceId\\\":0,\\\"funcId\\\":0}\"]}"));
+        Assert.StartsWith("Traceback", failed);
+        Assert.EndsWith("ééé", failed.TrimEnd('\n'));
+        var invalid = BoundedResult(function.Call("{\"func\":\"Validate\",\"arg\":[{\"Val\":1}]}"));
+        Assert.StartsWith("vvv", invalid);
+        Assert.Equal("{\"state\": true, \"result\": false}", function.Call("{\"func\":\"IsAggregate\",\"arg\":null}"));
+    }
+
+    [Fact]
+    public void A_huge_start_error_comes_back_bounded_and_marked_as_cut()
+    {
+        using var peer = new FakeSourcePeer("iso", "wordy", 0);
+        var reply = fixture.Faulty.Start("wordy", "source", "iso", "wordy", 0, new { });
+
+        Assert.StartsWith("Traceback", reply);
+        Assert.InRange(reply.Length, 1, ErrorText.DefaultMaxLength);
+        Assert.Contains(" characters] … ", reply);
+        Assert.EndsWith("www", reply.TrimEnd('\n'));
+    }
+
+    private static string BoundedResult(string reply)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(reply);
+        Assert.False(json.RootElement.GetProperty("state").GetBoolean());
+        var result = json.RootElement.GetProperty("result").GetString()!;
+        Assert.InRange(result.Length, 1, ErrorText.DefaultMaxLength);
+        Assert.Contains(" characters] … ", result);
+        return result;
+    }
 }

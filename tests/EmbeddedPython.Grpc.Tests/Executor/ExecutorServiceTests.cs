@@ -302,6 +302,8 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
         { "invalid JSON", new ExecuteRequest { Code = "x = 1", PresetValuesJson = "{nope" }, "preset_values_json", "not valid JSON" },
         { "JSON array", new ExecuteRequest { Code = "x = 1", PresetValuesJson = "[1, 2]" }, "preset_values_json", "must be a JSON object" },
         { "zero timeout", new ExecuteRequest { Code = "x = 1", Timeout = new Duration() }, "timeout", "timeout must be positive" },
+        { "timeout beyond a protobuf Duration", new ExecuteRequest { Code = "x = 1", Timeout = new Duration { Seconds = long.MaxValue / 2 } }, "timeout", "not a valid duration" },
+        { "timeout with nanos beyond a second", new ExecuteRequest { Code = "x = 1", Timeout = new Duration { Seconds = 1, Nanos = 2_000_000_000 } }, "timeout", "not a valid duration" },
         { "timeout above the maximum", new ExecuteRequest { Code = "x = 1", Timeout = Duration.FromTimeSpan(TimeSpan.FromHours(2)) }, "timeout", "above this server's maximum" },
         { "entry point outside the code directory", new ExecuteRequest { EntryPoint = new EntryPoint { File = "../calc.py", Function = "add" } }, "entry_point.file", "relative path" },
         { "entry point function not an identifier", new ExecuteRequest { EntryPoint = new EntryPoint { File = "calc.py", Function = "a-b" } }, "entry_point.function", "not a Python identifier" },

@@ -20,7 +20,7 @@ public sealed class PythonLocatorTests
     }
 
     [Fact]
-    public void The_python3_on_path_is_asked_for_its_shared_library_and_home()
+    public void The_python3_on_path_leads_to_its_shared_library_and_home()
     {
         var found = PythonLocator.Locate(new PythonExecutorOptions());
         Assert.True(File.Exists(found.Library), found.Library);

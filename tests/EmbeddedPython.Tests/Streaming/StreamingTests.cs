@@ -46,6 +46,36 @@ public sealed class StreamingTests(PythonFixture fixture)
         Assert.True(messages[1].IsFinal);
     }
 
+    public static TheoryData<string, string> VantiqSends => new()
+    {
+        { "awaited from a task", "import asyncio\nasync def send():\n    await connector_connection.send_query_response(connector_context, 100, {'row': 1})\n    await connector_connection.send_query_response(connector_context, 200, {'row': 2})\nasyncio.get_event_loop().create_task(send())" },
+        { "not awaited from a task", "import asyncio\nasync def send():\n    connector_connection.send_query_response(connector_context, 100, {'row': 1})\n    connector_connection.send_query_response(connector_context, 200, {'row': 2})\nasyncio.get_event_loop().create_task(send())" },
+        { "awaited from the main code", "await connector_connection.send_query_response(connector_context, 100, {'row': 1})\nawait connector_connection.send_query_response(connector_context, 200, {'row': 2})" },
+        { "both, from the main code", "connector_connection.send_query_response(connector_context, 100, {'row': 1})\nawait connector_connection.send_query_response(connector_context, 200, {'row': 2})" },
+    };
+
+    [Theory]
+    [MemberData(nameof(VantiqSends))]
+    public async Task Vantiq_style_sends_work_awaited_and_not_awaited_and_send_once(string how, string code)
+    {
+        var messages = await Collect(new PythonRequest { Code = code }).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(messages.Count == 2, $"{how}: {messages.Count} messages");
+        Assert.False(messages[0].IsFinal);
+        Assert.Equal(new Dictionary<string, object?> { ["row"] = 1L }, messages[0].Value);
+        Assert.Equal(new Dictionary<string, object?> { ["row"] = 2L }, messages[1].Value);
+        Assert.True(messages[1].IsFinal);
+    }
+
+    [Theory]
+    [InlineData("import asyncio\nasync def fail():\n    await connector_connection.send_query_error(connector_context, 'went wrong')\nasyncio.get_event_loop().create_task(fail())")]
+    [InlineData("await connector_connection.send_query_error(connector_context, 'went wrong')")]
+    [InlineData("connector_connection.send_query_error(connector_context, 'went wrong')")]
+    public async Task Vantiq_style_errors_work_awaited_and_not_awaited(string code)
+    {
+        var error = await Assert.ThrowsAsync<PythonFailedException>(() => Collect(new PythonRequest { Code = code }).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("went wrong", error.Message);
+    }
+
     [Fact]
     public async Task ExecuteAsync_collects_the_messages_of_code_that_handles_its_return()
     {

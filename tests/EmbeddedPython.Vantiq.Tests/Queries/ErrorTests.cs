@@ -68,6 +68,27 @@ public sealed class ErrorTests(PythonFixture python)
     }
 
     [Theory]
+    [InlineData("a 200,000-character line of parentheses", "x = " + "((((((((((", false, "compile.syntaxerror")]
+    [InlineData("a huge exception message", "raise ValueError('é' * 200_000)", false, "execution.exception")]
+    [InlineData("a huge exception in a task of self-return code", "import asyncio\nasync def boom():\n    raise ValueError('x' * 200_000)\nasyncio.get_running_loop().create_task(boom())", true, "execution.exception")]
+    public async Task A_huge_error_text_arrives_bounded_and_marked_as_cut_and_the_next_query_runs(string what, string code, bool handlesReturn, string messageCode)
+    {
+        // InlineData keeps the test names short; the long line is built here.
+        code = code.Replace("((((((((((", new string('(', 200_000), StringComparison.Ordinal);
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+
+        var reply = await session.QueryOneAsync(new JsonObject { ["code"] = code, ["codeHandlesReturn"] = handlesReturn }.ToJsonString());
+
+        Assert.Equal(P + messageCode, (string)reply["body"]!["messageCode"]!);
+        var texts = reply["body"]!["parameters"]!.AsArray().Select(p => p is JsonValue v && v.TryGetValue<string>(out var t) ? t : "").ToList();
+        Assert.All(texts, t => Assert.True(t.Length <= ErrorText.DefaultMaxLength, $"{what}: a parameter of {t.Length} characters"));
+        Assert.Contains(texts, t => t.Contains(" characters] … ", StringComparison.Ordinal));
+        var next = await session.QueryOneAsync("""{"code": "b = 2\n"}""");
+        Assert.Equal("""{"b":2}""", DefaultModeTests.Results(next)!.ToJsonString());
+    }
+
+    [Theory]
     [InlineData("E1", "x = {\"a\": 1 ]\n", false, "SyntaxError", 1, 13, "x = {\"a\": 1 ]")]
     [InlineData("E2", "def f():\nreturn 1\n", false, "IndentationError", 2, 1, "return 1\n")]
     [InlineData("E3 top-level await", "import asyncio\nawait asyncio.sleep(0)\n", false, "SyntaxError", 2, 1, null)]

@@ -32,6 +32,20 @@ public sealed class InvocationErrorsTests(LatticeFixture lattice) : IAsyncLifeti
         Assert.Equal(invocation.Id, response.InvocationId);
     }
 
+    [Fact]
+    public async Task A_huge_exception_message_comes_back_bounded_and_marked_as_cut_and_the_next_call_runs()
+    {
+        var response = await _host.SendAsync(_host.Invocation(_actor, "Python.fail_with", FakeWasmCloudHost.CborArgument(new string('é', 200_000))));
+
+        Assert.StartsWith("Exception raised ValueError: ééé", response.Error);
+        Assert.InRange(response.Error!.Length, 1, ErrorText.DefaultMaxLength);
+        Assert.Contains(" characters] … ", response.Error);
+        // The end of the text (the traceback's last line: the exception) is kept.
+        Assert.EndsWith(new string('é', 100), response.Error.TrimEnd('\n'));
+        var next = await _host.SendAsync(_host.Invocation(_actor, "Python.fail", FakeWasmCloudHost.CborArgument(1L)));
+        Assert.StartsWith("Exception raised ValueError: bad\n", next.Error);
+    }
+
     [Theory]
     [InlineData("C10A")]
     [InlineData("000A")]

@@ -45,6 +45,8 @@ def handle(operation, arg):
             pass
     if operation.endswith("fail"):
         raise ValueError("bad")
+    if operation.endswith("fail_with"):
+        raise ValueError(arg)
     if operation.endswith("a_set"):
         return {1, 2}
     if operation.endswith("nothing"):

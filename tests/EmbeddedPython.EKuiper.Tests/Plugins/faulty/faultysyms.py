@@ -55,3 +55,29 @@ class Slow(Function):
 
     def is_aggregate(self):
         return False
+
+
+class Wordy(Source):
+    """Fails to start with a 200,000-character error."""
+
+    def configure(self, datasource, conf):
+        raise ValueError("w" * 200_000)
+
+    def open(self, ctx):
+        pass
+
+    def close(self, ctx):
+        pass
+
+
+class Verbose(Function):
+    """Fails with 200,000-character errors: a validation text and an exception."""
+
+    def validate(self, args):
+        return "v" * 200_000
+
+    def exec(self, args, ctx):
+        raise ValueError("é" * 200_000)
+
+    def is_aggregate(self):
+        return False

@@ -1,0 +1,1 @@
+loads = globals().get("loads", 0) + 1

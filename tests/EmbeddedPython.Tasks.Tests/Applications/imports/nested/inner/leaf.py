@@ -1,0 +1,3 @@
+from . import sibling
+
+leaf = "leaf+" + sibling.name

@@ -1,0 +1,1 @@
+from .b import value as value_from_init
