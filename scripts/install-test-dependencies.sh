@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK and CPython: the real peers the adapter tests
-# talk to (nats-server for wasmCloud, libnng for eKuiper). Safe to run again.
+# talk to (nats-server for wasmCloud, libnng for eKuiper), and Debian's Python with venv, pip, setuptools and wheel
+# (the requirements tests build and install a wheel offline). Safe to run again.
 set -euo pipefail
-packages=(nats-server libnng1)
+packages=(nats-server libnng1 libpython3.11 python3-venv python3-pip python3-setuptools python3-wheel)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

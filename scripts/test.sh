@@ -8,11 +8,12 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 dotnet test EmbeddedPython.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
-# The core suite again on the oldest and newest supported Python, where they are installed.
+# The core suite again on the oldest and newest supported Python, where they are installed (less the tests
+# that pin an interpreter of their own).
 for library in /root/.pyenv/versions/3.9.*/lib/libpython3.9.so.1.0 /root/.pyenv/versions/3.13.*/lib/libpython3.13.so.1.0; do
   [ -f "$library" ] || continue
   echo "== core tests on $library"
-  EMBEDDEDPYTHON_LIBPYTHON="$library" dotnet test tests/EmbeddedPython.Tests -c Release --no-build 2>&1 | tee -a "$log" || status=$?
+  EMBEDDEDPYTHON_LIBPYTHON="$library" dotnet test tests/EmbeddedPython.Tests -c Release --no-build --filter "Interpreter!=Pinned" 2>&1 | tee -a "$log" || status=$?
 done
 package_status=0
 scripts/package-smoke.sh || package_status=$?

@@ -12,6 +12,12 @@ public sealed class PythonGrpcOptions
     /// <summary>The largest time limit a request may ask for. Default 10 minutes.</summary>
     public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Serve the executor service without authorization on an address other than loopback. The service
+    /// runs any Python it is sent, so by default the host refuses to start when it listens beyond loopback and
+    /// the service's endpoints require no authorization (<c>.RequireAuthorization()</c> on
+    /// <c>MapPythonExecutor()</c>, or a fallback policy). Set this only behind a boundary of your own.</summary>
+    public bool AllowAnonymous { get; set; }
+
     /// <summary>The autokitteh runner (served when <see cref="AutokittehRunnerOptions.Enabled"/> is set).</summary>
     public AutokittehRunnerOptions Autokitteh { get; set; } = new();
 }

@@ -149,9 +149,12 @@ public sealed class PythonExecutor : IPythonExecutor
         return null;
     }
 
-    /// <summary>Starts the request's clock (queue wait included) and links the caller's token.</summary>
+    /// <summary>Starts the request's clock (queue wait included), links the caller's token and remembers the
+    /// caller's activity (the interpreter thread has none of its own).</summary>
     private void Arm(RequestState state, CancellationToken cancellationToken)
     {
+        if (Telemetry.Source.HasListeners() && System.Diagnostics.Activity.Current is { } caller)
+            state.CallerActivity = caller.Context;
         var timeout = state.Request.Timeout ?? _options.DefaultTimeout;
         state.TimeLimit = timeout;
         if (timeout != Timeout.InfiniteTimeSpan)

@@ -12,6 +12,15 @@ public sealed class PythonExecutorOptions
     /// <summary>A virtual environment whose site-packages become importable.</summary>
     public string? VirtualEnvironment { get; set; }
 
+    /// <summary>A <c>requirements.txt</c> or <c>pyproject.toml</c> installed into <see cref="VirtualEnvironment"/> (default:
+    /// <c>.venv</c> beside the file) when the executor starts: the environment is created when missing, and pip
+    /// (uv where it is on PATH) runs only when the file, <see cref="PipArguments"/> or the interpreter changed since the
+    /// last install. pip's output goes to the log; a failed install fails the start with pip's message.</summary>
+    public string? Requirements { get; set; }
+
+    /// <summary>Arguments passed through to <c>pip install</c> (e.g. <c>--no-index</c>, <c>--find-links</c>, <c>--index-url</c>).</summary>
+    public IList<string> PipArguments { get; set; } = new List<string>();
+
     /// <summary>Folders added to <c>sys.path</c>.</summary>
     public IList<string> SearchPaths { get; set; } = new List<string>();
 

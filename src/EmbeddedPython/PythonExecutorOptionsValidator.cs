@@ -22,8 +22,11 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
             failures.Add($"EmbeddedPython:QueueCapacity must be at least 1, not {options.QueueCapacity}.");
         if (options.PythonLibrary is { Length: > 0 } library && !File.Exists(library))
             failures.Add($"EmbeddedPython:PythonLibrary '{library}' does not exist.");
-        if (options.VirtualEnvironment is { Length: > 0 } venv && !File.Exists(Path.Combine(venv, "pyvenv.cfg")))
+        // With Requirements, a missing environment is created at start.
+        if (options.VirtualEnvironment is { Length: > 0 } venv && options.Requirements is null && !File.Exists(Path.Combine(venv, "pyvenv.cfg")))
             failures.Add($"EmbeddedPython:VirtualEnvironment '{venv}' is not a virtual environment (no pyvenv.cfg).");
+        if (options.Requirements is { Length: > 0 } requirements && !File.Exists(requirements))
+            failures.Add($"EmbeddedPython:Requirements '{requirements}' does not exist.");
         if (options.ScriptDirectory is { Length: > 0 } scripts && !Directory.Exists(scripts))
             failures.Add($"EmbeddedPython:ScriptDirectory '{scripts}' does not exist.");
         foreach (var path in options.SearchPaths.Where(p => !Directory.Exists(p)))

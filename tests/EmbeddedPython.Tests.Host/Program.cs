@@ -91,6 +91,30 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"mark={result.Values["mark"]}");
         return 0;
     }
+    case "requirements":
+    {
+        // requirements <requirements file> <libpython> <wheel folder>: installs offline, then imports what it installed.
+        using var logs = Microsoft.Extensions.Logging.LoggerFactory.Create(b => Microsoft.Extensions.Logging.ConsoleLoggerExtensions.AddSimpleConsole(b));
+        var options = new PythonExecutorOptions
+        {
+            Requirements = args[1],
+            PythonLibrary = args[2],
+            PipArguments = ["--no-index", "--find-links", args[3]],
+        };
+        await using var python = new PythonExecutor(options, logs);
+        try
+        {
+            await python.WaitUntilStartedAsync();
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"start-failed: {e.Message}");
+            return 3;
+        }
+        var result = await python.ExecuteAsync("import tiny_greeting\ngreeting = tiny_greeting.greet('venv')\nwhere = tiny_greeting.__file__");
+        Console.WriteLine($"greeting={result.Values["greeting"]} where={result.Values["where"]}");
+        return 0;
+    }
     case "soak":
     {
         // Small requests mixing every converted type, errors and timeouts; resident memory after warm-up and at the end.
@@ -177,6 +201,6 @@ switch (args.FirstOrDefault())
         return 0; // returns from Main without disposing: the process must still exit
     }
     default:
-        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|soak <requests>|dispose-under-load|exit-without-dispose");
+        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|requirements <file> <libpython> <wheels>|soak <requests>|dispose-under-load|exit-without-dispose");
         return 2;
 }

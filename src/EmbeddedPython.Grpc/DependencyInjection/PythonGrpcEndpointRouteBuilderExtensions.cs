@@ -8,23 +8,39 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps the gRPC endpoints registered by <c>services.AddPythonGrpcServices()</c>.</summary>
 public static class PythonGrpcEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps <c>embeddedpython.executor.v1.PythonExecutor</c>, the standard <c>grpc.health.v1.Health</c>
-    /// service and gRPC server reflection.</summary>
-    public static IEndpointRouteBuilder MapPythonExecutor(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps <c>embeddedpython.executor.v1.PythonExecutor</c>, gRPC server reflection and the standard
+    /// <c>grpc.health.v1.Health</c> service. The returned builder applies to the executor and reflection (chain
+    /// <c>.RequireAuthorization(...)</c>); health stays as mapped, so that probes need no credentials.</summary>
+    public static IEndpointConventionBuilder MapPythonExecutor(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGrpcService<PythonExecutorService>();
+        var executor = endpoints.MapGrpcService<PythonExecutorService>();
+        var reflection = endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
-        endpoints.MapGrpcReflectionService();
-        return endpoints;
+        return new ConventionBuilders(executor, reflection);
     }
 
     /// <summary>Maps <c>autokitteh.user_code.v1.RunnerService</c>, the service autokitteh's worker drives
     /// (enable the runner with <c>options.Autokitteh.Enabled</c>).</summary>
-    public static IEndpointRouteBuilder MapAutokittehRunner(this IEndpointRouteBuilder endpoints)
+    public static IEndpointConventionBuilder MapAutokittehRunner(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGrpcService<AutokittehRunnerService>();
-        return endpoints;
+        return endpoints.MapGrpcService<AutokittehRunnerService>();
+    }
+
+    /// <summary>One builder over several mapped services: a convention added here applies to each.</summary>
+    private sealed class ConventionBuilders(params IEndpointConventionBuilder[] builders) : IEndpointConventionBuilder
+    {
+        public void Add(Action<EndpointBuilder> convention)
+        {
+            foreach (var builder in builders)
+                builder.Add(convention);
+        }
+
+        public void Finally(Action<EndpointBuilder> finallyConvention)
+        {
+            foreach (var builder in builders)
+                builder.Finally(finallyConvention);
+        }
     }
 }

@@ -2,7 +2,9 @@ using EmbeddedPython.Grpc;
 using EmbeddedPython.Grpc.Autokitteh;
 using EmbeddedPython.Grpc.DependencyInjection;
 using EmbeddedPython.Grpc.Executor;
+using EmbeddedPython.Grpc.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 // Extension methods on IServiceCollection live in the DI namespace so that they are found without a using.
@@ -23,6 +25,8 @@ public static class PythonGrpcServiceCollectionExtensions
     /// Also registers the <see cref="EmbeddedPython.IPythonExecutor"/> unless one is registered already. Options bind from
     /// the configuration section <c>EmbeddedPython:Grpc</c>, then <paramref name="configure"/> runs; they are
     /// validated at start. Map the endpoints with <c>app.MapPythonExecutor()</c> and <c>app.MapAutokittehRunner()</c>.
+    /// The host refuses to start when the executor service listens beyond loopback without authorization
+    /// (see <see cref="PythonGrpcOptions.AllowAnonymous"/>).
     /// </summary>
     public static IServiceCollection AddPythonGrpcServices(this IServiceCollection services, Action<PythonGrpcOptions>? configure = null)
     {
@@ -52,6 +56,7 @@ public static class PythonGrpcServiceCollectionExtensions
         services.TryAddSingleton<LargeObjects>();
         services.TryAddSingleton<RunnerSession>();
         services.AddHostedService<RunnerLifetime>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExposureCheck>());
         return services;
     }
 }

@@ -80,7 +80,7 @@ internal sealed partial class Interpreter
     }
 
     /// <summary>The setting of <paramref name="options"/> that cannot share the running CPython, if any. Unset
-    /// settings take what runs; set ones must name the same library and virtual environment.</summary>
+    /// settings take what runs; set ones must name the same library, virtual environment and requirements.</summary>
     private InvalidOperationException? Conflict(PythonExecutorOptions options)
     {
         if (!string.IsNullOrEmpty(options.PythonLibrary) && options.PythonLibrary != _options.PythonLibrary)
@@ -106,6 +106,12 @@ internal sealed partial class Interpreter
                 $"PythonExecutorOptions.VirtualEnvironment is '{options.VirtualEnvironment}', but the CPython this process "
                 + $"already runs was started with {(_options.VirtualEnvironment is { Length: > 0 } v ? $"'{v}'" : "none")}. "
                 + "One CPython serves every executor of a process: leave VirtualEnvironment unset, or set it to the one that runs.");
+        if (!string.IsNullOrEmpty(options.Requirements)
+            && (_options.Requirements is not { Length: > 0 } installed || !SameFile(options.Requirements, installed)))
+            return new InvalidOperationException(
+                $"PythonExecutorOptions.Requirements is '{options.Requirements}', but the CPython this process already runs "
+                + $"was started with {(_options.Requirements is { Length: > 0 } r ? $"'{r}'" : "none")}. Requirements are "
+                + "installed when CPython starts: leave Requirements unset, or set it to the file that was installed.");
         return null;
     }
 

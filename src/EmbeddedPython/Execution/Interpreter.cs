@@ -110,7 +110,7 @@ internal sealed partial class Interpreter : IInterpreterHost
 
     private unsafe void Start()
     {
-        var installation = _installation = PythonLocator.Locate(_options);
+        var installation = _installation = Environments.RequirementsInstaller.Locate(_options, _logger);
         if (installation.Home is not null)
             Libc.setenv("PYTHONHOME", installation.Home, 1);
         var library = LibPython.Open(installation.Library);

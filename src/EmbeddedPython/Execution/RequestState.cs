@@ -68,6 +68,9 @@ internal sealed class RequestState
     public bool Watched { get; set; }
 
     public CancellationTokenRegistration CallerRegistration { get; set; }
+
+    /// <summary>The caller's activity when the request was submitted, so the request's own activity joins its trace.</summary>
+    public System.Diagnostics.ActivityContext CallerActivity { get; set; }
     public long StartTimestamp { get; set; }
 
     public int Phase => Volatile.Read(ref _phase);
