@@ -80,7 +80,7 @@ internal sealed partial class Interpreter
     }
 
     /// <summary>The setting of <paramref name="options"/> that cannot share the running CPython, if any. Unset
-    /// settings take what runs; set ones must name the same library and virtual environment.</summary>
+    /// settings take what runs; set ones must name the same library, virtual environment and requirements.</summary>
     private InvalidOperationException? Conflict(PythonExecutorOptions options)
     {
         if (!string.IsNullOrEmpty(options.PythonLibrary) && options.PythonLibrary != _options.PythonLibrary)
@@ -100,21 +100,28 @@ internal sealed partial class Interpreter
                     + $"'{_installation.Library}'. One CPython serves every executor of a process and cannot be "
                     + "replaced while it runs: leave PythonLibrary unset, or set it to the library that runs.");
         }
-        if (!string.IsNullOrEmpty(options.VirtualEnvironment)
-            && (_options.VirtualEnvironment is not { Length: > 0 } running || !SameFolder(options.VirtualEnvironment, running)))
-            return new InvalidOperationException(
-                $"PythonExecutorOptions.VirtualEnvironment is '{options.VirtualEnvironment}', but the CPython this process "
-                + $"already runs was started with {(_options.VirtualEnvironment is { Length: > 0 } v ? $"'{v}'" : "none")}. "
-                + "One CPython serves every executor of a process: leave VirtualEnvironment unset, or set it to the one that runs.");
         if (options.AllowProcessExit != _options.AllowProcessExit)
             return new InvalidOperationException(
                 $"PythonExecutorOptions.AllowProcessExit is {options.AllowProcessExit}, but the CPython this process already runs "
                 + $"was started with {_options.AllowProcessExit}: the guards against ending the process are installed once, for every executor.");
-        return null;
+        return StartedWith("VirtualEnvironment", options.VirtualEnvironment, _options.VirtualEnvironment)
+            ?? StartedWith("Requirements", options.Requirements, _options.Requirements);
+    }
+
+    /// <summary>A setting chosen when CPython started: a later executor may leave it unset or repeat it.</summary>
+    private static InvalidOperationException? StartedWith(string setting, string? requested, string? running)
+    {
+        if (string.IsNullOrEmpty(requested) || (!string.IsNullOrEmpty(running) && SameFolder(requested, running)))
+            return null;
+        return new InvalidOperationException(
+            $"PythonExecutorOptions.{setting} is '{requested}', but the CPython this process already runs was started with "
+            + $"{(string.IsNullOrEmpty(running) ? "none" : $"'{running}'")}. One CPython serves every executor of a process "
+            + $"and is prepared when it starts: leave {setting} unset, or set it to the one that runs.");
     }
 
     private static bool SameFile(string a, string b) => string.Equals(Canonical(a), Canonical(b), StringComparison.Ordinal);
 
+    /// <summary>The same path, a trailing separator aside (also right for files).</summary>
     private static bool SameFolder(string a, string b) =>
         string.Equals(Canonical(a).TrimEnd(Path.DirectorySeparatorChar), Canonical(b).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal);
 

@@ -127,6 +127,26 @@ public sealed class LeaseTests(PythonFixture fixture)
     }
 
     [Fact]
+    public async Task An_executor_asking_for_other_requirements_fails_to_start_naming_the_setting_and_both_values()
+    {
+        var folder = Directory.CreateTempSubdirectory("embeddedpython-other-requirements").FullName;
+        try
+        {
+            var requirements = Path.Combine(folder, "requirements.txt");
+            await File.WriteAllTextAsync(requirements, "six\n");
+            await using var conflicting = new PythonExecutor(new PythonExecutorOptions { Requirements = requirements });
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => conflicting.WaitUntilStartedAsync().WaitAsync(Hang));
+            Assert.Contains($"PythonExecutorOptions.Requirements is '{requirements}'", error.Message);
+            Assert.Contains("was started with none", error.Message);
+            Assert.False(Directory.Exists(Path.Combine(folder, ".venv"))); // refused before anything was installed
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_search_paths_of_a_later_executor_are_added_to_sys_path()
     {
         var folder = Directory.CreateTempSubdirectory("embeddedpython-lease-path").FullName;
