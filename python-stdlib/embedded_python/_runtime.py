@@ -372,6 +372,32 @@ def task_result(task):
     return task.result()
 
 
+# ---- .NET Tasks awaited by coroutines: a future .NET completes on the interpreter thread ----
+
+_awaited = {}
+
+
+def in_coroutine():
+    """True when a task runs on the interpreter's loop here: a .NET Task is then handed over as an awaitable."""
+    return loop is not None and asyncio._get_running_loop() is loop and asyncio.current_task(loop) is not None
+
+
+def await_task(token):
+    future = loop.create_future()
+    _awaited[token] = future
+    return future
+
+
+def task_done(token, value, error):
+    future = _awaited.pop(token, None)
+    if future is None or future.done():
+        return  # the awaiting code was cancelled meanwhile
+    if error is None:
+        future.set_result(value)
+    else:
+        future.set_exception(RuntimeError(error))
+
+
 async def stream_async(request_id, agen):
     """Feeds the items of a streamed call's async generator to .NET; closes it when the reader leaves or the
     task is cancelled, so its ``finally`` runs."""

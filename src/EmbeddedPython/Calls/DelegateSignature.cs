@@ -39,7 +39,8 @@ internal sealed class DelegateSignature
 
     public static DelegateSignature Of(Delegate function) => s_cache.GetOrAdd(function.Method, static (_, f) => new DelegateSignature(f), function);
 
-    /// <summary>The delegate returns a Task: the caller waits for it (without the GIL) and returns its result.</summary>
+    /// <summary>The delegate returns a Task: a coroutine caller gets an awaitable of it, other callers wait for it
+    /// (without the GIL) and get its result.</summary>
     public bool ReturnsTask { get; }
 
     private static Func<nint, string, object?> Converter<T>() => CallConversion<T>.Boxed;
@@ -99,19 +100,27 @@ internal sealed class DelegateSignature
     /// waits for it and takes its result. Exceptions come out unwrapped.</summary>
     public object? Invoke(Delegate function, object?[] arguments)
     {
-        object? returned;
+        var returned = Start(function, arguments);
+        if (!ReturnsTask || returned is not Task task)
+            return returned;
+        task.GetAwaiter().GetResult();
+        return ResultOf(task);
+    }
+
+    /// <summary>Runs the delegate and returns what it returned, a Task not waited for. Exceptions come out unwrapped.</summary>
+    public object? Start(Delegate function, object?[] arguments)
+    {
         try
         {
-            returned = function.DynamicInvoke(arguments);
+            return function.DynamicInvoke(arguments);
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
             throw;
         }
-        if (!ReturnsTask || returned is not Task task)
-            return returned;
-        task.GetAwaiter().GetResult();
-        return _taskResult?.GetValue(task);
     }
+
+    /// <summary>The result of a completed Task the delegate returned (null for a plain Task).</summary>
+    public object? ResultOf(Task task) => _taskResult?.GetValue(task);
 }

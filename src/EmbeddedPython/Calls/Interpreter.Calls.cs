@@ -235,4 +235,45 @@ internal sealed unsafe partial class Interpreter
             HandleTable.Current = null;
         }
     }
+
+    private long _nextAwaited;
+
+    public bool InCoroutine()
+    {
+        using var inside = _runtime.Call("in_coroutine");
+        return inside.Handle == Py.True;
+    }
+
+    /// <summary>A future of the loop that the Task completes (on this thread, through <see cref="Post"/>).</summary>
+    public nint AwaitTask(Task task, DelegateSignature signature)
+    {
+        var token = Interlocked.Increment(ref _nextAwaited);
+        using var key = PyObject.Steal(Py.PyLong_FromLongLong(token));
+        var future = _runtime.Call("await_task", key.Handle);
+        task.ContinueWith(done => Post(() => CompleteAwaited(token, done, signature)), TaskScheduler.Default);
+        return future.Release();
+    }
+
+    private void CompleteAwaited(long token, Task done, DelegateSignature signature)
+    {
+        using var key = PyObject.Steal(Py.PyLong_FromLongLong(token));
+        PyObject value = default;
+        PyObject error = default;
+        try
+        {
+            if (done.IsFaulted || done.IsCanceled)
+                error = PyObject.Steal(Py.FromString(done.Exception?.InnerException?.Message ?? "the .NET task was cancelled"));
+            else
+                value = ToPython.Convert(signature.ResultOf(done), "the callback's result");
+        }
+        catch (Exception e) when (e is ArgumentException or PythonException or PythonConversionException)
+        {
+            error = PyObject.Steal(Py.FromString(e.Message));
+        }
+        using (value)
+        using (error)
+        {
+            using var _ = _runtime.Call("task_done", key.Handle, value.IsNull ? Py.None : value.Handle, error.IsNull ? Py.None : error.Handle);
+        }
+    }
 }

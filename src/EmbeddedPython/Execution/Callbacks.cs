@@ -253,18 +253,23 @@ internal static unsafe class Callbacks
         }
         try
         {
+            // A Task for a coroutine caller becomes an awaitable on the interpreter's loop, so the thread serves
+            // other work while it runs (an async .NET function is an async function in Python).
+            var awaited = signature.ReturnsTask && Host.InCoroutine();
             // The .NET side may block (a socket send, a wait for the next message, a Task): without the GIL, so
             // that Python threads go on meanwhile.
             var threadState = Py.PyEval_SaveThread();
             object? result;
             try
             {
-                result = signature.Invoke(function, arguments);
+                result = awaited ? signature.Start(function, arguments) : signature.Invoke(function, arguments);
             }
             finally
             {
                 Py.PyEval_RestoreThread(threadState);
             }
+            if (awaited && result is Task task)
+                return Host.AwaitTask(task, signature);
             return ToPython.Convert(result, "the callback's result").Release();
         }
         catch (Exception e)
@@ -303,4 +308,6 @@ internal interface IInterpreterHost
     void Output(long requestId, string text);
     void ChargeMemory(long requestId);
     bool StreamItem(long requestId, nint item);
+    bool InCoroutine();
+    nint AwaitTask(Task task, Calls.DelegateSignature signature);
 }

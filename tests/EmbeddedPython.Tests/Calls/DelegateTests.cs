@@ -82,6 +82,27 @@ public sealed class DelegateTests(PythonFixture fixture)
     }
 
     [Fact]
+    public async Task A_coroutine_awaits_a_task_delegate_on_the_loop_while_the_interpreter_serves_other_work()
+    {
+        var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Func<Task<int>> waitForGate = async () => await gate.Task + 1;
+        var awaiting = _python.CallAsync<long>(Module, "await_callback", waitForGate);
+
+        // With the interpreter thread blocked in the delegate, this request could not run before the gate opens.
+        var other = await _python.ExecuteAsync("served = 6 * 7").WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(42L, other.Values["served"]);
+        Assert.False(awaiting.IsCompleted);
+
+        gate.SetResult(41);
+        Assert.Equal(42L, await awaiting.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Func<Task<int>> broken = () => Task.FromException<int>(new InvalidOperationException("async no luck"));
+        var error = await Assert.ThrowsAsync<PythonException>(() => _python.CallAsync<long>(Module, "await_callback", broken));
+        Assert.Equal("RuntimeError", error.PythonType);
+        Assert.Contains("async no luck", error.Message);
+    }
+
+    [Fact]
     public async Task A_python_thread_runs_while_a_task_delegate_is_awaited()
     {
         Func<Task<long>> wait = async () =>
