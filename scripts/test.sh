@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs the test dependencies, runs every test project of the solution,
-# the core suite on Python 3.9 and 3.13 too, then consumes the packed library from a fresh app. Ends with one "N passed, N failed" line.
+# the core suite on Python 3.9, 3.10, 3.12 and 3.13 too, then consumes the packed library from a fresh app. Ends with one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-dependencies.sh
@@ -8,9 +8,9 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 dotnet test EmbeddedPython.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
-# The core suite again on the oldest and newest supported Python, where they are installed (less the tests
+# The core suite again on every other supported Python, where they are installed (less the tests
 # that pin an interpreter of their own).
-for library in /root/.pyenv/versions/3.9.*/lib/libpython3.9.so.1.0 /root/.pyenv/versions/3.13.*/lib/libpython3.13.so.1.0; do
+for library in /root/.pyenv/versions/3.{9,10,12,13}.*/lib/libpython3.{9,10,12,13}.so.1.0; do
   [ -f "$library" ] || continue
   echo "== core tests on $library"
   EMBEDDEDPYTHON_LIBPYTHON="$library" dotnet test tests/EmbeddedPython.Tests -c Release --no-build --filter "Interpreter!=Pinned" 2>&1 | tee -a "$log" || status=$?
