@@ -52,6 +52,6 @@ public interface IPythonExecutor : IAsyncDisposable
     /// <summary>Imports a module (once; later calls reuse it) and returns it as a handle.</summary>
     /// <param name="module">The module's name, e.g. <c>"pkg.mod"</c>.</param>
     /// <param name="cancellationToken">Cancels the import.</param>
-    /// <exception cref="PythonException">The import failed (<c>ModuleNotFoundError</c>, or the module raised).</exception>
+    /// <exception cref="PythonException">Importing the module failed (<c>ModuleNotFoundError</c>, or the module raised).</exception>
     Task<PythonObject> ImportAsync(string module, CancellationToken cancellationToken = default);
 }
