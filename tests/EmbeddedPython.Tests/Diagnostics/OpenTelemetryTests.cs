@@ -27,7 +27,13 @@ public sealed class OpenTelemetryTests(PythonFixture python)
         }
         await Assert.ThrowsAsync<PythonException>(() => python.Executor.ExecuteAsync("raise ValueError('counted')"));
         tracing!.ForceFlush();
-        metering!.ForceFlush();
+        // The counters are updated on the interpreter thread just after the caller gets its outcome.
+        for (var waited = 0; waited < 100 && (Sum(metrics, "embeddedpython.requests") < 2 || Sum(metrics, "embeddedpython.errors") < 1); waited++)
+        {
+            await Task.Delay(50);
+            metrics.Clear();
+            metering!.ForceFlush();
+        }
 
         var request = Assert.Single(spans, s => s.OperationName == "python.request" && s.TraceId == traceId);
         Assert.Equal("EmbeddedPython", request.Source.Name);
