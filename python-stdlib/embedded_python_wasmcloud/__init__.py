@@ -41,12 +41,11 @@ class Provider:
             self._dispatch_path = dispatch_path
         if main_path:
             self._main = _import_main(os.path.abspath(main_path), python_path or [])
-            # The main module reloads the dispatch module itself (main("reload", {})): only watch its file.
-            self._dispatch_stamp = _stamp(dispatch_path) if dispatch_path else None
         else:
             for entry in python_path or []:
                 modules.first_on_path(entry)
-            self._handle = self._load_dispatch("never")
+            self._handle = self._load_dispatch("changed")
+        self._dispatch_stamp = _stamp(dispatch_path) if dispatch_path else None
 
     def invoke(self, operation, arg):
         try:
@@ -58,19 +57,25 @@ class Provider:
         return _checked(result)
 
     def _call(self, operation, arg):
+        # One stat per invocation (spec §10): a changed (mtime, size) reloads before the call.
+        if self._dispatch_path is not None:
+            stamp = _stamp(self._dispatch_path)
+            if stamp is not None and stamp != self._dispatch_stamp:
+                self._reload(stamp)
         if self._main is not None:
-            if self._dispatch_path is not None:
-                stamp = _stamp(self._dispatch_path)
-                if stamp is not None and stamp != self._dispatch_stamp:
-                    self._main.main("reload", {})
-                    self._dispatch_stamp = stamp
             return self._main.main(operation, {"arg": arg})
         if operation == "reload" and self._builtin_reload:
-            self._handle = self._load_dispatch("always")
+            self._reload(_stamp(self._dispatch_path))
             return True
-        # load_file compares the file's stamp and hands back the loaded module while it is unchanged.
-        self._handle = self._load_dispatch("changed")
         return self._handle(operation, arg)
+
+    def _reload(self, stamp):
+        # With a main module, it reloads the dispatch module itself, as in the original.
+        if self._main is not None:
+            self._main.main("reload", {})
+        else:
+            self._handle = self._load_dispatch("always")
+        self._dispatch_stamp = stamp
 
     def _load_dispatch(self, reload):
         module = modules.load_file(self._dispatch_path, reload=reload)

@@ -124,25 +124,33 @@ internal sealed partial class WasmbusProvider : IAsyncDisposable
 
     private ValueTask OnInvocationAsync(NatsMsg<byte[]> message) => RunInFlightAsync(() => AnswerAsync(message));
 
-    /// <summary>Runs one call in its own task, at most <see cref="WasmCloudProviderOptions.MaxConcurrentInvocations"/> at once.</summary>
+    /// <summary>Starts one call, at most <see cref="WasmCloudProviderOptions.MaxConcurrentInvocations"/> at once. The
+    /// only call in flight runs on the subscription's own thread up to its first wait (the Python call,
+    /// typically): no hop to another thread first. When others are in flight it runs on the thread pool, so
+    /// that claims checks (Ed25519, the largest cost before Python) use every core.</summary>
     private async ValueTask RunInFlightAsync(Func<Task> answer)
     {
         await _inFlight.WaitAsync(_stopping.Token).ConfigureAwait(false);
-        _ = Task.Run(async () =>
+        if (_inFlight.CurrentCount == _options.MaxConcurrentInvocations - 1)
+            _ = AnswerThenReleaseAsync(answer);
+        else
+            _ = Task.Run(() => AnswerThenReleaseAsync(answer), CancellationToken.None);
+    }
+
+    private async Task AnswerThenReleaseAsync(Func<Task> answer)
+    {
+        try
         {
-            try
-            {
-                await answer().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is NatsException or OperationCanceledException or ObjectDisposedException)
-            {
-                Log.HandlerFailed(_logger, e, "a call");
-            }
-            finally
-            {
-                _inFlight.Release();
-            }
-        }, CancellationToken.None);
+            await answer().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NatsException or OperationCanceledException or ObjectDisposedException)
+        {
+            Log.HandlerFailed(_logger, e, "a call");
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
     }
 
     private async Task AnswerAsync(NatsMsg<byte[]> message)
