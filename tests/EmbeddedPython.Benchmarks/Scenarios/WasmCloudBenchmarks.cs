@@ -26,7 +26,7 @@ public class WasmCloudBenchmarks
 {
     private const int InFlight = 64;
     private const int CallsPerCaller = 10;
-    private const int PoolSize = 25_000;
+    private const int PoolSize = 12_000;
     private static readonly byte[] Factorial10 = CborValues.Encode(3628800L);
 
     private WasmCloudLattice _lattice = null!;
