@@ -25,7 +25,12 @@ Console.WriteLine($"     Python {request.Get<string>("version")}");
 
 double[] amounts = [40.0, 25.5, 60.0];
 var summary = await python.CallAsync<Summary>("shop", "summarise", "ada", amounts);
-Check(summary is { Customer: "ada", Total: 125.5, Tier: Tier.Gold } && summary.Largest is [60.0, 40.0], "typed call", summary);
+Check(summary is { Customer: "ada", Total: 125.5, Tier: Tier.Gold } && summary.Largest is [60.0, 40.0], "typed call",
+    $"{summary.Customer} total {summary.Total} largest [{string.Join(", ", summary.Largest)}] {summary.Tier}");
+
+var orders = await python.CallAsync<List<Order>>("shop", "recent_orders");
+Check(orders is [{ Id: 7, Customer: { Name: "ada", Tier: Tier.Gold }, Lines: [{ Product: "tea", Quantity: 2 }] }, { Id: 8, Lines: [] }], "nested records",
+    string.Join("; ", orders.Select(o => $"{o.Id} {o.Customer.Name} {o.Customer.Tier} lines {o.Lines.Length}")));
 
 var tier = await python.CallAsync<Tier>("shop", "tier_of", 60);
 Check(tier == Tier.Silver, "enum result", tier);
@@ -49,6 +54,10 @@ Check(streamed is [3, 2, 1], "stream", string.Join(",", streamed));
 var refused = await Record(() => python.CallAsync<Summary>("shop", "tier_of", 10));
 Check(refused is PythonConversionException, "a value that does not fit is a clear error", refused?.Message);
 
+// Without reflection-based JSON an arbitrary object has no Python form: the error says what to pass instead.
+var poco = await Record(() => python.ExecuteAsync("seen = value", new Dictionary<string, object?> { ["value"] = new Uri("https://example.org") }));
+Check(poco is PythonConversionException && poco.Message.Contains("without reflection", StringComparison.Ordinal), "an object without a Python form is a clear error", poco?.Message);
+
 Console.WriteLine(failures == 0 ? "NativeAOT sample: all checks passed" : $"NativeAOT sample: {failures} check(s) failed");
 return failures == 0 ? 0 : 1;
 
@@ -67,6 +76,12 @@ static async Task<Exception?> Record(Func<Task> action)
 
 /// <summary>What <c>shop.summarise</c> returns, read by member name.</summary>
 internal sealed record Summary(string Customer, double Total, double Mean, List<double> Largest, Tier Tier);
+
+internal sealed record Order(int Id, Customer Customer, OrderLine[] Lines);
+
+internal sealed record Customer(string Name, Tier Tier);
+
+internal sealed record OrderLine(string Product, int Quantity);
 
 internal enum Tier
 {

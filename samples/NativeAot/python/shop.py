@@ -40,3 +40,11 @@ def countdown(start):
     """A generator: each value reaches C# as one item of an async stream."""
     for value in range(start, 0, -1):
         yield value
+
+
+def recent_orders():
+    """Records inside records and lists: each level converts by member name."""
+    return [
+        {"id": 7, "customer": {"name": "ada", "tier": "GOLD"}, "lines": [{"product": "tea", "quantity": 2}]},
+        {"id": 8, "customer": {"name": "alan", "tier": 1}, "lines": []},
+    ]

@@ -72,11 +72,11 @@ internal static class TypeNames
 
 /// <summary>
 /// Builds the converter of a type from its shape (DESIGN §3b, typed results), once per type. Scalars and the
-/// common shapes of value-type elements (<c>int?</c>, <c>double[]</c>, <c>List&lt;long&gt;</c>,
-/// <c>Dictionary&lt;string, double&gt;</c>, <c>PythonBuffer&lt;float&gt;</c>, …) are built by compiled code; other
-/// generic shapes are closed over their element types with reflection. Under NativeAOT that works for reference-type
-/// elements (shared code) and fails, with a conversion error naming the type, for a value-type shape the app's
-/// code did not compile; an enum or record works when it is the type a caller asked for, whose code is compiled.
+/// common shapes of scalar elements (<c>int?</c>, <c>double[]</c>, <c>List&lt;string&gt;</c>,
+/// <c>IReadOnlyDictionary&lt;string, double&gt;</c>, <c>PythonBuffer&lt;float&gt;</c>, …) are built by compiled
+/// code; so are enums, records and classes (from their Type, anywhere in a value). Other generic shapes are closed
+/// over their element types with reflection, which under NativeAOT fails, with a conversion error naming the type,
+/// when the app's code did not compile that shape.
 /// </summary>
 internal static class ConverterFactory
 {
@@ -144,7 +144,7 @@ internal static class ConverterFactory
         if (type.FullName == "EmbeddedPython.PythonObject" && type.Assembly == typeof(ConverterFactory).Assembly)
             return Closed(type, typeof(HandleConverter<>), type);
         if (IsRecord(type))
-            return record?.Invoke() ?? Closed(type, typeof(RecordConverter<>), type);
+            return record?.Invoke() ?? Record(type);
         return Closed(type, typeof(UnsupportedConverter<>), type);
     }
 
@@ -174,13 +174,16 @@ internal static class ConverterFactory
         }
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "A record named by a public entry point keeps its members (RecordMembers); one met only as a member keeps those the app references, and RecordReader reports a missing constructor clearly.")]
+    private static RecordReader Record(Type type) => new(type);
+
     /// <summary>An interface type read as <paramref name="collection"/> closed over the same arguments.</summary>
     [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = "The collection types are framework generic collections, kept because they are referenced here.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The interface and collection types are reference types: their instantiation shares compiled code.")]
     private static IBoxedConverter AsInterface(Type collection, Type type) =>
         Closed(type, typeof(InterfaceConverter<,>), collection.MakeGenericType(type.GetGenericArguments()), type);
 
-    /// <summary>Scalars, and the common shapes of each value-type scalar, built by compiled code.</summary>
+    /// <summary>Scalars, and the common shapes of each scalar, built by compiled code.</summary>
     private static IEnumerable<KeyValuePair<Type, IBoxedConverter>> Prebuilt()
     {
         IBoxedConverter[] scalars =
@@ -210,6 +213,8 @@ internal static class ConverterFactory
         Values<DateOnly>(built, arrays: new ArrayConverter<DateOnly>());
         Values<TimeSpan>(built, arrays: new ArrayConverter<TimeSpan>());
         Values<Guid>(built, arrays: new ArrayConverter<Guid>());
+        Shapes<string>(built, arrays: new ArrayConverter<string>());
+        Shapes<object?>(built, arrays: new ArrayConverter<object?>());
         return built;
 
         static void Numbers<T>(List<KeyValuePair<Type, IBoxedConverter>> built, Converter<T> scalar) where T : unmanaged
@@ -223,9 +228,24 @@ internal static class ConverterFactory
     private static void Values<T>(List<KeyValuePair<Type, IBoxedConverter>> built, Converter<T[]> arrays) where T : struct
     {
         built.Add(new(typeof(T?), new NullableConverter<T>()));
+        Shapes(built, arrays);
+    }
+
+    /// <summary>The collections of <typeparamref name="T"/>, and the interfaces that read as them.</summary>
+    private static void Shapes<T>(List<KeyValuePair<Type, IBoxedConverter>> built, Converter<T[]> arrays)
+    {
         built.Add(new(typeof(T[]), arrays));
         built.Add(new(typeof(List<T>), new ListConverter<T>()));
+        built.Add(new(typeof(IReadOnlyList<T>), new InterfaceConverter<List<T>, IReadOnlyList<T>>()));
+        built.Add(new(typeof(IList<T>), new InterfaceConverter<List<T>, IList<T>>()));
+        built.Add(new(typeof(IEnumerable<T>), new InterfaceConverter<List<T>, IEnumerable<T>>()));
+        built.Add(new(typeof(ICollection<T>), new InterfaceConverter<List<T>, ICollection<T>>()));
+        built.Add(new(typeof(IReadOnlyCollection<T>), new InterfaceConverter<List<T>, IReadOnlyCollection<T>>()));
         built.Add(new(typeof(HashSet<T>), new SetConverter<T>()));
+        built.Add(new(typeof(ISet<T>), new InterfaceConverter<HashSet<T>, ISet<T>>()));
+        built.Add(new(typeof(IReadOnlySet<T>), new InterfaceConverter<HashSet<T>, IReadOnlySet<T>>()));
         built.Add(new(typeof(Dictionary<string, T>), new DictionaryConverter<string, T>()));
+        built.Add(new(typeof(IDictionary<string, T>), new InterfaceConverter<Dictionary<string, T>, IDictionary<string, T>>()));
+        built.Add(new(typeof(IReadOnlyDictionary<string, T>), new InterfaceConverter<Dictionary<string, T>, IReadOnlyDictionary<string, T>>()));
     }
 }
