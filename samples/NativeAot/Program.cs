@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using EmbeddedPython;
 
 // The library in a NativeAOT binary, without a generic host: a request, typed calls, callbacks (plain and
@@ -10,6 +11,7 @@ void Check(bool ok, string what, object? seen)
         failures++;
 }
 
+KeepNestedRecords();
 await using var python = new PythonExecutor(new PythonExecutorOptions
 {
     SearchPaths = { Path.Combine(AppContext.BaseDirectory, "python") },
@@ -60,6 +62,14 @@ Check(poco is PythonConversionException && poco.Message.Contains("without reflec
 
 Console.WriteLine(failures == 0 ? "NativeAOT sample: all checks passed" : $"NativeAOT sample: {failures} check(s) failed");
 return failures == 0 ? 0 : 1;
+
+// Trimming keeps the members of the type a call names (List<Order> here), not of the records inside it.
+[DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties, typeof(Order))]
+[DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties, typeof(Customer))]
+[DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties, typeof(OrderLine))]
+static void KeepNestedRecords()
+{
+}
 
 static async Task<Exception?> Record(Func<Task> action)
 {

@@ -38,6 +38,14 @@ internal interface IBoxedConverter
     Type Converts { get; }
 }
 
+/// <summary>A converter built from a Type (enum, record, array of records) as the typed converter of
+/// <typeparamref name="T"/>.</summary>
+internal sealed class TypedReader<T>(IBoxedConverter reader) : Converter<T>
+{
+    public override T Read(PythonValue value) => (T)reader.ReadBoxed(value)!;
+    public override T Read(ConvertedValue value) => (T)reader.ReadBoxed(value)!;
+}
+
 /// <summary>The one converter of each type, built on first use.</summary>
 internal static class ConverterCache<T>
 {
@@ -80,29 +88,32 @@ internal static class TypeNames
 /// </summary>
 internal static class ConverterFactory
 {
-    /// <summary>What a record type keeps under trimming so that <see cref="RecordConverter{T}"/> can build it.</summary>
+    /// <summary>What a record type keeps under trimming so that <see cref="RecordReader"/> can build it.</summary>
     public const DynamicallyAccessedMemberTypes RecordMembers = DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties;
 
     private static readonly ConcurrentDictionary<Type, IBoxedConverter> s_built = new(Prebuilt());
 
-    /// <summary>The converter of <typeparamref name="T"/>; an enum or record is built without reflection
-    /// because its type is known here.</summary>
-    [UnconditionalSuppressMessage("Trimming", "IL2091", Justification = "The public typed entry points (IPythonExecutor.CallAsync, PythonResult.Get, …) annotate their T with RecordMembers, which keeps what RecordConverter reads.")]
+    /// <summary>The converter of <typeparamref name="T"/>; a record, or a list or dictionary of records, is
+    /// built without closing generic code because its type is known here.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2091", Justification = "The public typed entry points (IPythonExecutor.CallAsync, PythonResult.Get, …) annotate their T with RecordMembers, which keeps what RecordReader and the collection converters need.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2087", Justification = "As for IL2091.")]
     public static Converter<T> Of<T>()
     {
         var built = s_built.GetOrAdd(typeof(T), static type =>
         {
             try
             {
-                return type.IsEnum ? new EnumConverter<T>() : Create(type, static () => new RecordConverter<T>());
+                return IsReferenceShape(type, typeof(List<>), 0, out var element) ? new ReferenceListConverter<T>(element)
+                    : IsReferenceShape(type, typeof(Dictionary<,>), 1, out var value) && type.GetGenericArguments()[0] == typeof(string) ? new ReferenceDictionaryConverter<T>(value)
+                    : Create(type, static () => new RecordReader(typeof(T)));
             }
             catch (ConversionFailure failure)
             {
                 return new UnsupportedConverter<T>(failure.Message);
             }
         });
-        // An enum first met as a record member has the untyped reader: the typed converter takes its place.
-        return built as Converter<T> ?? (Converter<T>)(s_built[typeof(T)] = new EnumConverter<T>());
+        // A converter built from the Type (an enum, a record, an array of records) gets its typed face once.
+        return built as Converter<T> ?? (Converter<T>)(s_built[typeof(T)] = new TypedReader<T>(built));
     }
 
     /// <summary>The converter of a type known only at run time, for record members and tuple items.</summary>
@@ -116,6 +127,8 @@ internal static class ConverterFactory
             return Closed(type, typeof(NullableConverter<>), inner);
         if (type.IsEnum)
             return new EnumReader(type);
+        if (type.IsArray && type.GetArrayRank() == 1 && !type.GetElementType()!.IsValueType)
+            return new ReferenceArrayReader(type);
         if (type.IsArray && type.GetArrayRank() == 1)
             return Closed(type, Buffers.FormatOf(type.GetElementType()!) is null ? typeof(ArrayConverter<>) : typeof(PrimitiveArrayConverter<>), type.GetElementType()!);
         if (type.IsGenericType)
@@ -148,6 +161,14 @@ internal static class ConverterFactory
         return Closed(type, typeof(UnsupportedConverter<>), type);
     }
 
+    /// <summary><paramref name="type"/> is <paramref name="definition"/> closed with a reference type as its
+    /// argument number <paramref name="position"/> (not one whose converter is compiled ahead).</summary>
+    private static bool IsReferenceShape(Type type, Type definition, int position, out Type argument)
+    {
+        argument = type.IsGenericType && type.GetGenericTypeDefinition() == definition ? type.GetGenericArguments()[position] : typeof(void);
+        return argument != typeof(void) && !argument.IsValueType && argument != typeof(string) && argument != typeof(object);
+    }
+
     private static bool IsRecord(Type type) =>
         !type.IsAbstract && !type.IsInterface && !type.IsPrimitive && !type.IsPointer && type != typeof(string);
 
@@ -155,7 +176,7 @@ internal static class ConverterFactory
     // it always works; under NativeAOT it works when the closed type's code exists (reference-type arguments share
     // one compiled body; the value-type shapes of Prebuilt are compiled), and otherwise the caller gets the
     // conversion error below instead of a crash.
-    [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = "A record named by a public entry point keeps its members (RecordMembers); a member type trimmed away is reported by RecordConverter as having no public constructor.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = "A record named by a public entry point keeps its members (RecordMembers); a member type trimmed away is reported by RecordReader as having no public constructor.")]
     [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Every converter has a public parameterless constructor, kept because each converter type is referenced here.")]
     [UnconditionalSuppressMessage("Trimming", "IL2071", Justification = "As for IL2055.")]
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "As for IL2055.")]

@@ -140,7 +140,7 @@ internal sealed class RecordReader : IBoxedConverter
         // A struct without a public constructor starts from its default, boxed so that the setters fill it.
         var instance = _constructor is not null ? _constructor.Invoke(arguments.AsSpan())
             : _type.IsValueType ? Activator.CreateInstance(_type)
-            : throw new ConversionFailure($"{TypeNames.Of(Converts)} has no public constructor to create it with");
+            : throw new ConversionFailure($"{TypeNames.Of(Converts)} has no public constructor to create it with (in a trimmed or NativeAOT app, a record met only inside another value keeps its members with [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties, typeof(...))])");
         for (var i = _parameterCount; i < _members.Length; i++)
         {
             if (given[i])
@@ -148,15 +148,6 @@ internal sealed class RecordReader : IBoxedConverter
         }
         return instance;
     }
-}
-
-/// <summary>A record or class a caller names as the type it wants (<see cref="RecordReader"/>, typed).</summary>
-internal sealed class RecordConverter<[DynamicallyAccessedMembers(ConverterFactory.RecordMembers)] T> : Converter<T>
-{
-    private readonly RecordReader _reader = new(typeof(T));
-
-    public override T Read(PythonValue value) => (T)_reader.ReadBoxed(value)!;
-    public override T Read(ConvertedValue value) => (T)_reader.ReadBoxed(value)!;
 }
 
 /// <summary>A value tuple from a sequence of exactly as many items (a Python tuple, usually).</summary>

@@ -253,15 +253,6 @@ internal sealed class EnumReader : IBoxedConverter
     }
 }
 
-/// <summary>An enum a caller names as the type it wants (<see cref="EnumReader"/>, typed).</summary>
-internal sealed class EnumConverter<TEnum> : Converter<TEnum>
-{
-    private static readonly EnumReader Reader = new(typeof(TEnum));
-
-    public override TEnum Read(PythonValue value) => (TEnum)Reader.ReadBoxed(value)!;
-    public override TEnum Read(ConvertedValue value) => (TEnum)Reader.ReadBoxed(value)!;
-}
-
 internal sealed class NullableConverter<T> : Converter<T?> where T : struct
 {
     // Looked up when reading, not when built: the factory builds this converter while it is being set up itself.
