@@ -58,7 +58,7 @@ Check(refused is PythonConversionException, "a value that does not fit is a clea
 
 // Without reflection-based JSON an arbitrary object has no Python form: the error says what to pass instead.
 var poco = await Record(() => python.ExecuteAsync("seen = value", new Dictionary<string, object?> { ["value"] = new Uri("https://example.org") }));
-Check(poco is PythonConversionException && poco.Message.Contains("without reflection", StringComparison.Ordinal), "an object without a Python form is a clear error", poco?.Message);
+Check(poco is ArgumentException && poco.Message.Contains("without reflection", StringComparison.Ordinal), "an object without a Python form is a clear error", poco?.Message);
 
 Console.WriteLine(failures == 0 ? "NativeAOT sample: all checks passed" : $"NativeAOT sample: {failures} check(s) failed");
 return failures == 0 ? 0 : 1;
