@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using EmbeddedPython.Calls;
 using EmbeddedPython.Diagnostics;
@@ -142,7 +143,7 @@ public sealed class PythonExecutor : IPythonExecutor
     }
 
     /// <inheritdoc />
-    public Task<T> CallAsync<T>(PythonCall call, CancellationToken cancellationToken = default)
+    public Task<T> CallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default)
     {
         if (Validate(call) is { } invalid)
             return Task.FromException<T>(invalid);
@@ -175,7 +176,7 @@ public sealed class PythonExecutor : IPythonExecutor
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<T> StreamCallAsync<T>(PythonCall call, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<T> StreamCallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (Validate(call) is { } invalid)
             throw invalid;

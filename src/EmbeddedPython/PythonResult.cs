@@ -34,9 +34,7 @@ public sealed class PythonResult
     /// no .NET form and was left out).</exception>
     /// <exception cref="PythonConversionException">The value does not fit <typeparamref name="T"/>; the message
     /// names where, from the global's name (<c>order.lines[2].price: str is not a double</c>).</exception>
-    [RequiresUnreferencedCode(TypedConversion.ReflectionNote)]
-    [RequiresDynamicCode(TypedConversion.ReflectionNote)]
-    public T Get<T>(string name)
+    public T Get<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(string name)
     {
         if (!Values.TryGetValue(name, out var value))
             throw new KeyNotFoundException($"The result has no value named '{name}': the code did not set it, or its value had no .NET form and was left out (returned names: {string.Join(", ", Values.Keys)}).");
