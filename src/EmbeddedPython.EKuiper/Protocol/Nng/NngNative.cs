@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EmbeddedPython.EKuiper.Nng;
+namespace EmbeddedPython.EKuiper.Protocol.Nng;
 
 /// <summary>
 /// The raw entry points of libnng (Debian's libnng1, 1.5.x). eKuiper's wire is nng's SP-over-IPC, so the

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EmbeddedPython.EKuiper.Nng;
+namespace EmbeddedPython.EKuiper.Protocol.Nng;
 
 /// <summary>
 /// One nng socket. Thread-safe like nng itself: a blocked <see cref="Receive"/> on one thread returns
