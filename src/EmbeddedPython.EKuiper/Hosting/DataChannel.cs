@@ -1,4 +1,4 @@
-using EmbeddedPython.EKuiper.Protocol.Nng;
+using EmbeddedPython.EKuiper.Protocol.Ipc;
 
 namespace EmbeddedPython.EKuiper.Hosting;
 
@@ -12,7 +12,9 @@ internal abstract class DataChannel(string key, Action<string> closed) : IDispos
 {
     public string Key { get; } = key;
 
-    /// <summary>send(bytes) -> bool: a source tuple or a sink ack.</summary>
+    /// <summary>send(bytes) -> bool: a source tuple or a sink ack. While eKuiper is slow this waits (the SDK
+    /// raised after 1 s and killed the source, spec §7 #4); false once the channel is closed, which is how a
+    /// stopped symbol learns of it.</summary>
     public Func<byte[], bool> SendFunction => Send;
 
     /// <summary>receive() -> bytes or None: the next sink message (null for a source).</summary>
@@ -21,36 +23,10 @@ internal abstract class DataChannel(string key, Action<string> closed) : IDispos
     /// <summary>closed(): the symbol ended by itself (a source's open returned, a sink failed to open).</summary>
     public Action ClosedFunction => () => closed(Key);
 
-    /// <summary>Sends one message. While eKuiper is slow this waits (the SDK raised after 1 s and killed the
-    /// source, spec §7 #4); false once the channel is closed, which is how a stopped symbol learns of it.</summary>
     protected abstract bool Send(byte[] payload);
 
     public abstract void Dispose();
 
-    /// <summary>Sends on <paramref name="push"/>, retrying its 1 s timeouts until the socket closes.</summary>
-    protected static bool Push(NngSocket push, byte[] payload)
-    {
-        while (true)
-        {
-            try
-            {
-                push.Send(payload);
-                return true;
-            }
-            catch (NngException e) when (e.Is(NngError.TimedOut))
-            {
-            }
-            catch (NngException e) when (e.Is(NngError.Closed))
-            {
-                return false;
-            }
-        }
-    }
-
-    /// <summary>Sends 1 s at most per attempt, like the SDK; a queue of 128 so that sends rarely have to wait at all.</summary>
-    protected static void ConfigurePush(NngSocket socket)
-    {
-        socket.SendTimeout = TimeSpan.FromSeconds(1);
-        socket.SendBuffer = 128;
-    }
+    /// <summary>Dials eKuiper's listener as the SDK does: blocking, retried 51 × 100 ms (spec §2).</summary>
+    protected static IpcPush Dial(string url) => IpcPush.Dial(url, 51, TimeSpan.FromMilliseconds(100));
 }

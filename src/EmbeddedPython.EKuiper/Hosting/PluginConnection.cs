@@ -118,7 +118,7 @@ internal sealed class PluginConnection : IDisposable
             return _python.Start(_name, command.Arg, control.Key);
         DataChannel channel = control.PluginType == Control.Source
             ? new SourceChannel(control.Key, control.Ids, Release)
-            : new SinkChannel(control.Key, control.Ids, Release, _log.ChannelFailed);
+            : new SinkChannel(control.Key, control.Ids, Release);
         _channels[control.Key] = channel;
         string reply;
         try

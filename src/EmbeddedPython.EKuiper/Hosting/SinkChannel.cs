@@ -1,6 +1,6 @@
 using EmbeddedPython.EKuiper.Diagnostics;
 using EmbeddedPython.EKuiper.Protocol;
-using EmbeddedPython.EKuiper.Protocol.Nng;
+using EmbeddedPython.EKuiper.Protocol.Ipc;
 
 namespace EmbeddedPython.EKuiper.Hosting;
 
@@ -9,19 +9,18 @@ namespace EmbeddedPython.EKuiper.Hosting;
 /// the next (with requireAck), so every hop between threads would be paid per message.</summary>
 internal sealed class SinkChannel : DataChannel
 {
-    private readonly NngSocket _pull;
-    private readonly NngSocket _ack;
-    private readonly Action<string, Exception> _failed;
+    private readonly IpcPull _pull;
+    private readonly IpcPush _ack;
 
-    public SinkChannel(string key, Meta meta, Action<string> closed, Action<string, Exception> failed) : base(key, closed)
+    public SinkChannel(string key, Meta meta, Action<string> closed) : base(key, closed)
     {
         var dataUrl = IpcUrls.Data(meta);
         var ackUrl = IpcUrls.Ack(meta);
-        _failed = failed;
-        _pull = Endpoints.Listen(NngProtocol.Pull, dataUrl);
+        // Listen retried 11 × 50 ms, as the SDK does (spec §2).
+        _pull = IpcPull.Listen(dataUrl, 11, TimeSpan.FromMilliseconds(50));
         try
         {
-            _ack = Endpoints.Dial(NngProtocol.Push, ackUrl, ConfigurePush);
+            _ack = Dial(ackUrl);
         }
         catch
         {
@@ -32,25 +31,14 @@ internal sealed class SinkChannel : DataChannel
 
     public override Func<byte[]?> ReceiveFunction => Receive;
 
-    protected override bool Send(byte[] payload) => Push(_ack, payload);
+    protected override bool Send(byte[] payload) => _ack.Send(payload);
 
     private byte[]? Receive()
     {
-        try
-        {
-            var message = _pull.Receive();
+        var message = _pull.Receive();
+        if (message is not null)
             EKuiperTelemetry.SinkMessages.Add(1);
-            return message;
-        }
-        catch (NngException e) when (e.Is(NngError.Closed))
-        {
-            return null;
-        }
-        catch (NngException e)
-        {
-            _failed(Key, e);
-            return null;
-        }
+        return message;
     }
 
     /// <summary>Closes both sockets; a receive or send the sink's thread waits in returns "closed".</summary>

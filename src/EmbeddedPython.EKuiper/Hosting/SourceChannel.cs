@@ -1,17 +1,17 @@
 using EmbeddedPython.EKuiper.Diagnostics;
 using EmbeddedPython.EKuiper.Protocol;
-using EmbeddedPython.EKuiper.Protocol.Nng;
+using EmbeddedPython.EKuiper.Protocol.Ipc;
 
 namespace EmbeddedPython.EKuiper.Hosting;
 
 /// <summary>A source: PUSH-dials eKuiper's data listener; the source's thread pushes each tuple itself.</summary>
 internal sealed class SourceChannel(string key, Meta meta, Action<string> closed) : DataChannel(key, closed)
 {
-    private readonly NngSocket _push = Endpoints.Dial(NngProtocol.Push, IpcUrls.Data(meta), ConfigurePush);
+    private readonly IpcPush _push = Dial(IpcUrls.Data(meta));
 
     protected override bool Send(byte[] payload)
     {
-        if (!Push(_push, payload))
+        if (!_push.Send(payload))
             return false;
         EKuiperTelemetry.SourceTuples.Add(1);
         return true;

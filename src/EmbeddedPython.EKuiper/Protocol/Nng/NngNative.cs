@@ -38,9 +38,6 @@ internal static partial class NngNative
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int nng_socket_set_size(uint socket, string option, nuint size);
 
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int nng_socket_set_int(uint socket, string option, int value);
-
     [LibraryImport(Library)] public static partial nint nng_strerror(int error);
     [LibraryImport(Library)] public static partial nint nng_version();
 }
