@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using EmbeddedPython.Benchmarks.Baselines;
 using EmbeddedPython.Benchmarks.Setup;
 using EmbeddedPython.EKuiper;
@@ -16,8 +18,9 @@ namespace EmbeddedPython.Benchmarks.Scenarios;
 /// each behind its own fake eKuiper (the test project's, over real nng ipc sockets). Sink with ack: eKuiper sends
 /// a message and waits for its ack before the next (<c>requireAck: true</c>), so this is a round trip per message.
 /// Source emit: a rule starts a source that emits as fast as eKuiper reads, the tuples are read, the rule stops.
+/// The jobs of <see cref="SteadyStateConfig"/> run in the benchmark process (<see cref="InProcessConfig"/>).
 /// </summary>
-[Config(typeof(SteadyStateConfig))]
+[Config(typeof(EKuiperBenchmarks.InProcessConfig))]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class EKuiperBenchmarks
@@ -85,6 +88,21 @@ public class EKuiperBenchmarks
     [Benchmark(OperationsPerInvoke = Tuples, Description = "EmbeddedPython.EKuiper host")]
     [BenchmarkCategory(Source)]
     public int Host_source_emit() => _side.SourceRound(Tuples);
+
+    /// <summary>The steady-state jobs, run in this process: the host runs in it anyway (one host per benchmark,
+    /// leases on the one CPython), the SDK in its child; and it spares the generated project's build, which took
+    /// longer than BenchmarkDotNet's 10-minute build limit on the shared 2-core machine.</summary>
+    public sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig()
+        {
+            var steady = new SteadyStateConfig();
+            foreach (var job in steady.GetJobs())
+                AddJob(job.WithToolchain(InProcessEmitToolchain.Instance));
+            foreach (var diagnoser in steady.GetDiagnosers())
+                AddDiagnoser(diagnoser);
+        }
+    }
 
     /// <summary>The fake eKuiper of one plugin, with one running sink (requireAck) and a source listener.</summary>
     private sealed class EKuiperSide(string plugin, string rule) : IDisposable
