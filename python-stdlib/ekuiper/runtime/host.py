@@ -117,9 +117,10 @@ def _stop(key):
     return True
 
 
-def _ended_by_itself(key):
+def _ended_by_itself(key, ctx):
+    # Only this instance: a rule restarted at once runs a new one under the same key.
     entry = _running.get(key)
-    if entry is not None and _stop(key):
+    if entry is not None and entry[1] is ctx and _stop(key):
         entry[2]()
 
 
@@ -129,7 +130,7 @@ def _run_source(key, instance, ctx, _):
     except Exception:
         if ctx.running:
             _log.error("source %s failed:\n%s", key, traceback.format_exc())
-    _ended_by_itself(key)
+    _ended_by_itself(key, ctx)
 
 
 def _run_sink(key, instance, ctx, receive):
@@ -137,13 +138,13 @@ def _run_sink(key, instance, ctx, receive):
         instance.open(ctx)
     except Exception:
         _log.error("sink %s failed to open:\n%s", key, traceback.format_exc())
-        _ended_by_itself(key)
+        _ended_by_itself(key, ctx)
         return
     while True:
         data = receive()
         if data is None:
             # Closed: by a stop (then nothing is left to do) or because the channel failed.
-            _ended_by_itself(key)
+            _ended_by_itself(key, ctx)
             return
         try:
             instance.collect(ctx, data)

@@ -8,7 +8,7 @@ namespace EmbeddedPython.EKuiper.Hosting;
 /// <see cref="ReceiveFunction"/>, <see cref="ClosedFunction"/>); the GIL is released while they wait, so a
 /// message costs one crossing and no thread hop.
 /// </summary>
-internal abstract class DataChannel(string key, Action<string> closed) : IDisposable
+internal abstract class DataChannel(string key, Action<DataChannel> closed) : IDisposable
 {
     public string Key { get; } = key;
 
@@ -21,7 +21,7 @@ internal abstract class DataChannel(string key, Action<string> closed) : IDispos
     public virtual Func<byte[]?>? ReceiveFunction => null;
 
     /// <summary>closed(): the symbol ended by itself (a source's open returned, a sink failed to open).</summary>
-    public Action ClosedFunction => () => closed(Key);
+    public Action ClosedFunction => () => closed(this);
 
     protected abstract bool Send(byte[] payload);
 

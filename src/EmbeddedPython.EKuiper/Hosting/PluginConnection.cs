@@ -130,14 +130,21 @@ internal sealed class PluginConnection : IDisposable
             reply = e.Message;
         }
         if (reply != "ok")
-            Release(control.Key);
+            Release(channel);
         return reply;
     }
 
-    // A symbol stopped, failed to start or ended by itself: its sockets close.
+    // A symbol stopped: whatever runs under its key closes its sockets.
     private void Release(string key)
     {
         if (_channels.TryRemove(key, out var channel))
+            channel.Dispose();
+    }
+
+    // A symbol failed to start or ended by itself: its own channel closes, not a newer one under the same key.
+    private void Release(DataChannel channel)
+    {
+        if (_channels.TryRemove(new KeyValuePair<string, DataChannel>(channel.Key, channel)))
             channel.Dispose();
     }
 

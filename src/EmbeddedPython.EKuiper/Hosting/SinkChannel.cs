@@ -12,7 +12,7 @@ internal sealed class SinkChannel : DataChannel
     private readonly IpcPull _pull;
     private readonly IpcPush _ack;
 
-    public SinkChannel(string key, Meta meta, Action<string> closed) : base(key, closed)
+    public SinkChannel(string key, Meta meta, Action<DataChannel> closed) : base(key, closed)
     {
         var dataUrl = IpcUrls.Data(meta);
         var ackUrl = IpcUrls.Ack(meta);

@@ -5,7 +5,7 @@ using EmbeddedPython.EKuiper.Protocol.Ipc;
 namespace EmbeddedPython.EKuiper.Hosting;
 
 /// <summary>A source: PUSH-dials eKuiper's data listener; the source's thread pushes each tuple itself.</summary>
-internal sealed class SourceChannel(string key, Meta meta, Action<string> closed) : DataChannel(key, closed)
+internal sealed class SourceChannel(string key, Meta meta, Action<DataChannel> closed) : DataChannel(key, closed)
 {
     private readonly IpcPush _push = Dial(IpcUrls.Data(meta));
 
