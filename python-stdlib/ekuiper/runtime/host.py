@@ -153,7 +153,6 @@ def _run_sink(key, instance, ctx, receive):
             _log.error("sink %s collect failed:\n%s", key, traceback.format_exc())
 
 
-
 def _function_context(symbol, text):
     meta = json.loads(text)
     missing = [k for k in ("ruleId", "opId", "instanceId", "funcId") if k not in meta]
