@@ -5,6 +5,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using EmbeddedPython.Benchmarks.Baselines;
 using EmbeddedPython.Benchmarks.Setup;
 using EmbeddedPython.EKuiper;
+using EmbeddedPython.EKuiper.Protocol.Nng;
 using EmbeddedPython.EKuiper.Tests.FakeEKuiper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,6 +36,10 @@ public class EKuiperBenchmarks
     private IHost? _host;
     private EKuiperSdkPlugin? _sdk;
     private EKuiperSide _side = null!;
+    private FakeSourcePeer? _floorPull;
+    private NngSocket? _floorPush;
+
+    private static readonly byte[] Tuple = "{\"message\": {\"seq\": 1234}, \"meta\": null}"u8.ToArray();
 
     [GlobalSetup(Targets = [nameof(Host_sink_with_ack), nameof(Host_source_emit)])]
     public void SetupHost()
@@ -64,6 +69,8 @@ public class EKuiperBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _floorPush?.Dispose();
+        _floorPull?.Dispose();
         _side.Dispose();
         _sdk?.Dispose();
         if (_host is not null)
@@ -88,6 +95,33 @@ public class EKuiperBenchmarks
     [Benchmark(OperationsPerInvoke = Tuples, Description = "EmbeddedPython.EKuiper host")]
     [BenchmarkCategory(Source)]
     public int Host_source_emit() => _side.SourceRound(Tuples);
+
+    /// <summary>The floor both rows share: the same tuples pushed by a .NET thread through libnng, no Python.</summary>
+    [Benchmark(OperationsPerInvoke = Tuples, Description = "floor: .NET pushing the tuples, no plugin")]
+    [BenchmarkCategory(Source)]
+    public int Floor_source_emit()
+    {
+        var pushed = Task.Run(() =>
+        {
+            for (var i = 0; i < Tuples; i++)
+                _floorPush!.Send(Tuple);
+        });
+        var bytes = 0;
+        for (var i = 0; i < Tuples; i++)
+            bytes += _floorPull!.Receive().Length;
+        pushed.GetAwaiter().GetResult();
+        return bytes;
+    }
+
+    [GlobalSetup(Target = nameof(Floor_source_emit))]
+    public void SetupFloor()
+    {
+        _side = new EKuiperSide("ekbenchfloor", "bf");
+        _floorPull = new FakeSourcePeer("bf", "floor", 0);
+        _floorPush = NngSocket.Open(NngProtocol.Push);
+        _floorPush.SendTimeout = TimeSpan.FromSeconds(5);
+        _floorPush.Dial("ipc:///tmp/bf_floor_0.ipc");
+    }
 
     /// <summary>The steady-state jobs, run in this process: the host runs in it anyway (one host per benchmark,
     /// leases on the one CPython), the SDK in its child; and it spares the generated project's build, which took
