@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using EmbeddedPython.EKuiper.Diagnostics;
 using EmbeddedPython.EKuiper.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace EmbeddedPython.EKuiper;
@@ -13,20 +15,20 @@ namespace EmbeddedPython.EKuiper;
 /// </summary>
 public sealed class EKuiperPluginHost : IHostedService, IDisposable
 {
-    private readonly PythonSide _python;
+    private readonly PluginModule _python;
     private readonly EKuiperPluginHostOptions _options;
-    private readonly EKuiperPluginHostLog _log;
+    private readonly Log _log;
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly ConcurrentDictionary<string, DataChannel> _channels = new();
     private readonly ConcurrentDictionary<string, PluginConnection> _plugins = new();
 
     /// <summary>Creates the host; nothing runs before <see cref="StartAsync"/>.</summary>
     public EKuiperPluginHost(IPythonExecutor executor, IOptions<EKuiperPluginHostOptions> options,
-        ILogger<EKuiperPluginHost> logger, IHostApplicationLifetime? lifetime = null)
+        ILogger<EKuiperPluginHost>? logger = null, IHostApplicationLifetime? lifetime = null)
     {
-        _python = new PythonSide(executor);
+        _python = new PluginModule(executor);
         _options = options.Value;
-        _log = new EKuiperPluginHostLog(logger);
+        _log = new Log(logger ?? (ILogger)NullLogger.Instance);
         _lifetime = lifetime;
     }
 
@@ -36,7 +38,7 @@ public sealed class EKuiperPluginHost : IHostedService, IDisposable
     /// <summary>Connects the Python side, then runs the configured plugin scripts in order.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _python.BindAsync(Send, Closed, Started, cancellationToken).ConfigureAwait(false);
+        await _python.BindAsync(Started, cancellationToken).ConfigureAwait(false);
         foreach (var script in _options.Plugins)
             await RunPluginAsync(script, cancellationToken).ConfigureAwait(false);
     }
@@ -51,9 +53,8 @@ public sealed class EKuiperPluginHost : IHostedService, IDisposable
             _plugins[name] = early;
             early.Connect();
         }
-        var result = await _python.RunScriptAsync(script, _options.Arguments, _options.StartTimeout, cancellationToken).ConfigureAwait(false);
-        if (result.Output.Length > 0)
-            _log.ScriptRan(script, result.Output);
+        await _python.RunScriptAsync(script, _options.Arguments, _options.StartTimeout, cancellationToken).ConfigureAwait(false);
+        _log.ScriptRan(script);
     }
 
     /// <summary>Stops the control channels, closes every running source and sink (their <c>close</c> runs, as on a
@@ -88,28 +89,9 @@ public sealed class EKuiperPluginHost : IHostedService, IDisposable
             channel.Dispose();
     }
 
-    // send(key, payload) from Python: a source tuple or a sink ack.
-    private object? Send(IReadOnlyList<object?> arguments)
+    // started(name, sources, sinks, functions) from plugin.start, on the interpreter thread.
+    private void Started(string name, string[] sources, string[] sinks, string[] functions)
     {
-        var key = (string)arguments[0]!;
-        if (!_channels.TryGetValue(key, out var channel))
-            throw new InvalidOperationException($"{key} is not running (stopped, or its channel to eKuiper closed)");
-        return channel.TrySend((byte[])arguments[1]!);
-    }
-
-    // closed(key) from Python: a source's open returned or a sink failed to open; release its sockets.
-    private object? Closed(IReadOnlyList<object?> arguments)
-    {
-        if (_channels.TryRemove((string)arguments[0]!, out var channel))
-            channel.Dispose();
-        return null;
-    }
-
-    // started(name, sources, sinks, functions) from plugin.start.
-    private object? Started(IReadOnlyList<object?> arguments)
-    {
-        var name = (string)arguments[0]!;
-        var (sources, sinks, functions) = (Names(arguments[1]), Names(arguments[2]), Names(arguments[3]));
         if (!_plugins.TryGetValue(name, out var connection) || connection.IsReady)
         {
             connection?.Dispose();
@@ -120,7 +102,6 @@ public sealed class EKuiperPluginHost : IHostedService, IDisposable
         _log.PluginStarted(name, string.Join(",", sources), string.Join(",", sinks), string.Join(",", functions));
         // Off the interpreter thread: starting ahead-of-time functions calls back into Python.
         _ = Task.Run(() => connection.Ready(sources, sinks, functions));
-        return null;
     }
 
     private PluginConnection NewConnection(string name) =>
@@ -140,6 +121,4 @@ public sealed class EKuiperPluginHost : IHostedService, IDisposable
         Environment.ExitCode = 1;
         _lifetime?.StopApplication();
     }
-
-    private static List<string> Names(object? list) => ((IEnumerable<object?>)list!).Select(n => (string)n!).ToList();
 }

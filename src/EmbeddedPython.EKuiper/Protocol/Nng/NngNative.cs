@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EmbeddedPython.EKuiper.Nng;
+namespace EmbeddedPython.EKuiper.Protocol.Nng;
 
 /// <summary>
 /// The raw entry points of libnng (Debian's libnng1, 1.5.x). eKuiper's wire is nng's SP-over-IPC, so the
@@ -37,9 +37,6 @@ internal static partial class NngNative
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int nng_socket_set_size(uint socket, string option, nuint size);
-
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int nng_socket_set_int(uint socket, string option, int value);
 
     [LibraryImport(Library)] public static partial nint nng_strerror(int error);
     [LibraryImport(Library)] public static partial nint nng_version();

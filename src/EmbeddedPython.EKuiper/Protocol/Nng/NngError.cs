@@ -1,4 +1,4 @@
-namespace EmbeddedPython.EKuiper.Nng;
+namespace EmbeddedPython.EKuiper.Protocol.Nng;
 
 /// <summary>The nng error codes this package reacts to (nng.h, stable across 1.x).</summary>
 internal enum NngError

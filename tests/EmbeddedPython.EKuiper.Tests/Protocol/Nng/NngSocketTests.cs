@@ -1,7 +1,7 @@
 using System.Text;
-using EmbeddedPython.EKuiper.Nng;
+using EmbeddedPython.EKuiper.Protocol.Nng;
 
-namespace EmbeddedPython.EKuiper.Tests.Nng;
+namespace EmbeddedPython.EKuiper.Tests.Protocol.Nng;
 
 public sealed class NngSocketTests
 {

@@ -1,4 +1,4 @@
-namespace EmbeddedPython.EKuiper.Nng;
+namespace EmbeddedPython.EKuiper.Protocol.Nng;
 
 /// <summary>The scalability protocols eKuiper's channels use (spec §2).</summary>
 public enum NngProtocol

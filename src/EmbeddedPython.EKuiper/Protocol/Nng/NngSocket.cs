@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EmbeddedPython.EKuiper.Nng;
+namespace EmbeddedPython.EKuiper.Protocol.Nng;
 
 /// <summary>
 /// One nng socket. Thread-safe like nng itself: a blocked <see cref="Receive"/> on one thread returns
@@ -66,9 +66,6 @@ public sealed class NngSocket : IDisposable
     /// <summary>Longest wait before a dialer reconnects (<c>reconnect-time-max</c>).</summary>
     public TimeSpan ReconnectTimeMax { set => SetMilliseconds("reconnect-time-max", value); }
 
-    /// <summary>How many messages nng queues for sending (<c>send-buffer</c>) before a send has to wait.</summary>
-    public int SendBuffer { set => Check(NngNative.nng_socket_set_int(_id, "send-buffer", value), "set send-buffer"); }
-
     /// <summary>Dials <paramref name="url"/>. Blocking: fails at once when nobody listens. Not blocking: nng keeps
     /// trying in the background, and reconnects after a drop in both cases.</summary>
     public void Dial(string url, bool blocking = true) =>
@@ -82,18 +79,6 @@ public sealed class NngSocket : IDisposable
     {
         fixed (byte* data = message)
             Check(NngNative.nng_send(_id, data, (nuint)message.Length, 0), "send");
-    }
-
-    /// <summary>Sends one message if that is possible without waiting; false when the peer cannot take it now.</summary>
-    public unsafe bool TrySend(ReadOnlySpan<byte> message)
-    {
-        int error;
-        fixed (byte* data = message)
-            error = NngNative.nng_send(_id, data, (nuint)message.Length, NngNative.FlagNonBlock);
-        if (error == (int)NngError.TryAgain)
-            return false;
-        Check(error, "send");
-        return true;
     }
 
     /// <summary>Receives one message, waiting up to the receive timeout.</summary>

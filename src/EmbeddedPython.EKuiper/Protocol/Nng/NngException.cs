@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EmbeddedPython.EKuiper.Nng;
+namespace EmbeddedPython.EKuiper.Protocol.Nng;
 
 /// <summary>An nng call failed; <see cref="Error"/> is nng's code, the message nng's text plus what was attempted.</summary>
 public sealed class NngException : IOException
