@@ -89,6 +89,19 @@ public sealed class SelfReturnTests(PythonFixture python)
     }
 
     [Fact]
+    public async Task A_task_started_by_a_task_may_answer_after_the_task_that_started_it_ended()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        const string code = "import asyncio\nasync def child():\n    await asyncio.sleep(0.1)\n"
+            + "    await connector_connection.send_query_response(connector_context, 200, {\"from\": \"child\"})\n"
+            + "async def parent():\n    asyncio.get_event_loop().create_task(child())\n"
+            + "asyncio.get_event_loop().create_task(parent())\n";
+        var reply = Assert.Single(await session.QueryAsync(Code(code), TimeSpan.FromSeconds(10)));
+        Assert.Equal("""{"from":"child"}""", reply["body"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task A_task_that_raises_after_the_final_reply_changes_nothing()
     {
         var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
