@@ -368,17 +368,8 @@ def _run(connection, query_json, address, document, fetch_seconds):
         _watch(query_state)
         return query_state
 
-    results = {}
-    for key, value in user_globals.items():
-        if key in _INJECTED or (names is not None and key not in names):
-            continue
-        try:
-            json.dumps(value)
-        except (TypeError, OverflowError, ValueError, RecursionError):
-            # Not JSON (modules, functions, sets, ...) or circular: left out. The original failed the
-            # whole query on a circular value.
-            continue
-        results[key] = value
+    results = {key: value for key, value in user_globals.items()
+               if key not in _INJECTED and (names is None or key in names)}
     body = {"pythonCallResults": results}
     if connection._runtime_info:
         total = time.perf_counter() - started + fetch_seconds
@@ -391,6 +382,18 @@ def _run(connection, query_json, address, document, fetch_seconds):
         info.update(executionTime=execution_time, totalTime=total, query_time=total,
                     currentCacheSize=len(cache.entries), cacheCapacity=cache.capacity)
         body["connectorRuntimeInfo"] = info
+    try:
+        # Usually every value is JSON: one serialisation.
+        return [200, json.dumps(body, allow_nan=False)]
+    except (TypeError, OverflowError, ValueError, RecursionError):
+        pass
+    for key, value in list(results.items()):
+        try:
+            json.dumps(value)
+        except (TypeError, OverflowError, ValueError, RecursionError):
+            # Not JSON (modules, functions, sets, ...) or circular: left out. The original failed the
+            # whole query on a circular value.
+            del results[key]
     return [200, _strict_json(body)]
 
 

@@ -72,6 +72,16 @@ internal sealed class VantiqOriginalConnector : IDisposable
         return new VantiqOriginalConnector(process, working);
     }
 
+    /// <summary>The processor time the connector's process has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)
