@@ -1,13 +1,14 @@
 """The Python half of EmbeddedPython.Vantiq: pythonExecSource's query semantics (Vantiq spec section 3).
 
-The .NET side owns the websocket; for each query it runs a two-line bootstrap on the interpreter thread
-that calls ``run_query`` here. Everything the original connector decides in Python (WITH parsing,
-validation order, the error catalogue, the per-connection code cache, ``__file__``, which globals come
-back and how they serialise) is decided here, with Python's own ``compile``/``exec``/``json``, so that the
-observable behaviour is the original's. Every reply frame goes to .NET at once through the connection's
-``reply`` callback (so replies and notifications keep the order the code sent them in); the host request
-of the query (the bootstrap's ``connector_context``/``connector_connection``) is then completed with
-``[DONE, None]``, or with ``[NEED_*, name]`` when .NET must fetch a document first.
+The .NET side owns the websocket. For each session it calls ``configure``, which returns the session's
+``connector_connection`` (kept by .NET as a handle); for each query it calls ``run_query`` with that handle, the
+query's WITH object as the JSON text the server sent, and its reply address. Everything the original connector
+decides in Python (WITH parsing, validation order, the error catalogue, the per-connection code cache,
+``__file__``, which globals come back and how they serialise) is decided here, with Python's own
+``compile``/``exec``/``json``, so that the observable behaviour is the original's. Every frame goes to .NET as
+soon as it is made, through the session's callbacks, already serialised (so replies and notifications keep the
+order the code sent them in and .NET only sends the bytes); ``run_query`` returns None once the query's final
+frame went out, or ``[NEED_DOCUMENT | NEED_CONTENT, name]`` when .NET must fetch a document first.
 """
 
 import asyncio
@@ -20,14 +21,15 @@ import time
 import traceback
 import uuid
 
-__all__ = ["VantiqConnection", "VantiqConnectorException", "configure", "forget", "run_query"]
+__all__ = ["VantiqConnection", "VantiqConnectorException", "configure", "run_query", "NEED_DOCUMENT", "NEED_CONTENT", "UNANSWERED"]
 
 _PREFIX = "io.vantiq.pyexecsource."
-# What a query's host request ends with: its final frame went out, or .NET must fetch a document first.
-DONE, NEED_DOCUMENT, NEED_CONTENT = 0, 1, 2
+# What run_query returns when .NET must fetch a document's metadata, or its content, before it can go on;
+# and, with the reason, when it ended a self-returning query its code never answered.
+NEED_DOCUMENT, NEED_CONTENT, UNANSWERED = "document", "content", "unanswered"
 _INJECTED = ("__file__", "__name__", "connector_connection", "connector_context", "__builtins__")
-
-_connections = {}
+# Tasks that run_query runs in: never a task of the user's code.
+_query_tasks = set()
 
 
 class VantiqConnectorException(Exception):
@@ -35,10 +37,27 @@ class VantiqConnectorException(Exception):
 
 
 class _Context(dict):
-    """``connector_context``: the plain dict user code sees ({source_name, response_address}); the slots
-    tie it to the host request that answers the query, without showing up in ``dict(ctx)``."""
+    """``connector_context``: the plain dict user code sees ({source_name, response_address}); the slot ties
+    it to the query it answers, without showing up in ``dict(ctx)``."""
 
-    __slots__ = ("_request", "_core")
+    __slots__ = ("_query",)
+
+
+class _Query:
+    """A query whose code handles its own return: ``answered`` resolves when its final frame went out, or when
+    its code's tasks all ended without one (then with the error to send)."""
+
+    __slots__ = ("answered", "before", "pending", "unanswered")
+
+    def __init__(self):
+        self.answered = asyncio.get_running_loop().create_future()
+        self.before = None
+        self.pending = set()
+        self.unanswered = False
+
+    def finish(self, error=None):
+        if not self.answered.done():
+            self.answered.set_result(error)
 
 
 def _truthy(value):
@@ -73,6 +92,13 @@ def _error(code, template, parameters):
     return [400, _strict_json({"messageCode": code, "messageTemplate": template, "parameters": parameters})]
 
 
+def _response_frame(address, code, body):
+    """A query response frame as the original SDK writes it (its key order, json's separators); body is JSON
+    text, or None for 204, which has no body key at all."""
+    head = '{"status": %d, "headers": {"X-Reply-Address": %s}' % (code, json.dumps(address))
+    return (head + "}" if body is None else head + ', "body": ' + body + "}").encode()
+
+
 class _CodeCache:
     """The per-connection LRU of compiled code (``codeCacheSize`` entries)."""
 
@@ -100,17 +126,25 @@ class _CodeCache:
 
 
 class VantiqConnection:
-    """``connector_connection``: the calls pythonExecSource offers to user code (spec 3.9)."""
+    """``connector_connection``: the calls pythonExecSource offers to user code (spec 3.9), for one session.
 
-    def __init__(self, source_name, config, server_config, reply, notify, health, close):
+    The callbacks are .NET's: ``send(address, final, frame)`` sends a response frame (it returns None, or the
+    reason it refused: the query was already answered or timed out, or the queue is full), ``send_error(address,
+    body)`` sends a 400 with that error body, ``notify(frame)`` sends a notification frame, ``health(state)``
+    declares (True/False) or reads (None) the health probe, ``close()`` asks for a reconnect.
+    """
+
+    def __init__(self, source_name, config, server_config, send, send_error, notify, health, close):
         self.source_name = source_name
         self.config = config
         self.is_connected = True
         self._server_config = server_config
-        self._reply = reply
+        self._send = send
+        self._send_error = send_error
         self._notify = notify
         self._health = health
         self._close = close
+        self._notification_head = '{"op": "notification", "resourceName": "sources", "resourceId": %s, "object": ' % json.dumps(source_name)
         general = ((config or {}).get("pythonExecConfig") or {}).get("general") or {}
         size = general.get("codeCacheSize", 128)
         # A numeric string is accepted (the original broke on it at run time).
@@ -119,9 +153,15 @@ class VantiqConnection:
 
     # ---- replies ----
 
+    def _answer(self, address, reply):
+        """Sends a final reply [status, body JSON]; False when the query was already answered."""
+        if reply[0] == 400:
+            return self._send_error(address, reply[1]) is None
+        return self._send(address, True, _response_frame(address, reply[0], reply[1])) is None
+
     def _check_context(self, context, message):
         if (not isinstance(context, dict) or context.get("source_name") != self.source_name
-                or context.get("response_address") is None or getattr(context, "_request", None) is None):
+                or context.get("response_address") is None or getattr(context, "_query", None) is None):
             raise VantiqConnectorException(message.format(context))
 
     async def send_query_response(self, context, code, message=None):
@@ -131,9 +171,12 @@ class VantiqConnection:
             raise VantiqConnectorException(f"send_query_response(): Invalid Code: {code}.")
         if code != 204 and message is None:
             raise VantiqConnectorException("send_query_response(): Non-empty responses require a message parameter.")
-        self._reply(context["response_address"], code, None if code == 204 else _strict_json(message))
+        address = context["response_address"]
+        refused = self._send(address, code != 100, _response_frame(address, code, None if code == 204 else _strict_json(message)))
+        if refused is not None:
+            raise VantiqConnectorException(refused)
         if code != 100:
-            _done(context._core, context._request)
+            context._query.finish()
 
     async def send_query_error(self, context, message):
         """Sends a 400 error {messageCode, messageTemplate, parameters} for the query of context."""
@@ -141,12 +184,16 @@ class VantiqConnection:
         missing = [k for k in ("messageCode", "messageTemplate", "parameters") if not isinstance(message, dict) or message.get(k) is None]
         if missing:
             raise VantiqConnectorException(f"send_query_error(): the error needs {', '.join(missing)}: {message!r}.")
-        self._reply(context["response_address"], 400, _strict_json(message))
-        _done(context._core, context._request)
+        refused = self._send_error(context["response_address"], _strict_json(message))
+        if refused is not None:
+            raise VantiqConnectorException(refused)
+        context._query.finish()
 
     async def send_notification(self, message):
         """Sends a notification (an event on /sources/<name>) with message as its value."""
-        self._notify(_strict_json(message))
+        refused = self._notify((self._notification_head + _strict_json(message) + "}").encode())
+        if refused is not None:
+            raise VantiqConnectorException(refused)
 
     # ---- the rest of the original's surface ----
 
@@ -170,15 +217,12 @@ class VantiqConnection:
         self._close()
 
 
-def configure(connection_id, source_name, config, server_config, reply, notify, health, close):
-    """A session of connection_id received configureExtension: a fresh connection object and empty cache."""
+def configure(source_name, config, server_config, send, send_error, notify, health, close):
+    """A session received configureExtension: its connector_connection, with an empty code cache. The
+    configuration may be wrapped in one more {"config": ...} (as the Vantiq UI stores it)."""
     if isinstance(config, dict) and isinstance(config.get("config"), dict):
         config = config["config"]
-    _connections[connection_id] = VantiqConnection(source_name, config, server_config, reply, notify, health, close)
-
-
-def forget(connection_id):
-    _connections.pop(connection_id, None)
+    return VantiqConnection(source_name, config, server_config, send, send_error, notify, health, close)
 
 
 class _Entry:
@@ -191,33 +235,36 @@ class _Entry:
         self.code, self.version = code, version
 
 
-async def run_query(core, request_id, args):
-    """Answers one query, as a task on the running loop (it awaits nothing). Its reply goes out through the
-    connection's reply callback and the host request ends with [DONE, None], or with [NEED_*, name] when
-    .NET must fetch a document first. A failure of this module becomes the generic runpython error."""
+async def run_query(connection, query_json, address, document=None, fetch_seconds=0.0):
+    """Answers one query of connection's session: query_json is the WITH object as the server sent it (None when
+    the frame had none), document the {modified, content} .NET fetched when an earlier call asked for it.
+    Returns None once the final frame went out, [NEED_*, name] when .NET must fetch a document first, or
+    [UNANSWERED, reason] after it answered a query whose code did not (for .NET's telemetry). A
+    failure of this module becomes the generic runpython error."""
+    task = asyncio.current_task()
+    _query_tasks.add(task)
     try:
-        reply = _run(core, request_id, args)
-    except Exception as e:
-        reply = _error(_PREFIX + "runpython.exception", "Executing python code in connector resulted in an exception: {0} :: {1}",
-                       [type(e).__name__, traceback.format_exc()])
-    if reply is None:
-        return
-    if reply[0] in (NEED_DOCUMENT, NEED_CONTENT):
-        core.send_query_response(request_id, 200, reply)
-    else:
-        _connections[args["connection"]]._reply(args["address"], reply[0], reply[1])
-        _done(core, request_id)
+        try:
+            reply = _run(connection, query_json, address, document, fetch_seconds)
+        except Exception as e:
+            reply = _error(_PREFIX + "runpython.exception", "Executing python code in connector resulted in an exception: {0} :: {1}",
+                           [type(e).__name__, traceback.format_exc()])
+        query = reply if isinstance(reply, _Query) else None
+        if query is not None:
+            reply = await query.answered
+            if reply is None:
+                return None
+        elif reply[0] in (NEED_DOCUMENT, NEED_CONTENT):
+            return reply
+        connection._answer(address, reply)
+        return [UNANSWERED, "noresponse"] if query is not None and query.unanswered else None
+    finally:
+        _query_tasks.discard(task)
 
 
-def _done(core, request_id):
-    """Ends the host request of a query whose final frame went out."""
-    core.send_query_response(request_id, 200, [DONE, None])
-
-
-def _run(core, request_id, args):
+def _run(connection, query_json, address, document, fetch_seconds):
     started = time.perf_counter()
-    connection = _connections[args["connection"]]
-    query = args["query"]
+    query = None if query_json is None else json.loads(query_json)
     if not isinstance(query, dict):
         return _error(_PREFIX + "runpython.nocode", "No code was provided to execute. Message was {0}, but no {1} value was present.", [query, "code"])
     handles_return = _truthy(query.get("codeHandlesReturn"))
@@ -258,7 +305,6 @@ def _run(core, request_id, args):
     using_cached = new_entry = False
     compile_time = None
     if script is not None:
-        document = args.get("document")
         if document is None:
             return [NEED_DOCUMENT, script]
         entry = cache.get(script)
@@ -299,11 +345,12 @@ def _run(core, request_id, args):
                 new_entry = cache.put(name, entry)
 
     # Execute (spec 3.7).
-    context = _Context(source_name=connection.source_name, response_address=args["address"])
-    context._request, context._core = request_id, core
+    context = _Context(source_name=connection.source_name, response_address=address)
+    context._query = query_state = _Query() if handles_return else None
     user_globals = {"__file__": file, "__name__": "__main__", "connector_connection": connection, "connector_context": context}
     user_globals.update(presets)
-    tasks_before = asyncio.all_tasks() if handles_return else None
+    if handles_return:
+        query_state.before = asyncio.all_tasks()
     exec_started = time.perf_counter()
     try:
         exec(entry.code, user_globals)
@@ -318,26 +365,14 @@ def _run(core, request_id, args):
         return _error(_PREFIX + "execution.exception", "Executing code raised exception: {0} :: {1}", [type(e).__name__, traceback.format_exc()])
     execution_time = time.perf_counter() - exec_started
     if handles_return:
-        # A task of the code that raises before the query was answered fails the query with its exception
-        # (the original only logged "Task exception was never retrieved" and left the caller waiting).
-        for task in asyncio.all_tasks() - tasks_before:
-            task.add_done_callback(functools.partial(_task_done, connection, core, request_id, args["address"]))
-        return None
+        _watch(query_state)
+        return query_state
 
-    results = {}
-    for key, value in user_globals.items():
-        if key in _INJECTED or (names is not None and key not in names):
-            continue
-        try:
-            json.dumps(value)
-        except (TypeError, OverflowError, ValueError, RecursionError):
-            # Not JSON (modules, functions, sets, ...) or circular: left out. The original failed the
-            # whole query on a circular value.
-            continue
-        results[key] = value
+    results = {key: value for key, value in user_globals.items()
+               if key not in _INJECTED and (names is None or key in names)}
     body = {"pythonCallResults": results}
     if connection._runtime_info:
-        total = time.perf_counter() - started + args.get("fetchSeconds", 0.0)
+        total = time.perf_counter() - started + fetch_seconds
         info = {"using_cached": using_cached}
         if name is not None:
             info["name"] = name
@@ -347,20 +382,48 @@ def _run(core, request_id, args):
         info.update(executionTime=execution_time, totalTime=total, query_time=total,
                     currentCacheSize=len(cache.entries), cacheCapacity=cache.capacity)
         body["connectorRuntimeInfo"] = info
+    try:
+        # Usually every value is JSON: one serialisation.
+        return [200, json.dumps(body, allow_nan=False)]
+    except (TypeError, OverflowError, ValueError, RecursionError):
+        pass
+    for key, value in list(results.items()):
+        try:
+            json.dumps(value)
+        except (TypeError, OverflowError, ValueError, RecursionError):
+            # Not JSON (modules, functions, sets, ...) or circular: left out. The original failed the
+            # whole query on a circular value.
+            del results[key]
     return [200, _strict_json(body)]
 
 
-def _task_done(connection, core, request_id, address, task):
-    if task.cancelled() or task.exception() is None:
+def _watch(query):
+    """Follows the tasks a self-returning query's code started, and the tasks they start: when the last one
+    ends before the final frame went out, the query fails with noresponse, or with the exception of a task that
+    raised (the original only logged "Task exception was never retrieved" and left the caller waiting for its
+    time limit). Tasks started later by other code count too, so the failure may come later, never early."""
+    if query.answered.done():
         return
-    e = task.exception()
-    reply = _error(_PREFIX + "execution.exception", "Executing code raised exception: {0} :: {1}",
-                   [type(e).__name__, "".join(traceback.format_exception(type(e), e, e.__traceback__))])
-    try:
-        connection._reply(address, reply[0], reply[1])
-    except Exception:
-        return  # the query was already answered
-    _done(core, request_id)
+    for task in asyncio.all_tasks() - query.before - _query_tasks - query.pending:
+        if not task.done():
+            query.pending.add(task)
+            task.add_done_callback(functools.partial(_task_done, query))
+    if not query.pending:
+        query.unanswered = True
+        query.finish(_error(_PREFIX + "execution.noresponse",
+                            "The code handles its own return, but it and the tasks it started ended without sending a final response.", []))
+
+
+def _task_done(query, task):
+    query.pending.discard(task)
+    e = None if task.cancelled() else task.exception()  # retrieved, so asyncio does not log it as lost
+    if query.answered.done():
+        return
+    if e is not None:
+        query.finish(_error(_PREFIX + "execution.exception", "Executing code raised exception: {0} :: {1}",
+                            [type(e).__name__, "".join(traceback.format_exception(type(e), e, e.__traceback__))]))
+        return
+    _watch(query)
 
 
 def _compile(source, filename):

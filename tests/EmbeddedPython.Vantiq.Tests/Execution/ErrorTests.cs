@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using EmbeddedPython.Vantiq.Tests.FakeVantiq;
 
-namespace EmbeddedPython.Vantiq.Tests.Queries;
+namespace EmbeddedPython.Vantiq.Tests.Execution;
 
 /// <summary>Vantiq spec 4.2 and 4.4: validation, compile and execution errors, with the exact catalogue.</summary>
 [Collection(PythonCollection.Name)]

@@ -1,10 +1,12 @@
-using EmbeddedPython.Vantiq.Configuration;
+using EmbeddedPython.Vantiq.DependencyInjection;
+using EmbeddedPython.Vantiq.Protocol;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace EmbeddedPython.Vantiq.Tests.Configuration;
+namespace EmbeddedPython.Vantiq.Tests.DependencyInjection;
 
 /// <summary>Vantiq spec 1.1 and 2: URL derivation, server.config, .NET options.</summary>
 public sealed class ConfigurationTests
@@ -79,7 +81,7 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public void AddVantiqConnector_binds_the_Vantiq_section_reads_server_config_and_validates_at_start()
+    public void AddVantiqConnector_binds_the_EmbeddedPython_Vantiq_section_reads_server_config_and_validates_at_start()
     {
         var folder = Directory.CreateTempSubdirectory("vantiq-config-");
         try
@@ -88,8 +90,8 @@ public sealed class ConfigurationTests
             File.WriteAllText(file, "targetServer=http://127.0.0.1:9\nsources=fromFile\nauthToken=t\n");
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Vantiq:ServerConfigFile"] = file,
-                ["Vantiq:QueryTimeout"] = "00:00:05",
+                ["EmbeddedPython:Vantiq:ServerConfigFile"] = file,
+                ["EmbeddedPython:Vantiq:QueryTimeout"] = "00:00:05",
             }).Build();
             var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
             services.AddVantiqConnector(o => o.ReconnectSecret = "s");
@@ -113,10 +115,74 @@ public sealed class ConfigurationTests
     {
         var result = new VantiqConnectorOptionsValidator().Validate(null, new VantiqConnectorOptions { QueryTimeout = TimeSpan.Zero });
         var twice = new VantiqConnectorOptionsValidator().Validate(null, new VantiqConnectorOptions { TargetServer = "https://h", Sources = ["a", "a"] });
-        Assert.Equal(["Vantiq:Sources names source 'a' more than once; each source has one connection."], twice.Failures!);
+        Assert.Equal(["EmbeddedPython:Vantiq:Sources names source 'a' more than once; each source has one connection."], twice.Failures!);
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.Contains("TargetServer", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.Contains("Sources", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.Contains("QueryTimeout", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_old_Vantiq_section_still_binds_with_a_deprecation_warning_and_yields_to_the_new_one(bool newSectionToo)
+    {
+        var settings = new Dictionary<string, string?> { ["Vantiq:TargetServer"] = "http://old:1", ["Vantiq:Sources:0"] = "oldSource" };
+        if (newSectionToo)
+        {
+            settings["EmbeddedPython:Vantiq:TargetServer"] = "http://new:1";
+            settings["EmbeddedPython:Vantiq:Sources:0"] = "newSource";
+        }
+        var logs = new LogCollector();
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
+            .AddLogging(logging => logging.AddProvider(logs));
+        services.AddVantiqConnector(o => o.ServerConfigFile = null);
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<VantiqConnectorOptions>>().Value;
+
+        Assert.Equal(newSectionToo ? "http://new:1" : "http://old:1", options.TargetServer);
+        Assert.Equal([newSectionToo ? "newSource" : "oldSource"], options.Sources);
+        var warning = Assert.Single(logs.Messages, m => m.Level == LogLevel.Warning);
+        Assert.Contains("Vantiq", warning.Text, StringComparison.Ordinal);
+        Assert.Contains("EmbeddedPython:Vantiq", warning.Text, StringComparison.Ordinal);
+        Assert.Contains(newSectionToo ? "ignored" : "deprecated", warning.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddVantiqConnector_works_from_a_bare_service_collection()
+    {
+        var services = new ServiceCollection();
+        services.AddVantiqConnector(o =>
+        {
+            o.TargetServer = "http://127.0.0.1:9";
+            o.Sources = ["bare"];
+            o.ServerConfigFile = null;
+        });
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<VantiqConnectorOptions>>().Value;
+        Assert.Equal(["bare"], options.Sources);
+        Assert.Equal("http://127.0.0.1:9", options.TargetServer);
+    }
+
+    private sealed class LogCollector : ILoggerProvider, ILogger
+    {
+        public List<(LogLevel Level, string Text)> Messages { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages)
+                Messages.Add((logLevel, formatter(state, exception)));
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -4,7 +4,7 @@ using EmbeddedPython.Vantiq.Tests.FakeVantiq;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace EmbeddedPython.Vantiq.Tests.Connection;
+namespace EmbeddedPython.Vantiq.Tests.Protocol;
 
 /// <summary>wss and https with a certificate the machine does not trust: refused unless verification is disabled
 /// (connectKWArgs={"disableSslVerification": true}).</summary>

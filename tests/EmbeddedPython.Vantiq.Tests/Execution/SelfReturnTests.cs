@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using EmbeddedPython.Vantiq.Tests.FakeVantiq;
 
-namespace EmbeddedPython.Vantiq.Tests.Queries;
+namespace EmbeddedPython.Vantiq.Tests.Execution;
 
 /// <summary>Vantiq spec 4.5: code that sends its own responses through connector_connection.</summary>
 [Collection(PythonCollection.Name)]
@@ -86,6 +86,19 @@ public sealed class SelfReturnTests(PythonFixture python)
         ErrorTests.AssertError(reply, P + "execution.exception", "Executing code raised exception: {0} :: {1}");
         Assert.Equal("RuntimeError", (string)reply["body"]!["parameters"]![0]!);
         Assert.Contains("RuntimeError: lost", (string)reply["body"]!["parameters"]![1]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_task_started_by_a_task_may_answer_after_the_task_that_started_it_ended()
+    {
+        var (connector, session) = await ConnectorUnderTest.ConnectAsync(python.Executor);
+        await using var _ = connector;
+        const string code = "import asyncio\nasync def child():\n    await asyncio.sleep(0.1)\n"
+            + "    await connector_connection.send_query_response(connector_context, 200, {\"from\": \"child\"})\n"
+            + "async def parent():\n    asyncio.get_event_loop().create_task(child())\n"
+            + "asyncio.get_event_loop().create_task(parent())\n";
+        var reply = Assert.Single(await session.QueryAsync(Code(code), TimeSpan.FromSeconds(10)));
+        Assert.Equal("""{"from":"child"}""", reply["body"]!.ToJsonString());
     }
 
     [Fact]

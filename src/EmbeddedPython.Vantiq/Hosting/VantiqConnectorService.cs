@@ -1,8 +1,7 @@
 using System.Net;
-using EmbeddedPython.Vantiq.Configuration;
-using EmbeddedPython.Vantiq.Connection;
 using EmbeddedPython.Vantiq.Documents;
 using EmbeddedPython.Vantiq.Hosting;
+using EmbeddedPython.Vantiq.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace EmbeddedPython.Vantiq.Configuration;
+namespace EmbeddedPython.Vantiq.DependencyInjection;
 
 /// <summary>Fills <see cref="VantiqConnectorOptions"/> from the original connector's <c>server.config</c>
 /// and environment (Vantiq spec 2): settings made in .NET configuration win over the file.</summary>

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using EmbeddedPython.Vantiq.Tests.FakeVantiq;
 
-namespace EmbeddedPython.Vantiq.Tests.Queries;
+namespace EmbeddedPython.Vantiq.Tests.Execution;
 
 /// <summary>Vantiq spec 4.1: default return mode, values and filtering.</summary>
 [Collection(PythonCollection.Name)]

@@ -4,15 +4,15 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
-namespace EmbeddedPython.Vantiq.Tests.Connection;
+namespace EmbeddedPython.Vantiq.Tests.Diagnostics;
 
 /// <summary>One <c>AddSource("EmbeddedPython*")</c>/<c>AddMeter("EmbeddedPython*")</c> sees the adapter and the core
-/// together: a query's Python request is a child of the query's activity.</summary>
+/// together: a query's Python call is a child of the query's activity.</summary>
 [Collection(PythonCollection.Name)]
 public sealed class OpenTelemetryTests(PythonFixture python)
 {
     [Fact]
-    public async Task A_query_and_its_python_request_share_one_trace_and_are_counted()
+    public async Task A_query_and_its_python_call_share_one_trace_and_are_counted()
     {
         var spans = new List<Activity>();
         var metrics = new List<Metric>();
@@ -30,9 +30,9 @@ public sealed class OpenTelemetryTests(PythonFixture python)
         metering!.ForceFlush();
 
         var query = Assert.Single(spans, s => s.OperationName == "vantiq.query");
-        var request = Assert.Single(spans, s => s.OperationName == "python.request" && s.TraceId == query.TraceId);
+        var request = Assert.Single(spans, s => s.OperationName == "python.call" && s.TraceId == query.TraceId);
         Assert.Equal(query.SpanId, request.ParentSpanId);
-        Assert.Contains(metrics, m => m.MeterName == "EmbeddedPython.Vantiq" && m.Name == "vantiq.queries");
+        Assert.Contains(metrics, m => m.MeterName == "EmbeddedPython.Vantiq" && m.Name == "embeddedpython.vantiq.queries");
         Assert.Contains(metrics, m => m.MeterName == "EmbeddedPython" && m.Name == "embeddedpython.requests");
 
         bool Ended(string name)

@@ -1,25 +1,21 @@
 using System.Diagnostics;
+using System.Text.Json;
+using EmbeddedPython.Vantiq.Connection;
 using EmbeddedPython.Vantiq.Diagnostics;
 using EmbeddedPython.Vantiq.Documents;
 using EmbeddedPython.Vantiq.Execution;
-using EmbeddedPython.Vantiq.Hosting;
+using EmbeddedPython.Vantiq.Protocol;
 using Microsoft.Extensions.Logging;
 
-namespace EmbeddedPython.Vantiq.Connection;
+namespace EmbeddedPython.Vantiq.Hosting;
 
 /// <summary>
-/// One source's websocket (Vantiq spec 1.3–1.7): validate, connectExtension, configureExtension, then
-/// queries dispatched to <see cref="QueryRunner"/> without blocking the reads, and the reconnect state
-/// machine around it. One instance lives for the whole run; each session (socket) reconfigures the
-/// Python side, which empties the code cache as the original does.
+/// One source's connection for the whole run (Vantiq spec 1.3–1.7): sessions one after another, each a new
+/// websocket (<see cref="Handshake"/>, then <see cref="Session"/>) with a fresh <c>connector_connection</c> on the
+/// Python side (which empties the code cache, as the original does), and the reconnect state machine around them.
 /// </summary>
-/// <remarks>This file: state and the reconnect loop. The session (handshake, dispatch) is in
-/// SourceConnection.Session.cs, the callbacks of the Python side in SourceConnection.Python.cs, reading
-/// frames in SourceConnection.Frames.cs.</remarks>
-internal sealed partial class SourceConnection
+internal sealed class SourceConnection
 {
-    private const string ReplyHeader = "REPLY_ADDR_HEADER";
-    private const int MaxStatusMessagesBeforeConfigure = 10;
     private static readonly TimeSpan ShortSession = TimeSpan.FromSeconds(1);
 
     private readonly string _source;
@@ -28,16 +24,12 @@ internal sealed partial class SourceConnection
     private readonly string _reconnectSecret;
     private readonly IPythonExecutor _executor;
     private readonly QueryRunner _runner;
-    private readonly DocumentClient _documents;
-    private readonly HealthProbe _health;
+    private readonly PythonConnection _python;
     private readonly IReadOnlyDictionary<string, object?> _serverConfig;
     private readonly ILogger _logger;
     private readonly OutgoingQueue _outgoing;
     private readonly ReconnectBackoff _backoff;
-    private readonly string _connectionId;
-    private readonly OpenQueries _openQueries = new();
-    private volatile CancellationTokenSource? _session;
-    private int _closeRequested;
+    private volatile Session? _session;
 
     public SourceConnection(string source, Uri url, VantiqConnectorOptions options, string reconnectSecret, IPythonExecutor executor,
         DocumentClient documents, HealthProbe health, IReadOnlyDictionary<string, object?> serverConfig, ILogger logger)
@@ -47,18 +39,14 @@ internal sealed partial class SourceConnection
         _options = options;
         _reconnectSecret = reconnectSecret;
         _executor = executor;
-        _runner = new QueryRunner(source, executor, options.QueryTimeout, _openQueries);
-        _documents = documents;
-        _health = health;
         _serverConfig = serverConfig;
         _logger = logger;
         _outgoing = new OutgoingQueue(options.OutgoingQueueCapacity, options.OutgoingFrameLifetime);
         _backoff = new ReconnectBackoff(options.ReconnectDelay, options.MaxReconnectDelay);
-        // The Python side keys its per-connection state (code cache) by this; the core's cache is shared by all.
-        _connectionId = source + "#" + Guid.NewGuid().ToString("N");
+        var open = new OpenQueries();
+        _runner = new QueryRunner(source, executor, options.QueryTimeout, open, documents, Send);
+        _python = new PythonConnection(source, open, _outgoing, options.OutgoingQueueCapacity, health, () => _session?.RequestClose(), logger);
     }
-
-    private enum SessionEnd { ServerClosed, ReconnectRequired, Refused }
 
     /// <summary>Connects and serves until <paramref name="stopping"/>; returns early only when
     /// failOnConnectionError is set and a connection failed (the exception is rethrown).</summary>
@@ -112,8 +100,69 @@ internal sealed partial class SourceConnection
         }
         finally
         {
-            await ForgetPythonStateAsync().ConfigureAwait(false);
+            await ReleaseAsync(_connection).ConfigureAwait(false);
         }
+    }
+
+    // The session's connector_connection. Queries still running keep the object they started with alive; the
+    // handle is released when the next session has its own.
+    private PythonObject? _connection;
+
+    private async Task<SessionEnd> RunSessionAsync(CancellationToken stopping)
+    {
+        using var socket = new FrameSocket(_options, _logger, _source);
+        JsonElement config;
+        using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+        {
+            handshake.CancelAfter(_options.HandshakeTimeout);
+            try
+            {
+                var (found, refusedDelay) = await Handshake.RunAsync(socket, _url, _options.AuthToken, _source, _reconnectSecret, _backoff, _logger,
+                    handshake.Token).ConfigureAwait(false);
+                if (found is null)
+                {
+                    await Task.Delay(refusedDelay, stopping).ConfigureAwait(false);
+                    return SessionEnd.Refused;
+                }
+                config = found.Value;
+            }
+            catch (OperationCanceledException e) when (!stopping.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The server did not complete the handshake within {_options.HandshakeTimeout}.", e);
+            }
+        }
+
+        var previous = _connection;
+        _connection = await _python.ConfigureAsync(_executor, config, _serverConfig, stopping).ConfigureAwait(false);
+        await ReleaseAsync(previous).ConfigureAwait(false);
+        Telemetry.SessionStarted();
+        _backoff.Succeeded();
+        Log.Connected(_logger, _source, _url);
+
+        var session = new Session(socket, _connection, _runner, _outgoing, _logger, _source, stopping);
+        _session = session;
+        try
+        {
+            return await session.RunAsync(stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            _session = null;
+        }
+    }
+
+    private static async Task ReleaseAsync(PythonObject? connection)
+    {
+        if (connection is not null)
+            await connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Send(byte[] frame)
+    {
+        if (_outgoing.TryAdd(frame))
+            return;
+        Telemetry.FrameDropped();
+        Log.QueueFull(_logger, _source, frame.Length);
     }
 
     private static string Reason(Exception e) => e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;

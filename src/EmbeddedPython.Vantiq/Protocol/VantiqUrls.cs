@@ -1,4 +1,4 @@
-namespace EmbeddedPython.Vantiq.Configuration;
+namespace EmbeddedPython.Vantiq.Protocol;
 
 /// <summary>The websocket and REST addresses derived from <c>targetServer</c> (Vantiq spec 1.1).</summary>
 internal static class VantiqUrls

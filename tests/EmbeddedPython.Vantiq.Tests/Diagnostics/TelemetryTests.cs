@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using EmbeddedPython.Vantiq.Tests.FakeVantiq;
 
-namespace EmbeddedPython.Vantiq.Tests.Connection;
+namespace EmbeddedPython.Vantiq.Tests.Diagnostics;
 
 /// <summary>The EmbeddedPython.Vantiq meter counts queries, their durations and the ones the connector ended itself.</summary>
 [Collection(PythonCollection.Name)]
@@ -33,10 +33,10 @@ public sealed class TelemetryTests(PythonFixture python)
         await session.QueryOneAsync("""{"code": "import time\ntime.sleep(5)\n"}""");
         await Task.Delay(100);
 
-        Assert.Equal(2, measurements.Count(m => m.Instrument == "vantiq.queries" && m.Tag == "metricsSrc"));
-        Assert.Equal(2, measurements.Count(m => m.Instrument == "vantiq.query.duration" && m.Tag == "metricsSrc"));
-        Assert.Contains(measurements, m => m.Instrument == "vantiq.queries.unanswered" && m.Tag == "timeout");
-        Assert.Contains(measurements, m => m.Instrument == "vantiq.sessions");
+        Assert.Equal(2, measurements.Count(m => m.Instrument == "embeddedpython.vantiq.queries" && m.Tag == "metricsSrc"));
+        Assert.Equal(2, measurements.Count(m => m.Instrument == "embeddedpython.vantiq.query.duration" && m.Tag == "metricsSrc"));
+        Assert.Contains(measurements, m => m.Instrument == "embeddedpython.vantiq.queries.unanswered" && m.Tag == "timeout");
+        Assert.Contains(measurements, m => m.Instrument == "embeddedpython.vantiq.sessions");
 
         void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace EmbeddedPython.Vantiq.Tests.Configuration;
+namespace EmbeddedPython.Vantiq.Tests.Hosting;
 
 /// <summary>The connector the way an application runs it: a generic host, AddVantiqConnector, a server.config file.</summary>
 [Collection(PythonCollection.Name)]
@@ -21,9 +21,9 @@ public sealed class HostTests(PythonFixture python)
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Vantiq:ServerConfigFile"] = file,
-                ["Vantiq:TcpProbeAddress"] = "127.0.0.1",
-                ["Vantiq:DeclareHealthyAtStart"] = "false",
+                ["EmbeddedPython:Vantiq:ServerConfigFile"] = file,
+                ["EmbeddedPython:Vantiq:TcpProbeAddress"] = "127.0.0.1",
+                ["EmbeddedPython:Vantiq:DeclareHealthyAtStart"] = "false",
             });
             // The test process has one CPython: the host uses the shared executor (not disposed by the host).
             builder.Services.AddSingleton(python.Executor);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace EmbeddedPython.Vantiq.Configuration;
+namespace EmbeddedPython.Vantiq.DependencyInjection;
 
 /// <summary>
 /// Reads the Java properties format of <c>server.config</c>: <c>key=value</c> or <c>key:value</c> (or
