@@ -14,11 +14,11 @@ public sealed class PythonResult
         Output = output;
     }
 
-    /// <summary>The returned globals (Vantiq's <c>pythonCallResults</c>), converted to .NET values.</summary>
+    /// <summary>The returned globals, converted to .NET values.</summary>
     public IReadOnlyDictionary<string, object?> Values { get; }
 
     /// <summary>What a <see cref="PythonRequest.CodeHandlesReturn"/> request sent, in order: every emitted value,
-    /// then the value it completed with (left out when it completed with None, as a Vantiq 204 does).</summary>
+    /// then the value it completed with (left out when it completed with None).</summary>
     public IReadOnlyList<object?> Messages { get; }
 
     /// <summary>What the request printed to stdout and stderr.</summary>

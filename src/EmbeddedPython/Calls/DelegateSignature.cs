@@ -11,7 +11,8 @@ namespace EmbeddedPython.Calls;
 /// arguments in order, keyword arguments by parameter name (without case or underscores, so <c>max_count</c>
 /// finds <c>maxCount</c>), defaults for the rest; each converted to the parameter's type through
 /// <see cref="CallConversion{T}"/>. A <see cref="PythonCallback"/> takes every positional argument as a list of
-/// untyped values. The one place callback arguments are checked.
+/// untyped values. The one place callback arguments are checked: the native functions of
+/// <c>embedded_python._native</c> count theirs with <see cref="TooMany"/> and <see cref="Missing"/> too.
 /// </summary>
 internal sealed class DelegateSignature
 {
@@ -64,7 +65,7 @@ internal sealed class DelegateSignature
             return [list];
         }
         if (count > _parameters.Length)
-            throw new ArgumentException($"takes {_parameters.Length} positional arguments but {count} were given");
+            throw TooMany(_parameters.Length, count);
         var values = new object?[_parameters.Length];
         var given = new bool[_parameters.Length];
         for (var i = 0; i < count; i++)
@@ -92,11 +93,17 @@ internal sealed class DelegateSignature
             if (given[i])
                 continue;
             if (!_parameters[i].HasDefault)
-                throw new ArgumentException($"missing required argument '{_parameters[i].Name}'");
+                throw Missing(_parameters[i].Name);
             values[i] = _parameters[i].Default;
         }
         return values;
     }
+
+    /// <summary>More positional arguments than the callable takes.</summary>
+    public static ArgumentException TooMany(int takes, int given) => new($"takes {takes} positional arguments but {given} were given");
+
+    /// <summary>A parameter without a default got no argument.</summary>
+    public static ArgumentException Missing(string parameter) => new($"missing required argument '{parameter}'");
 
     /// <summary>Runs the delegate (on the calling thread, without the GIL: it may block) and, for a Task,
     /// waits for it and takes its result. Exceptions come out unwrapped.</summary>

@@ -179,7 +179,7 @@ internal sealed unsafe partial class Interpreter
     /// <summary>Delivers a call's value (converted here, on the interpreter thread) and forgets the call.</summary>
     private void FinishCall(CallState state, nint result, nint requestId)
     {
-        if (state.InterruptReason != 0)
+        if (state.IsInterrupted)
         {
             Finish(state, state.InterruptionError, requestId);
             return;

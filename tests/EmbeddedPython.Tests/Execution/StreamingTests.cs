@@ -1,4 +1,4 @@
-namespace EmbeddedPython.Tests.Streaming;
+namespace EmbeddedPython.Tests.Execution;
 
 [Collection(PythonCollection.Name)]
 public sealed class StreamingTests(PythonFixture fixture)

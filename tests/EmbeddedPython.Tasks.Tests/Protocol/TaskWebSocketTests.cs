@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Text;
 using Xunit.Abstractions;
 
-namespace EmbeddedPython.Tasks.Tests.WebSockets;
+namespace EmbeddedPython.Tasks.Tests.Protocol;
 
 /// <summary>The per-task endpoint, driven by a real websocket client over loopback.</summary>
 [Collection(TaskHostCollection.Name)]

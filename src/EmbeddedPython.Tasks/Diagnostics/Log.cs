@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace EmbeddedPython.Tasks;
+namespace EmbeddedPython.Tasks.Diagnostics;
 
 /// <summary>Log messages of the task host.</summary>
 internal static partial class Log
@@ -25,4 +25,5 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Error, "A callback from the tasks' Python side failed")]
     public static partial void CallbackFailed(ILogger logger, Exception error);
+
 }

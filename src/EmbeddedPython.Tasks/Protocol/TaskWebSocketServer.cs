@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
+using EmbeddedPython.Tasks.Diagnostics;
 using EmbeddedPython.Tasks.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,7 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace EmbeddedPython.Tasks.WebSockets;
+namespace EmbeddedPython.Tasks.Protocol;
 
 /// <summary>
 /// <c>ws://127.0.0.1:&lt;port&gt;/&lt;pid&gt;</c>: a peer's text and binary messages go, in order, to the task with
