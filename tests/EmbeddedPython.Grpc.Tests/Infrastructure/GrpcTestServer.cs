@@ -30,19 +30,22 @@ public sealed class GrpcTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<GrpcTestServer> StartAsync(PythonExecutor executor, Action<PythonGrpcOptions>? configure = null)
+    /// <summary>The executor service, plus what <paramref name="services"/> registers and <paramref name="map"/> maps.</summary>
+    public static async Task<GrpcTestServer> StartAsync(PythonExecutor executor, Action<PythonGrpcOptions>? configure = null,
+        Action<IServiceCollection>? services = null, Action<WebApplication>? map = null)
     {
         var (app, address) = await LoopbackHost.StartAsync(
-            services =>
+            registered =>
             {
-                services.AddSingleton(executor);
-                services.AddSingleton<IPythonExecutor>(executor);
-                services.AddPythonGrpcServices(configure);
+                registered.AddSingleton(executor);
+                registered.AddSingleton<IPythonExecutor>(executor);
+                registered.AddPythonGrpcServices(configure);
+                services?.Invoke(registered);
             },
-            app =>
+            mapped =>
             {
-                app.MapPythonExecutor();
-                app.MapAutokittehRunner();
+                mapped.MapPythonExecutor();
+                map?.Invoke(mapped);
             });
         return new GrpcTestServer(app, address);
     }

@@ -1,0 +1,37 @@
+using Autokitteh.UserCode.V1;
+using Grpc.Core;
+using Grpc.Reflection.V1Alpha;
+
+namespace EmbeddedPython.Autokitteh.Tests.Hosting;
+
+[Collection(PythonCollection.Name)]
+public sealed class RunnerServiceTests(SharedPython python)
+{
+    [Fact]
+    public async Task The_runner_service_of_a_host_without_the_runner_enabled_refuses_sessions()
+    {
+        await using var server = await RunnerUnderTest.StartHostAsync(python.Executor);
+        var runner = new RunnerService.RunnerServiceClient(server.Channel);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => runner.StartAsync(new() { EntryPoint = "calc.py:add" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("EmbeddedPython:Autokitteh:Enabled", error.Status.Detail, StringComparison.Ordinal);
+        Assert.False(server.Stopping.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Reflection_of_a_host_with_both_services_lists_the_executor_and_the_runner()
+    {
+        await using var server = await RunnerUnderTest.StartHostAsync(python.Executor);
+        var reflection = new ServerReflection.ServerReflectionClient(server.Channel);
+        using var call = reflection.ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("embeddedpython.executor.v1.PythonExecutor", names);
+        Assert.Contains("autokitteh.user_code.v1.RunnerService", names);
+    }
+}
