@@ -29,6 +29,24 @@ public sealed record RunnerCommandLine
     /// <summary>What was wrong with the arguments, or null; the runner exits with <c>error: ...</c>.</summary>
     public string? Error { get; init; }
 
+    /// <summary>Copies the settings the arguments give onto <paramref name="options"/>, for
+    /// <c>services.AddAutokittehRunner(line.ApplyTo)</c>.</summary>
+    /// <param name="options">The runner's options.</param>
+    public void ApplyTo(AutokittehRunnerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Enabled = Options.Enabled;
+        options.WorkerAddress = Options.WorkerAddress;
+        options.RunnerId = Options.RunnerId;
+        options.CodeDirectory = Options.CodeDirectory;
+        options.StartTimeout = Options.StartTimeout;
+        options.SkipCheckWorker = Options.SkipCheckWorker;
+        options.LivenessInterval = Options.LivenessInterval;
+        options.EnableLargeObjects = Options.EnableLargeObjects;
+        options.LargeObjectsPath = Options.LargeObjectsPath;
+        options.StopAfterDone = Options.StopAfterDone;
+    }
+
     /// <summary>Reads the arguments; never throws (see <see cref="Error"/>).</summary>
     public static RunnerCommandLine Parse(IReadOnlyList<string> args)
     {

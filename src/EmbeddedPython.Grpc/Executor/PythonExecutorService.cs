@@ -168,17 +168,26 @@ internal sealed class PythonExecutorService(
     private static ExecuteResponse Completed(ExecuteRequest request, TranslatedRequest translated, PythonResult result)
     {
         var response = NewResponse(request);
-        var lossyNames = new List<string>();
-        response.ResultsJson = JsonValues.WriteObject(result.Values, lossyNames);
-        response.LossyReturnNames.Add(lossyNames);
-        response.MissingReturnNames.Add(translated.ReturnNames.Where(n => !result.Values.ContainsKey(n)));
+        response.ResultsJson = JsonValues.WriteObject(result.Values, response.LossyReturnNames);
+        foreach (var name in translated.ReturnNames)
+        {
+            if (!result.Values.ContainsKey(name))
+                response.MissingReturnNames.Add(name);
+        }
         if (request.CaptureOutput)
             response.Stdout = result.Output;
         return response;
     }
 
-    private static void CountCall(StatusCode code) =>
-        Telemetry.ExecutorCalls.Add(1, new KeyValuePair<string, object?>("rpc.grpc.status_code", code.ToString()));
+    // One tag per status, made once: the counter is bumped on every call.
+    private static readonly KeyValuePair<string, object?>[] StatusTags = [.. Enumerable.Range(0, (int)StatusCode.Unauthenticated + 1)
+        .Select(code => new KeyValuePair<string, object?>("rpc.grpc.status_code", ((StatusCode)code).ToString()))];
+
+    private static void CountCall(StatusCode code)
+    {
+        if (Telemetry.ExecutorCalls.Enabled)
+            Telemetry.ExecutorCalls.Add(1, (uint)code < StatusTags.Length ? StatusTags[(int)code] : new("rpc.grpc.status_code", code.ToString()));
+    }
 
     private static ExecuteResponse NewResponse(ExecuteRequest request) => new() { RequestId = request.RequestId };
 

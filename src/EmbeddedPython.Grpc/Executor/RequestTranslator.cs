@@ -20,25 +20,32 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         var presets = ReadPresets(request);
         var timeout = EffectiveTimeout(request, context);
         var memoryLimit = EffectiveMemoryLimit(request);
-        var returnNames = request.ReturnNames.ToList();
-        if (returnNames.Any(string.IsNullOrWhiteSpace))
-            throw Invalid("return_names", "return_names must not contain empty names.");
-        var common = new PythonRequest
+        var returnNames = new List<string>(request.ReturnNames.Count);
+        foreach (var name in request.ReturnNames)
         {
+            if (string.IsNullOrWhiteSpace(name))
+                throw Invalid("return_names", "return_names must not contain empty names.");
+            returnNames.Add(name);
+        }
+        if (request.SourceCase == ExecuteRequest.SourceOneofCase.EntryPoint)
+            return new TranslatedRequest(null, EntryPointCall(request.EntryPoint, presets, timeout, memoryLimit), returnNames);
+        (string? code, string? cacheName, string? script) = request.SourceCase switch
+        {
+            ExecuteRequest.SourceOneofCase.Code when request.Code.Length > 0 => (request.Code, NullIfEmpty(request.Name), (string?)null),
+            ExecuteRequest.SourceOneofCase.Script when request.Script.Length > 0 => (null, null, request.Script),
+            ExecuteRequest.SourceOneofCase.None when request.Name.Length > 0 => (null, request.Name, null),
+            _ => throw Invalid("source", "the request has no source: set code, script, entry_point, or name alone to rerun cached code."),
+        };
+        var python = new PythonRequest
+        {
+            Code = code,
+            Name = cacheName,
+            Script = script,
             PresetValues = presets,
             LimitReturnTo = returnNames.Count > 0 ? returnNames : null,
             CodeHandlesReturn = request.CodeHandlesReturn,
             Timeout = timeout,
             MemoryLimit = memoryLimit,
-        };
-        if (request.SourceCase == ExecuteRequest.SourceOneofCase.EntryPoint)
-            return new TranslatedRequest(null, EntryPointCall(request.EntryPoint, presets, timeout, memoryLimit), returnNames);
-        var python = request.SourceCase switch
-        {
-            ExecuteRequest.SourceOneofCase.Code when request.Code.Length > 0 => common with { Code = request.Code, Name = NullIfEmpty(request.Name) },
-            ExecuteRequest.SourceOneofCase.Script when request.Script.Length > 0 => common with { Script = request.Script },
-            ExecuteRequest.SourceOneofCase.None when request.Name.Length > 0 => common with { Name = request.Name },
-            _ => throw Invalid("source", "the request has no source: set code, script, entry_point, or name alone to rerun cached code."),
         };
         return new TranslatedRequest(python, null, returnNames);
     }

@@ -19,24 +19,90 @@ internal static class JsonValues
     private const double MaxExactInteger = 9007199254740992d; // 2^53
 
     /// <summary>Parses a JSON object into preset values; throws <see cref="FormatException"/> naming the problem.</summary>
+    /// <remarks>Read with a <see cref="Utf8JsonReader"/> straight into the values (no document in between):
+    /// it runs on every request that sends presets as JSON.</remarks>
     public static Dictionary<string, object?> ParseObject(string json)
     {
-        JsonDocument document;
+        var length = Encoding.UTF8.GetMaxByteCount(json.Length);
+        var rented = length <= 1024 ? null : ArrayPool<byte>.Shared.Rent(length);
+        Span<byte> buffer = rented ?? stackalloc byte[1024];
         try
         {
-            document = JsonDocument.Parse(json);
+            var reader = new Utf8JsonReader(buffer[..Encoding.UTF8.GetBytes(json, buffer)], new JsonReaderOptions { MaxDepth = 256 });
+            if (!reader.Read())
+                throw new FormatException("preset_values_json is not valid JSON: it is empty.");
+            if (reader.TokenType != JsonTokenType.StartObject)
+                throw new FormatException($"preset_values_json must be a JSON object, not {KindOf(reader.TokenType)}.");
+            var values = (Dictionary<string, object?>)ReadValue(ref reader)!;
+            if (reader.Read())
+                throw new FormatException("preset_values_json is not valid JSON: more follows the object.");
+            return values;
         }
         catch (JsonException e)
         {
             throw new FormatException($"preset_values_json is not valid JSON: {e.Message}", e);
         }
-        using (document)
+        finally
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new FormatException($"preset_values_json must be a JSON object, not {document.RootElement.ValueKind}.");
-            return (Dictionary<string, object?>)FromElement(document.RootElement)!;
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
         }
     }
+
+    private static object? ReadValue(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                var values = new Dictionary<string, object?>();
+                while (Next(ref reader) != JsonTokenType.EndObject)
+                {
+                    var name = reader.GetString()!;
+                    Next(ref reader);
+                    values[name] = ReadValue(ref reader);
+                }
+                return values;
+            case JsonTokenType.StartArray:
+                var items = new List<object?>();
+                while (Next(ref reader) != JsonTokenType.EndArray)
+                    items.Add(ReadValue(ref reader));
+                return items;
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.False:
+                return false;
+            case JsonTokenType.Number:
+                return ReadNumber(ref reader);
+            default:
+                return null;
+        }
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new FormatException("preset_values_json is not valid JSON: it ends too early.");
+
+    private static object ReadNumber(ref Utf8JsonReader reader)
+    {
+        if (reader.TryGetInt64(out var integer))
+            return integer;
+        var text = reader.ValueSpan;
+        if (!text.ContainsAny((byte)'.', (byte)'e', (byte)'E') && BigInteger.TryParse(Encoding.ASCII.GetString(text), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big))
+            return big;
+        return reader.GetDouble();
+    }
+
+    private static string KindOf(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartArray => "Array",
+        JsonTokenType.String => "String",
+        JsonTokenType.Number => "Number",
+        JsonTokenType.True => "True",
+        JsonTokenType.False => "False",
+        JsonTokenType.Null => "Null",
+        _ => token.ToString(),
+    };
 
     /// <summary>Converts a protobuf Struct; integral numbers within ±2^53 become integers.</summary>
     public static Dictionary<string, object?> FromStruct(ProtoStruct value) =>
@@ -54,57 +120,59 @@ internal static class JsonValues
         _ => null,
     };
 
-    private static object? FromElement(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => FromElement(p.Value)),
-        JsonValueKind.Array => element.EnumerateArray().Select(FromElement).ToList(),
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Number => FromNumber(element),
-        _ => null,
-    };
-
-    private static object FromNumber(JsonElement element)
-    {
-        if (element.TryGetInt64(out var integer))
-            return integer;
-        var text = element.GetRawText();
-        if (!text.AsSpan().ContainsAny('.', 'e', 'E') && BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big))
-            return big;
-        return element.GetDouble();
-    }
-
     /// <summary>Writes a converted value as JSON; <paramref name="lossy"/> tells whether some part had no JSON form.</summary>
     public static string Write(object? value, out bool lossy)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            lossy = false;
-            WriteValue(writer, value, ref lossy, depth: 0);
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var writer = Writer(out var buffer);
+        lossy = false;
+        WriteValue(writer, value, ref lossy, depth: 0);
+        return Finish(writer, buffer);
     }
 
     /// <summary>Writes the selected globals as one JSON object, collecting the names that were lossy.</summary>
     public static string WriteObject(IReadOnlyDictionary<string, object?> values, ICollection<string> lossyNames)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var writer = Writer(out var buffer);
+        writer.WriteStartObject();
+        foreach (var (name, value) in values)
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in values)
-            {
-                var lossy = false;
-                writer.WritePropertyName(name);
-                WriteValue(writer, value, ref lossy, depth: 0);
-                if (lossy)
-                    lossyNames.Add(name);
-            }
-            writer.WriteEndObject();
+            var lossy = false;
+            writer.WritePropertyName(name);
+            WriteValue(writer, value, ref lossy, depth: 0);
+            if (lossy)
+                lossyNames.Add(name);
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        writer.WriteEndObject();
+        return Finish(writer, buffer);
+    }
+
+    // One writer and buffer per thread, reset for each value: results are written on every call.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    private static Utf8JsonWriter Writer(out ArrayBufferWriter<byte> buffer)
+    {
+        buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        if (t_writer is { } writer)
+        {
+            writer.Reset(buffer);
+            return writer;
+        }
+        return t_writer = new Utf8JsonWriter(buffer);
+    }
+
+    private static string Finish(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer)
+    {
+        writer.Flush();
+        var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        // A large result's buffer is not kept for the thread's life.
+        if (buffer.Capacity > 64 * 1024)
+            t_buffer = null;
+        return text;
     }
 
     private static void WriteValue(Utf8JsonWriter writer, object? value, ref bool lossy, int depth)
