@@ -1,4 +1,5 @@
 using Grpc.Net.Client;
+using Grpc.Reflection.V1Alpha;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -48,6 +49,17 @@ public sealed class GrpcTestServer : IAsyncDisposable
                 map?.Invoke(mapped);
             });
         return new GrpcTestServer(app, address);
+    }
+
+    /// <summary>The services gRPC server reflection lists.</summary>
+    public async Task<List<string>> ListServicesAsync()
+    {
+        var reflection = new ServerReflection.ServerReflectionClient(Channel);
+        using var call = reflection.ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        return [.. call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name)];
     }
 
     public async ValueTask DisposeAsync()
