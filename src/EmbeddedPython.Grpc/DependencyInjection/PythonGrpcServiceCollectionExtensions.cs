@@ -49,6 +49,7 @@ public static class PythonGrpcServiceCollectionExtensions
 
         services.TryAddSingleton<RequestTranslator>();
         services.TryAddSingleton<ExecutorServiceState>();
+        services.TryAddSingleton<CallHandler>();
 
         services.TryAddSingleton<RunnerExit>();
         services.TryAddSingleton<WorkerLink>();

@@ -19,7 +19,12 @@ internal static class JsonValues
     private const double MaxExactInteger = 9007199254740992d; // 2^53
 
     /// <summary>Parses a JSON object into preset values; throws <see cref="FormatException"/> naming the problem.</summary>
-    public static Dictionary<string, object?> ParseObject(string json)
+    public static Dictionary<string, object?> ParseObject(string json, string field = "preset_values_json") =>
+        (Dictionary<string, object?>)Parse(json, field, JsonValueKind.Object)!;
+
+    /// <summary>Parses JSON text of the <paramref name="kind"/> asked for (<see cref="JsonValueKind.Undefined"/>: any);
+    /// throws <see cref="FormatException"/> naming <paramref name="field"/> and the problem.</summary>
+    public static object? Parse(string json, string field, JsonValueKind kind = JsonValueKind.Undefined)
     {
         JsonDocument document;
         try
@@ -28,13 +33,13 @@ internal static class JsonValues
         }
         catch (JsonException e)
         {
-            throw new FormatException($"preset_values_json is not valid JSON: {e.Message}", e);
+            throw new FormatException($"{field} is not valid JSON: {e.Message}", e);
         }
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new FormatException($"preset_values_json must be a JSON object, not {document.RootElement.ValueKind}.");
-            return (Dictionary<string, object?>)FromElement(document.RootElement)!;
+            if (kind != JsonValueKind.Undefined && document.RootElement.ValueKind != kind)
+                throw new FormatException($"{field} must be a JSON {kind.ToString().ToLowerInvariant()}, not {document.RootElement.ValueKind}.");
+            return FromElement(document.RootElement);
         }
     }
 

@@ -15,8 +15,11 @@ internal sealed partial class PythonExecutorService(
     IPythonExecutor executor,
     RequestTranslator translator,
     ExecutorServiceState state,
+    CallHandler calls,
     ILogger<PythonExecutorService> logger) : Service.PythonExecutorBase
 {
+    private readonly CallHandler _calls = calls;
+
     public override async Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
@@ -24,6 +27,7 @@ internal sealed partial class PythonExecutorService(
         try
         {
             var translated = translator.Translate(request, context);
+            await CommitAsync(context);
             if (translated.Request.CodeHandlesReturn)
             {
                 var response = NewResponse(request);
@@ -48,7 +52,7 @@ internal sealed partial class PythonExecutorService(
         }
         catch (Exception e)
         {
-            throw Fail(e, request, context);
+            throw Fail(e, request.RequestId, context);
         }
     }
 
@@ -60,6 +64,7 @@ internal sealed partial class PythonExecutorService(
         try
         {
             var translated = translator.Translate(request, context);
+            await CommitAsync(context);
             // Output lines, partial results and the final result reach the client in the order they happen:
             // the request's live output and its results meet in one channel, written out here.
             var events = Channel.CreateUnbounded<ExecuteEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -77,7 +82,7 @@ internal sealed partial class PythonExecutorService(
         }
         catch (Exception e)
         {
-            throw Fail(e, request, context);
+            throw Fail(e, request.RequestId, context);
         }
     }
 
@@ -163,14 +168,14 @@ internal sealed partial class PythonExecutorService(
 
     private static ExecuteResponse NewResponse(ExecuteRequest request) => new() { RequestId = request.RequestId };
 
-    private RpcException Fail(Exception exception, ExecuteRequest request, ServerCallContext context)
+    private RpcException Fail(Exception exception, string requestId, ServerCallContext context)
     {
-        var rpc = ErrorStatus.From(exception, context, request.RequestId);
+        var rpc = ErrorStatus.From(exception, context, requestId);
         CountCall(rpc.StatusCode);
         if (rpc.StatusCode == StatusCode.Internal)
-            LogInternalError(exception, request.RequestId);
+            LogInternalError(exception, requestId);
         else
-            LogCallFailed(request.RequestId, rpc.StatusCode, rpc.Status.Detail);
+            LogCallFailed(requestId, rpc.StatusCode, rpc.Status.Detail);
         return rpc;
     }
 

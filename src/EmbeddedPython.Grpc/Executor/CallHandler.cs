@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EmbeddedPython.Grpc.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace EmbeddedPython.Grpc.Executor;
+
+/// <summary>Serves <c>Call</c> and <c>StreamCall</c>: checks the request, sends the response headers (the call is
+/// committed, see <c>PythonExecutorService.CommitAsync</c>), then calls through the executor's call API. Results
+/// are converted the untyped way (DESIGN §4) and sent as JSON; the client converts them to its own type.</summary>
+internal sealed class CallHandler(IPythonExecutor executor, RequestTranslator translator, ExecutorServiceState state)
+{
+    /// <summary>The trailer naming where a result had no .NET form; the client rethrows a
+    /// <see cref="PythonConversionException"/> with that path.</summary>
+    public const string ConversionPathTrailer = "python-conversion-path";
+
+    public async Task<CallResponse> CallAsync(CallRequest request, ServerCallContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var running = state.Enter();
+        var call = Translate(request, context);
+        await context.WriteResponseHeadersAsync(new Metadata());
+        var result = await Converted(() => executor.CallAsync<object?>(call, context.CancellationToken));
+        return new CallResponse
+        {
+            RequestId = request.RequestId,
+            ResultJson = JsonValues.Write(result, out _),
+            Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started)),
+        };
+    }
+
+    public async Task StreamCallAsync(CallRequest request, IServerStreamWriter<CallItem> stream, ServerCallContext context)
+    {
+        using var running = state.Enter();
+        var call = Translate(request, context);
+        await context.WriteResponseHeadersAsync(new Metadata());
+        ulong seq = 0;
+        await using var items = executor.StreamCallAsync<object?>(call, context.CancellationToken).GetAsyncEnumerator(context.CancellationToken);
+        // Each write waits for HTTP/2 flow control, so a slow reader holds the generator back.
+        while (await Converted(() => items.MoveNextAsync().AsTask()))
+            await stream.WriteAsync(new CallItem { Seq = ++seq, ItemJson = JsonValues.Write(items.Current, out _) }, context.CancellationToken);
+    }
+
+    private PythonCall Translate(CallRequest request, ServerCallContext context)
+    {
+        var args = request.ArgsJson.Length == 0 ? null : Parse(request.ArgsJson, "args_json", JsonValueKind.Array) as List<object?>;
+        var kwargs = request.KwargsJson.Length == 0 ? null : Parse(request.KwargsJson, "kwargs_json", JsonValueKind.Object) as Dictionary<string, object?>;
+        return new PythonCall(request.Module, request.Function)
+        {
+            Args = args,
+            Kwargs = kwargs,
+            Timeout = translator.EffectiveTimeout(request.Timeout, context),
+            MemoryLimit = translator.EffectiveMemoryLimit(request.HasMemoryLimit ? request.MemoryLimit : null),
+        };
+    }
+
+    private static object? Parse(string json, string field, JsonValueKind kind)
+    {
+        try
+        {
+            return JsonValues.Parse(json, field, kind);
+        }
+        catch (FormatException e)
+        {
+            throw RequestTranslator.Invalid(field, e.Message);
+        }
+    }
+
+    // A result without a .NET form (a module, an arbitrary object) is the caller's to fix, not this server's fault.
+    private static async Task<T> Converted<T>(Func<Task<T>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (PythonConversionException e)
+        {
+            var status = new Status(StatusCode.FailedPrecondition, ErrorStatus.Bounded(e.Message));
+            throw new RpcException(status, new Metadata { { ConversionPathTrailer, ErrorStatus.Bounded(e.Path) } });
+        }
+    }
+}
