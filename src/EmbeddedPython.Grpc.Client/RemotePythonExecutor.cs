@@ -241,7 +241,7 @@ public sealed class RemotePythonExecutor : IPythonExecutor
         }
         catch (RpcException e)
         {
-            throw Failed(method, requestId, e, reached, timeout, activity);
+            throw Failed(method, requestId, e, reached, timeout, activity, cancellationToken);
         }
     }
 
@@ -267,7 +267,7 @@ public sealed class RemotePythonExecutor : IPythonExecutor
             }
             catch (RpcException e)
             {
-                throw Failed(method, requestId, e, reached, timeout, activity);
+                throw Failed(method, requestId, e, reached, timeout, activity, cancellationToken);
             }
             if (!more)
                 break;
@@ -312,10 +312,12 @@ public sealed class RemotePythonExecutor : IPythonExecutor
         return activity;
     }
 
-    private Exception Failed(string method, string requestId, RpcException error, bool reached, TimeSpan? timeout, Activity? activity)
+    private Exception Failed(string method, string requestId, RpcException error, bool reached, TimeSpan? timeout, Activity? activity, CancellationToken cancellationToken)
     {
         Count(method, error.StatusCode);
-        var exception = RemoteErrors.From(error, _options.Address!, reached, timeout);
+        var exception = error.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested
+            ? new OperationCanceledException("The request was cancelled; the server interrupts its code.", error, cancellationToken)
+            : RemoteErrors.From(error, _options.Address!, reached, timeout);
         if (exception is RemoteExecutorException { MayHaveRun: true })
             Log.CallLost(_logger, method, requestId, error.StatusCode);
         else

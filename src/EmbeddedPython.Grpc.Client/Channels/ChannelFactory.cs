@@ -50,7 +50,6 @@ internal static class ChannelFactory
             ServiceConfig = serviceConfig,
             LoggerFactory = loggerFactory,
             MaxRetryAttempts = Math.Max(options.MaxAttempts, 1),
-            ThrowOperationCanceledOnCancellation = true,
             DisposeHttpClient = true,
         };
         var resolvers = address.Balanced ? Resolvers(options, address) : null;

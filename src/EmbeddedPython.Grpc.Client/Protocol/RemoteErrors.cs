@@ -56,8 +56,8 @@ internal static class RemoteErrors
         if (error.Module == "embedded_python" && error.Type == "embedded_python.Failed")
             return new PythonFailedException(detail, Reported(error.Message));
         var type = error.Module is "builtins" or "" ? error.Type : $"{error.Module}.{error.Type}";
-        var line = error.Phase == PythonError.Types.Phase.Compile && error.Frames.Count > 0 ? (int?)error.Frames[^1].Lineno : null;
-        return new PythonException(type, error.Message, error.Traceback.Length == 0 ? null : error.Traceback, line);
+        return new PythonException(type, error.Message, error.Traceback.Length == 0 ? null : error.Traceback,
+            error.HasSyntaxLine ? (int)error.SyntaxLine : null, error.HasSyntaxOffset ? (int)error.SyntaxOffset : null);
     }
 
     // What the code passed to fail(), as JSON text (bounded by the server, so it may not parse).

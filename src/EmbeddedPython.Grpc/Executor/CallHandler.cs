@@ -35,12 +35,31 @@ internal sealed class CallHandler(IPythonExecutor executor, RequestTranslator tr
         using var running = state.Enter();
         var call = Translate(request, context);
         await context.WriteResponseHeadersAsync(new Metadata());
-        ulong seq = 0;
-        await using var items = executor.StreamCallAsync<object?>(call, context.CancellationToken).GetAsyncEnumerator(context.CancellationToken);
-        // Each write waits for HTTP/2 flow control, so a slow reader holds the generator back.
-        while (await Converted(() => items.MoveNextAsync().AsTask()))
-            await stream.WriteAsync(new CallItem { Seq = ++seq, ItemJson = JsonValues.Write(items.Current, out _) }, context.CancellationToken);
+        // A client that stops reading early and one that cancels look alike here (the stream is reset). Either way
+        // the generator is closed at its next yield, so that its finally runs, and interrupted if it does not yield
+        // within the grace a reader that stops early gets in process.
+        using var interrupt = new CancellationTokenSource();
+        using var left = context.CancellationToken.Register(() => interrupt.CancelAfter(ClosingGrace));
+        var items = executor.StreamCallAsync<object?>(call, interrupt.Token).GetAsyncEnumerator(interrupt.Token);
+        var moving = items.MoveNextAsync().AsTask();
+        try
+        {
+            ulong seq = 0;
+            // Each write waits for HTTP/2 flow control, so a slow reader holds the generator back.
+            while (await Converted(() => moving.WaitAsync(context.CancellationToken)))
+            {
+                await stream.WriteAsync(new CallItem { Seq = ++seq, ItemJson = JsonValues.Write(items.Current, out _) }, context.CancellationToken);
+                moving = items.MoveNextAsync().AsTask();
+            }
+        }
+        finally
+        {
+            await moving.ContinueWith(static _ => { }, TaskScheduler.Default);
+            await items.DisposeAsync();
+        }
     }
+
+    private static readonly TimeSpan ClosingGrace = TimeSpan.FromSeconds(1);
 
     private PythonCall Translate(CallRequest request, ServerCallContext context)
     {
