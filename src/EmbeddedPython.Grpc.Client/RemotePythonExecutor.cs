@@ -27,6 +27,7 @@ namespace EmbeddedPython.Grpc.Client;
 public sealed class RemotePythonExecutor : IPythonExecutor
 {
     private const string ServiceName = "embeddedpython.executor.v1.PythonExecutor";
+    private const string AcceptedHeader = "python-accepted";
 
     private readonly RemotePythonExecutorOptions _options;
     private readonly GrpcChannel _channel;
@@ -233,8 +234,7 @@ public sealed class RemotePythonExecutor : IPythonExecutor
         try
         {
             using var pending = start(Options(timeout, activity, cancellationToken));
-            await pending.ResponseHeadersAsync.ConfigureAwait(false);
-            reached = true;
+            reached = Reached(await pending.ResponseHeadersAsync.ConfigureAwait(false));
             var response = await pending.ResponseAsync.ConfigureAwait(false);
             Count(method, StatusCode.OK);
             return response;
@@ -259,10 +259,7 @@ public sealed class RemotePythonExecutor : IPythonExecutor
             try
             {
                 if (!reached)
-                {
-                    await pending.ResponseHeadersAsync.ConfigureAwait(false);
-                    reached = true;
-                }
+                    reached = Reached(await pending.ResponseHeadersAsync.ConfigureAwait(false));
                 more = await pending.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException e)
@@ -275,6 +272,11 @@ public sealed class RemotePythonExecutor : IPythonExecutor
         }
         Count(method, StatusCode.OK);
     }
+
+    /// <summary>The server took the request: the service says so in its response headers (CallHandler.AcceptedHeader
+    /// on the server), sent before any Python runs; a status sent in place of headers (a proxy, a refusing server)
+    /// has no such header.</summary>
+    private static bool Reached(Metadata headers) => headers.Get(AcceptedHeader) is not null;
 
     private static CallOptions Options(TimeSpan? timeout, Activity? activity, CancellationToken cancellationToken)
     {

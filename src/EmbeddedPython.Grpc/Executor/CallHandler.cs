@@ -7,7 +7,7 @@ using Grpc.Core;
 namespace EmbeddedPython.Grpc.Executor;
 
 /// <summary>Serves <c>Call</c> and <c>StreamCall</c>: checks the request, sends the response headers (the call is
-/// committed, see <c>PythonExecutorService.CommitAsync</c>), then calls through the executor's call API. Results
+/// committed, see <see cref="CommitAsync"/>), then calls through the executor's call API. Results
 /// are converted the untyped way (DESIGN §4) and sent as JSON; the client converts them to its own type.</summary>
 internal sealed class CallHandler(IPythonExecutor executor, RequestTranslator translator, ExecutorServiceState state)
 {
@@ -15,12 +15,20 @@ internal sealed class CallHandler(IPythonExecutor executor, RequestTranslator tr
     /// <see cref="PythonConversionException"/> with that path.</summary>
     public const string ConversionPathTrailer = "python-conversion-path";
 
+    /// <summary>The response header that says this server took the request (sent before any Python runs).</summary>
+    public const string AcceptedHeader = "python-accepted";
+
+    /// <summary>Sends the response headers, <see cref="AcceptedHeader"/> among them, before any Python runs. A gRPC
+    /// client commits a call once it has headers and never retries it after that, so a request that reached Python
+    /// is never run twice by a retry policy, whatever happens to this server while it runs.</summary>
+    public static Task CommitAsync(ServerCallContext context) => context.WriteResponseHeadersAsync(new Metadata { { AcceptedHeader, "1" } });
+
     public async Task<CallResponse> CallAsync(CallRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
         using var running = state.Enter();
         var call = Translate(request, context);
-        await context.WriteResponseHeadersAsync(new Metadata());
+        await CommitAsync(context);
         var result = await Converted(() => executor.CallAsync<object?>(call, context.CancellationToken));
         return new CallResponse
         {
@@ -34,7 +42,7 @@ internal sealed class CallHandler(IPythonExecutor executor, RequestTranslator tr
     {
         using var running = state.Enter();
         var call = Translate(request, context);
-        await context.WriteResponseHeadersAsync(new Metadata());
+        await CommitAsync(context);
         // A client that stops reading early and one that cancels look alike here (the stream is reset). Either way
         // the generator is closed at its next yield, so that its finally runs, and interrupted if it does not yield
         // within the grace a reader that stops early gets in process.

@@ -33,9 +33,4 @@ internal sealed partial class PythonExecutorService
             throw Fail(e, request.RequestId, context);
         }
     }
-
-    /// <summary>Sends the response headers before any Python runs. A gRPC client commits a call once it has
-    /// headers and never retries it after that, so a request that reached Python is never run twice by a
-    /// retry policy, whatever happens to this server while it runs.</summary>
-    private static Task CommitAsync(ServerCallContext context) => context.WriteResponseHeadersAsync(new Metadata());
 }

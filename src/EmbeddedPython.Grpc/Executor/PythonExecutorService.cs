@@ -27,7 +27,7 @@ internal sealed partial class PythonExecutorService(
         try
         {
             var translated = translator.Translate(request, context);
-            await CommitAsync(context);
+            await CallHandler.CommitAsync(context);
             if (translated.Request.CodeHandlesReturn)
             {
                 var response = NewResponse(request);
@@ -64,7 +64,7 @@ internal sealed partial class PythonExecutorService(
         try
         {
             var translated = translator.Translate(request, context);
-            await CommitAsync(context);
+            await CallHandler.CommitAsync(context);
             // Output lines, partial results and the final result reach the client in the order they happen:
             // the request's live output and its results meet in one channel, written out here.
             var events = Channel.CreateUnbounded<ExecuteEvent>(new UnboundedChannelOptions { SingleReader = true });

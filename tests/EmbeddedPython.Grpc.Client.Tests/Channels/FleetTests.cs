@@ -1,15 +1,19 @@
 using System.Collections.Concurrent;
 using EmbeddedPython.Grpc.Client.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace EmbeddedPython.Grpc.Client.Tests.Channels;
 
 /// <summary>The scenario: two <c>samples/GrpcServer</c> processes behind one remote executor, one of them killed
 /// while requests run. Each request appends its id to a file when it starts on a server, so executions are counted
 /// where they happen.</summary>
-public sealed class FleetTests
+public sealed class FleetTests(ITestOutputHelper output)
 {
     private const int Requests = 240;
     private const int InFlight = 8;
+
+    private static bool StartedLastOn(string log, int pid) =>
+        File.Exists(log) && File.ReadLines(log).LastOrDefault() is { } last && last.EndsWith($" {pid}", StringComparison.Ordinal);
 
     [Fact]
     public async Task Requests_spread_over_two_servers_and_when_one_is_killed_none_is_lost_silently_and_none_runs_twice()
@@ -25,7 +29,6 @@ public sealed class FleetTests
 
         var outcomes = new ConcurrentDictionary<int, object>();   // id → the pid that answered, or the exception
         var completed = 0;
-        var killed = false;
         using var slots = new SemaphoreSlim(InFlight);
         var tasks = Enumerable.Range(0, Requests).Select(async id =>
         {
@@ -35,7 +38,7 @@ public sealed class FleetTests
                 var result = await remote.ExecuteAsync(new PythonRequest
                 {
                     Name = "fleet-request",
-                    Code = "import os, time\nwith open(log, 'a') as f:\n    f.write(f'{id}\\n')\ntime.sleep(0.02)\npid = os.getpid()",
+                    Code = "import os, time\nwith open(log, 'a') as f:\n    f.write(f'{id} {os.getpid()}\\n')\ntime.sleep(0.05)\npid = os.getpid()",
                     PresetValues = new Dictionary<string, object?> { ["id"] = id, ["log"] = ran },
                     LimitReturnTo = ["pid"],
                 });
@@ -49,16 +52,15 @@ public sealed class FleetTests
             {
                 slots.Release();
             }
-            // Killed once a third of the requests are done, while others run on it.
-            if (Interlocked.Increment(ref completed) == Requests / 3 && !Volatile.Read(ref killed))
-            {
-                Volatile.Write(ref killed, true);
-                first.Kill();
-            }
+            Interlocked.Increment(ref completed);
         }).ToList();
+        // Killed once a third of the requests are done, just after a request started on it: it dies mid-run.
+        while (Volatile.Read(ref completed) < Requests / 3 || !StartedLastOn(ran, first.Pid))
+            await Task.Delay(1);
+        first.Kill();
         await Task.WhenAll(tasks);
 
-        var executions = File.ReadAllLines(ran).Select(int.Parse).GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
+        var executions = File.ReadAllLines(ran).Select(line => int.Parse(line.Split(' ')[0])).GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
         File.Delete(ran);
         Assert.Equal(Requests, outcomes.Count);
         Assert.All(executions, e => Assert.True(e.Value == 1, $"request {e.Key} ran {e.Value} times"));
@@ -74,7 +76,41 @@ public sealed class FleetTests
             Assert.True(failure.MayHaveRun, $"request {id}: {failure.Message}");
             Assert.Contains("may have run", failure.Message);
         }
-        Assert.InRange(outcomes.Count(o => o.Value is not int), 0, InFlight);
+        Assert.InRange(outcomes.Count(o => o.Value is not int), 1, InFlight);
+        output.WriteLine($"answered by the killed server {answered.Values.Count(p => p == first.Pid)}, by the other {answered.Values.Count(p => p == second.Pid)}, "
+            + $"failed {Requests - answered.Count} (of which ran there: {outcomes.Count(o => o.Value is not int && executions.ContainsKey(o.Key))})");
+    }
+
+    [Fact]
+    public async Task A_request_whose_server_dies_while_it_runs_fails_saying_it_may_have_run_and_is_not_run_again()
+    {
+        await using var first = await ServerProcess.StartAsync();
+        await using var second = await ServerProcess.StartAsync();
+        var ran = Path.Combine(Path.GetTempPath(), $"remote-lost-{Guid.NewGuid():N}.log");
+        await using var remote = new RemotePythonExecutor(new RemotePythonExecutorOptions
+        {
+            Address = $"static:///127.0.0.1:{first.Port},127.0.0.1:{second.Port}",
+            MaxAttempts = 5,
+        });
+        var servers = new[] { first, second };
+
+        var running = remote.ExecuteAsync(new PythonRequest
+        {
+            Code = "import os, time\nwith open(log, 'a') as f:\n    f.write(f'{os.getpid()}\\n')\ntime.sleep(5)",
+            PresetValues = new Dictionary<string, object?> { ["log"] = ran },
+        });
+        while (!File.Exists(ran) || File.ReadAllText(ran).Length == 0)
+            await Task.Delay(10);
+        var pid = int.Parse(File.ReadAllLines(ran)[0]);
+        servers.Single(s => s.Pid == pid).Kill();
+
+        var failure = await Assert.ThrowsAsync<RemoteExecutorException>(() => running);
+        await Task.Delay(500);
+        var lines = File.ReadAllLines(ran);
+        File.Delete(ran);
+        Assert.True(failure.MayHaveRun);
+        Assert.Contains("may have run", failure.Message);
+        Assert.Equal([pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], lines);
     }
 
     [Fact]
