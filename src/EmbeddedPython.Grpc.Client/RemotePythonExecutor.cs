@@ -86,6 +86,7 @@ public sealed class RemotePythonExecutor : IPythonExecutor
     public async IAsyncEnumerable<PythonMessage> StreamAsync(PythonRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var wire = ToWire(request, codeHandlesReturn: true, out var timeout);
+        var completed = false;
         await foreach (var item in ServerStreamAsync("ExecuteStream", wire.RequestId, timeout, o => _client.ExecuteStream(wire, o), null, cancellationToken).ConfigureAwait(false))
         {
             switch (item.KindCase)
@@ -97,11 +98,13 @@ public sealed class RemotePythonExecutor : IPythonExecutor
                     yield return new PythonMessage(WireValues.Read(item.Partial.ResultsJson, "partial"), IsFinal: false);
                     break;
                 case ExecuteEvent.KindOneofCase.Completed:
+                    completed = true;
                     yield return new PythonMessage(WireValues.Read(item.Completed.ResultsJson, "results_json"), IsFinal: true);
-                    yield break;
+                    break;
             }
         }
-        throw IncompleteStream();
+        if (!completed)
+            throw IncompleteStream();
     }
 
     /// <inheritdoc />
