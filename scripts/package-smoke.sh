@@ -11,6 +11,14 @@ version="0.1.0-smoke.$(date +%s)"   # new each run: the global package cache nev
 
 dotnet pack src/EmbeddedPython -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
 dotnet pack src/EmbeddedPython.Grpc.Client -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
+# The gRPC packages carry their Python halves and their own READMEs.
+for package in EmbeddedPython.Grpc:embedded_python_grpc/entry.py EmbeddedPython.Autokitteh:embedded_python_autokitteh/session.py EmbeddedPython.Autokitteh:autokitteh/__init__.py; do
+    name=${package%%:*}
+    [ -f "$work/feed/$name.$version.nupkg" ] || dotnet pack "src/$name" -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
+    listing=$(unzip -l "$work/feed/$name.$version.nupkg")
+    grep -q "contentFiles/any/any/python-stdlib/${package#*:}" <<<"$listing"
+    grep -qE " README.md$" <<<"$listing"
+done
 mkdir "$work/app"
 cd "$work/app"
 dotnet new console --framework net10.0 --name SmokeApp --output . >/dev/null

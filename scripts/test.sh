@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs the test dependencies, runs every test project of the solution,
-# the core suite on Python 3.9, 3.10, 3.12 and 3.13 too, then consumes the packed library from a fresh app. Ends with one "N passed, N failed" line.
+# the core suite on Python 3.9, 3.10, 3.12 and 3.13 too, then consumes the packed library from a fresh app and runs the NativeAOT sample's native binary. Ends with one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-dependencies.sh
@@ -23,9 +23,12 @@ if [ -f "$debian_python" ]; then
 fi
 package_status=0
 scripts/package-smoke.sh || package_status=$?
+aot_status=0
+scripts/native-aot-smoke.sh || aot_status=$?
 # Totals over the test projects ("Passed!  - Failed:     0, Passed:    63, Skipped: ...").
 passed=$(grep -oE "Passed: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -oE "Failed: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}')
 [ "$package_status" -eq 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
+[ "$aot_status" -eq 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
 echo "tests: $passed passed, $failed failed"
-[ "$status" -eq 0 ] && [ "$package_status" -eq 0 ] && [ "$failed" -eq 0 ]
+[ "$status" -eq 0 ] && [ "$package_status" -eq 0 ] && [ "$aot_status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -6,6 +6,7 @@ import asyncio
 import builtins
 import contextvars
 import datetime
+import enum
 import gc
 import io
 import os
@@ -19,14 +20,38 @@ import uuid
 import weakref
 from decimal import Decimal
 
-from . import _native, _protection
+from . import _native, _protection, compat
 
 # The id of the request whose code is running; tasks copy it when they are created, so output and
 # streamed messages of a request's tasks are attributed to it.
 current_id = contextvars.ContextVar("embedded_python_request", default=None)
 
-EMIT, COMPLETE, FAIL, ENDED_UNCOMPLETED = 0, 1, 2, 3
-_INTERRUPT_REASONS = {1: "the request's time limit ran out", 2: "the request was cancelled", 3: "the executor is shutting down"}
+
+
+# Numbers shared with the host's C# (Execution/RuntimeProtocol.cs, enums of the same names); a test of the
+# core checks that both sides agree.
+class SendKind(enum.IntEnum):
+    """What ``_native.send(request_id, kind, value)`` reports."""
+    EMIT = 0  # value: one streamed message
+    COMPLETE = 1  # value: the last message, or None
+    FAIL = 2  # value: [message text, the error as given]
+    ENDED_UNCOMPLETED = 3  # value: [message text, describe() of the first exception a task raised, or None]
+
+
+class InterruptReason(enum.IntEnum):
+    """What ``_native.interrupted(request_id)`` answers."""
+    NONE = 0
+    TIME_LIMIT = 1
+    CANCELLED = 2
+    SHUTDOWN = 3
+
+
+EMIT, COMPLETE, FAIL, ENDED_UNCOMPLETED = SendKind.EMIT, SendKind.COMPLETE, SendKind.FAIL, SendKind.ENDED_UNCOMPLETED
+_INTERRUPT_REASONS = {
+    InterruptReason.TIME_LIMIT: "the request's time limit ran out",
+    InterruptReason.CANCELLED: "the request was cancelled",
+    InterruptReason.SHUTDOWN: "the executor is shutting down",
+}
 
 
 class Interrupted(BaseException):
@@ -45,17 +70,13 @@ class RequestHandle:
         weakref.finalize(self, _release, request_id)
 
     def emit(self, value):
-        _native.send(self.id, EMIT, value)
+        send(self.id, EMIT, value)
 
     def complete(self, value=None):
-        _flush_live(self.id)
-        _native.send(self.id, COMPLETE, value)
-        _finished(self.id)
+        send(self.id, COMPLETE, value)
 
     def fail(self, error):
-        _flush_live(self.id)
-        _native.send(self.id, FAIL, error)
-        _finished(self.id)
+        send(self.id, FAIL, error)
 
     def __repr__(self):
         return f"<embedded_python request {self.id}>"
@@ -73,54 +94,19 @@ def current_request():
     return RequestHandle(_current_id())
 
 
+def send(request_id, kind, value):
+    """emit/complete/fail for a request: output printed so far goes first, and a request that ends is forgotten."""
+    if kind == EMIT:
+        _native.send(request_id, EMIT, value)
+        return
+    _flush_live(request_id)
+    _native.send(request_id, kind, [compat.failure_message(value), value] if kind == FAIL else value)
+    _finished(request_id)
+
+
 def send_current(kind, value):
     """emit/complete/fail for the request in the current context, without building a handle."""
-    request_id = _current_id()
-    if kind != EMIT:
-        _flush_live(request_id)
-    _native.send(request_id, kind, value)
-    if kind != EMIT:
-        _finished(request_id)
-
-
-class _Sent:
-    """What the connection's calls return: the message is already sent, and awaiting this finishes at once,
-    so code written for Vantiq's SDK (where the calls are coroutines) may ``await`` them or not."""
-
-    __slots__ = ()
-
-    def __await__(self):
-        return iter(())
-
-    def __repr__(self):
-        return "<embedded_python: sent>"
-
-
-_SENT = _Sent()
-
-
-class _Connection:
-    """Vantiq's ``connector_connection``: the same calls as the Python Execution Connector offers."""
-
-    def send_query_response(self, context, code, message=None):
-        if code == 100:
-            _native.send(context, EMIT, message)
-        elif code in (200, 204):
-            _flush_live(context)
-            _native.send(context, COMPLETE, message if code == 200 else None)
-            _finished(context)
-        else:
-            raise ValueError(f"send_query_response: code must be 100, 200 or 204, not {code!r}")
-        return _SENT
-
-    def send_query_error(self, context, error):
-        _flush_live(context)
-        _native.send(context, FAIL, error)
-        _finished(context)
-        return _SENT
-
-
-connection = _Connection()
+    send(_current_id(), kind, value)
 
 
 # ---- streaming bookkeeping: a stream ends in error when its code, tasks and handles are all gone ----
@@ -158,8 +144,12 @@ def _finished(request_id):
 def _check_stream(request_id, stream):
     if stream.main_done and stream.tasks <= 0 and stream.handles <= 0:
         _streams.pop(request_id, None)
-        error = None if stream.error is None else list(describe(stream.error))
-        _native.send(request_id, ENDED_UNCOMPLETED, error)
+        if stream.error is None:
+            ended = [compat.UNCOMPLETED_MESSAGE, None]
+        else:
+            cause = describe(stream.error)
+            ended = [f"A task of the request raised {cause[0]}: {cause[1]}, and nothing completed the request.", list(cause)]
+        _native.send(request_id, ENDED_UNCOMPLETED, ended)
 
 
 def _task_factory(loop, coro, **kwargs):
@@ -476,7 +466,7 @@ def _on_interrupt_signal(signum, frame):
 
 
 def _interrupt_tracer(frame, event, arg):
-    if frame.f_code.co_filename == __file__:
+    if frame.f_code.co_filename in _HOST_FILES:
         return None  # never inside the host's own functions (this handler included)
     request_id = current_id.get()
     reason = _native.interrupted(request_id) if request_id is not None else 0
@@ -486,6 +476,9 @@ def _interrupt_tracer(frame, event, arg):
     if event == "line":
         raise Interrupted(_INTERRUPT_REASONS.get(reason, "interrupted"))
     return _interrupt_tracer
+
+
+_HOST_FILES = frozenset((__file__, compat.__file__))
 
 
 def _interrupting():

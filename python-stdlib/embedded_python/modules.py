@@ -9,7 +9,7 @@ import os
 import sys
 import types
 
-__all__ = ["LoadError", "load_file", "import_from", "forget", "require_callable"]
+__all__ = ["LoadError", "load_file", "import_from", "forget", "require_callable", "first_on_path"]
 
 
 class LoadError(Exception):
@@ -100,6 +100,13 @@ def require_callable(module, attribute, signature=None):
     wanted = signature or f"{attribute}(...)"
     found = "nothing of that name" if candidate is None else f"a {type(candidate).__name__}"
     raise LoadError(f"module '{module.__name__}'{origin} has no function {wanted}: found {found}")
+
+
+def first_on_path(entry):
+    """Puts ``entry`` first on ``sys.path`` (and nowhere else), as ``load_file`` and ``import_from`` do with
+    their folders: for the search paths a host adds beside the user's code (a virtual environment's
+    site-packages, extra folders)."""
+    _front_of_path(entry)
 
 
 def _stamp(path):

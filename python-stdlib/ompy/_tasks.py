@@ -312,12 +312,13 @@ def run_child(script, params):
 
 # ---- the host's side: start, stop, deliver ----
 
-def install(callbacks, websocket_port=None):
-    """Called by the .NET host: keeps its callables, routes task output, starts the limit monitor. The
-    websocket port is published as the original publishes it, in RESOURCE_SERVER_LOCAL_PORT."""
+def install(register, output, ended, ws_send, ws_close, websocket_port=None):
+    """Called by the .NET host (again when its websocket port is known: only the callables and the port
+    change): keeps its callables, routes task output, starts the limit monitor. The websocket port is
+    published as the original publishes it, in RESOURCE_SERVER_LOCAL_PORT."""
     global _host
     first = _host is None
-    _host = dict(callbacks)
+    _host = {"register": register, "output": output, "ended": ended, "ws_send": ws_send, "ws_close": ws_close}
     if websocket_port is not None:
         os.environ["RESOURCE_SERVER_LOCAL_PORT"] = str(websocket_port)
     if first:

@@ -1,6 +1,5 @@
 using System.Net;
-using EmbeddedPython.Grpc;
-using EmbeddedPython.Grpc.Autokitteh;
+using EmbeddedPython.Autokitteh;
 using GrpcServer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,14 +22,14 @@ switch (args)
             Console.Error.WriteLine(line.Error ?? RunnerCommandLine.Usage);
             return line.Error is null ? 0 : 2;
         }
-        return await ServeAsync(line.Port, line.Options);
+        return await ServeAsync(line.Port, line);
     case ["--port", var port]:
         return await ServeAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), null);
     default:
         return await ServeAsync(5005, null);
 }
 
-static async Task<int> ServeAsync(int port, AutokittehRunnerOptions? runner)
+static async Task<int> ServeAsync(int port, RunnerCommandLine? runner)
 {
     var app = Server.Build(port, runner);
     Console.WriteLine($"serving embeddedpython.executor.v1.PythonExecutor{(runner is null ? "" : " and autokitteh.user_code.v1.RunnerService")} on 127.0.0.1:{port}");
@@ -43,20 +42,18 @@ namespace GrpcServer
     /// <summary>The host: Kestrel speaking HTTP/2 without TLS (h2c) on loopback, the services mapped.</summary>
     internal static class Server
     {
-        public static WebApplication Build(int port, AutokittehRunnerOptions? runner)
+        public static WebApplication Build(int port, RunnerCommandLine? runner)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
-            builder.Services.AddPythonGrpcServices(options =>
-            {
-                options.CodeDirectory = Path.Combine(AppContext.BaseDirectory, "code");
-                if (runner is not null)
-                    options.Autokitteh = runner;
-            });
+            builder.Services.AddPythonGrpcServices(options => options.CodeDirectory = Path.Combine(AppContext.BaseDirectory, "code"));
+            if (runner is not null)
+                builder.Services.AddAutokittehRunner(runner.ApplyTo);
             var app = builder.Build();
             app.MapPythonExecutor();
-            app.MapAutokittehRunner();
+            if (runner is not null)
+                app.MapAutokittehRunner();
             return app;
         }
     }

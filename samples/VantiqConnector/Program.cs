@@ -1,5 +1,5 @@
 // A drop-in for Vantiq's Python Execution Connector: reads serverConfig/server.config (or server.config, or the
-// "Vantiq" section of appsettings.json / environment variables such as Vantiq__TargetServer), connects one
+// "EmbeddedPython:Vantiq" section of appsettings.json / environment variables such as EmbeddedPython__Vantiq__TargetServer), connects one
 // websocket per source and runs each query's Python inside this process.
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

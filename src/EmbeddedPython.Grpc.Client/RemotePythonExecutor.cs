@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using EmbeddedPython.Grpc.Client.Channels;
 using EmbeddedPython.Grpc.Client.DependencyInjection;
@@ -115,7 +116,7 @@ public sealed class RemotePythonExecutor : IPythonExecutor
     /// <exception cref="RemoteExecutorException">As for <see cref="ExecuteAsync"/>.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is <see cref="PythonObject"/>, or an argument is a
     /// delegate or a handle.</exception>
-    public async Task<T> CallAsync<T>(PythonCall call, CancellationToken cancellationToken = default)
+    public async Task<T> CallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default)
     {
         if (typeof(T) == typeof(PythonObject))
             throw WireValues.NoHandles();
@@ -127,7 +128,7 @@ public sealed class RemotePythonExecutor : IPythonExecutor
     /// <inheritdoc />
     /// <remarks>Items are converted as for <see cref="CallAsync{T}"/>. Leaving the enumeration early cancels the call,
     /// and the server closes the generator.</remarks>
-    public async IAsyncEnumerable<T> StreamCallAsync<T>(PythonCall call, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<T> StreamCallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (typeof(T) == typeof(PythonObject))
             throw WireValues.NoHandles();

@@ -1,14 +1,18 @@
 namespace EmbeddedPython.Vantiq;
 
 /// <summary>
-/// Settings of the Vantiq connector. Bound from the configuration section <c>Vantiq</c>; a
-/// <c>server.config</c> file (Java properties, the original connector's format) fills in every setting
-/// the .NET configuration leaves unset.
+/// Settings of the Vantiq connector. Bound from the configuration section <c>EmbeddedPython:Vantiq</c> (or,
+/// deprecated, <c>Vantiq</c>); a <c>server.config</c> file (Java properties, the original connector's format)
+/// fills in every setting the .NET configuration leaves unset.
 /// </summary>
 public sealed class VantiqConnectorOptions
 {
     /// <summary>The configuration section these options bind from.</summary>
-    public const string SectionName = "Vantiq";
+    public const string SectionName = "EmbeddedPython:Vantiq";
+
+    /// <summary>The section of earlier versions: still bound when <see cref="SectionName"/> is absent, with a
+    /// logged deprecation warning.</summary>
+    public const string LegacySectionName = "Vantiq";
 
     /// <summary>Path of a <c>server.config</c> file. When null, <c>serverConfig/server.config</c> and then
     /// <c>server.config</c> under the working directory are used if they exist.</summary>

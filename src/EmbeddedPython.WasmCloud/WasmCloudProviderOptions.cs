@@ -1,7 +1,8 @@
 namespace EmbeddedPython.WasmCloud;
 
 /// <summary>
-/// Settings of the wasmCloud Python provider, bound from configuration section <c>WasmCloud</c>. The Python
+/// Settings of the wasmCloud Python provider, bound from configuration section <c>EmbeddedPython:WasmCloud</c>
+/// (the old section <c>WasmCloud</c> is still read, with a logged deprecation warning). The Python
 /// paths follow the original provider: a setting here wins over the environment variable named beside it,
 /// which wins over the host's 1.x named config (<c>python_main</c>, <c>python_dispatch</c>, <c>venv_path</c>,
 /// <c>python_path</c>).
@@ -9,7 +10,10 @@ namespace EmbeddedPython.WasmCloud;
 public sealed class WasmCloudProviderOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
-    public const string SectionName = "WasmCloud";
+    public const string SectionName = "EmbeddedPython:WasmCloud";
+
+    /// <summary>The section of earlier versions, still bound (before <see cref="SectionName"/>, which wins).</summary>
+    public const string DeprecatedSectionName = "WasmCloud";
 
     /// <summary>The HostData line (base64 of the host's JSON). When null, the provider reads one line from
     /// standard input at start, as a wasmCloud host provides it.</summary>

@@ -4,7 +4,7 @@ namespace EmbeddedPython;
 
 /// <summary>Bounds error texts (messages, tracebacks, details) before they go where size is limited: protocol
 /// headers and trailers, error frames, log lines. A syntax error in a 200,000-character source line carries
-/// that line in its traceback; sent whole, a gRPC client cannot even read the trailers that hold it.</summary>
+/// that line in its traceback; sent whole in trailers, a client with a header size limit cannot even read them.</summary>
 public static class ErrorText
 {
     /// <summary>The bound <see cref="Bound"/> applies when none is given: 4,096 characters.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 namespace EmbeddedPython;
 
 /// <summary>
@@ -38,7 +39,7 @@ public interface IPythonExecutor : IAsyncDisposable
     /// <exception cref="PythonException">The import, the attribute lookup or the function raised.</exception>
     /// <exception cref="PythonConversionException">The result does not fit <typeparamref name="T"/>.</exception>
     /// <exception cref="PythonTimeoutException">The call's time limit ran out; the code was interrupted.</exception>
-    Task<T> CallAsync<T>(PythonCall call, CancellationToken cancellationToken = default);
+    Task<T> CallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Calls a Python function that returns a generator, an async generator or any iterable, and yields its
@@ -47,7 +48,7 @@ public interface IPythonExecutor : IAsyncDisposable
     /// </summary>
     /// <param name="call">The module, the function and the arguments.</param>
     /// <param name="cancellationToken">Cancels the call and interrupts its code.</param>
-    IAsyncEnumerable<T> StreamCallAsync<T>(PythonCall call, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<T> StreamCallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default);
 
     /// <summary>Imports a module (once; later calls reuse it) and returns it as a handle.</summary>
     /// <param name="module">The module's name, e.g. <c>"pkg.mod"</c>.</param>

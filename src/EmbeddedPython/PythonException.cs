@@ -26,8 +26,8 @@ public class PythonException : Exception
     public int? Offset { get; }
 }
 
-/// <summary>Code that handles its own return reported failure (<c>embedded_python.fail</c>, Vantiq's
-/// <c>send_query_error</c>), or ended without completing its request.</summary>
+/// <summary>Code that handles its own return reported failure (<c>embedded_python.fail</c>, or a compatibility
+/// name of <c>embedded_python.compat</c>), or ended without completing its request.</summary>
 public sealed class PythonFailedException : PythonException
 {
     /// <summary>Creates the exception.</summary>

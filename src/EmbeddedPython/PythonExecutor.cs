@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using EmbeddedPython.Calls;
 using EmbeddedPython.Diagnostics;
@@ -64,7 +65,7 @@ public sealed class PythonExecutor : IPythonExecutor
 
     private void TimedOut(RequestState state)
     {
-        _lease.Interpreter.Interrupt(state, reason: 1);
+        _lease.Interpreter.Interrupt(state, Execution.InterruptReason.TimeLimit);
         if (state.TryFail(state.InterruptionError))
             Telemetry.RequestTimedOut();
     }
@@ -135,14 +136,14 @@ public sealed class PythonExecutor : IPythonExecutor
             if (!state.IsFinished)
             {
                 // The consumer stopped reading early: stop the code that feeds it.
-                _lease.Interpreter.Interrupt(state, reason: 2);
+                _lease.Interpreter.Interrupt(state, Execution.InterruptReason.Cancelled);
                 state.TryFail(new OperationCanceledException("The stream's reader stopped."));
             }
         }
     }
 
     /// <inheritdoc />
-    public Task<T> CallAsync<T>(PythonCall call, CancellationToken cancellationToken = default)
+    public Task<T> CallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default)
     {
         if (Validate(call) is { } invalid)
             return Task.FromException<T>(invalid);
@@ -175,7 +176,7 @@ public sealed class PythonExecutor : IPythonExecutor
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<T> StreamCallAsync<T>(PythonCall call, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<T> StreamCallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (Validate(call) is { } invalid)
             throw invalid;
@@ -203,7 +204,7 @@ public sealed class PythonExecutor : IPythonExecutor
     {
         await Task.Delay(ClosingGrace).ConfigureAwait(false);
         if (_lease.Interpreter.IsRunning(state))
-            _lease.Interpreter.Interrupt(state, reason: 2);
+            _lease.Interpreter.Interrupt(state, Execution.InterruptReason.Cancelled);
     }
 
     private static readonly PythonRequest DefaultCallSettings = new();
@@ -276,7 +277,7 @@ public sealed class PythonExecutor : IPythonExecutor
             state.CallerRegistration = cancellationToken.UnsafeRegister(static (s, token) =>
             {
                 var (executor, request) = ((PythonExecutor, RequestState))s!;
-                executor._lease.Interpreter.Interrupt(request, reason: 2);
+                executor._lease.Interpreter.Interrupt(request, Execution.InterruptReason.Cancelled);
                 request.TryFail(new OperationCanceledException("The Python request was cancelled.", token));
             }, (this, state));
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 namespace EmbeddedPython;
 
 /// <summary>Shortcuts for the common cases of <see cref="IPythonExecutor"/>.</summary>
@@ -24,7 +25,7 @@ public static class PythonExecutorExtensions
     /// <param name="module">The module to import (once).</param>
     /// <param name="function">The callable in it; a dotted path allowed (<c>"Model.predict"</c>).</param>
     /// <param name="args">Positional arguments.</param>
-    public static Task<T> CallAsync<T>(this IPythonExecutor executor, string module, string function, params object?[] args)
+    public static Task<T> CallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(this IPythonExecutor executor, string module, string function, params object?[] args)
     {
         ArgumentNullException.ThrowIfNull(executor);
         return executor.CallAsync<T>(new PythonCall(module, function) { Args = args }, CancellationToken.None);

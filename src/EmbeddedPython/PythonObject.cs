@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using EmbeddedPython.Calls;
 
 namespace EmbeddedPython;
@@ -36,22 +37,22 @@ public sealed class PythonObject : IAsyncDisposable
 
     /// <summary>Calls the object itself (a function, a class, any callable) and converts its result.</summary>
     /// <exception cref="ObjectDisposedException">The handle, or its executor, was disposed.</exception>
-    public Task<T> CallAsync<T>(IReadOnlyList<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default) =>
+    public Task<T> CallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(IReadOnlyList<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default) =>
         Run<T>("", CallKind.Invoke, args, kwargs, cancellationToken);
 
     /// <summary>Calls a method (or any callable attribute, a dotted path allowed) of the object.</summary>
     /// <exception cref="ObjectDisposedException">The handle, or its executor, was disposed.</exception>
-    public Task<T> CallMethodAsync<T>(string name, IReadOnlyList<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default) =>
+    public Task<T> CallMethodAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(string name, IReadOnlyList<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default) =>
         Run<T>(RequireName(name), CallKind.Invoke, args, kwargs, cancellationToken);
 
     /// <summary>Reads an attribute (a dotted path allowed) and converts it.</summary>
     /// <exception cref="ObjectDisposedException">The handle, or its executor, was disposed.</exception>
-    public Task<T> GetAttributeAsync<T>(string name, CancellationToken cancellationToken = default) =>
+    public Task<T> GetAttributeAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(string name, CancellationToken cancellationToken = default) =>
         Run<T>(RequireName(name), CallKind.Read, null, null, cancellationToken);
 
     /// <summary>Converts the object itself to <typeparamref name="T"/>.</summary>
     /// <exception cref="ObjectDisposedException">The handle, or its executor, was disposed.</exception>
-    public Task<T> ConvertAsync<T>(CancellationToken cancellationToken = default) =>
+    public Task<T> ConvertAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(CancellationToken cancellationToken = default) =>
         Run<T>("", CallKind.Read, null, null, cancellationToken);
 
     /// <summary>Releases the object (on the interpreter thread, before the executor's next work item). Calls
@@ -69,7 +70,7 @@ public sealed class PythonObject : IAsyncDisposable
     /// <inheritdoc />
     public override string ToString() => $"<PythonObject {TypeName}>";
 
-    private Task<T> Run<T>(string path, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, CancellationToken cancellationToken)
+    private Task<T> Run<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(string path, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _disposed) != 0)
             return Task.FromException<T>(new ObjectDisposedException(nameof(PythonObject), $"The handle of a {TypeName} was disposed."));

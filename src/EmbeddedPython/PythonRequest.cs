@@ -20,8 +20,8 @@ public sealed record PythonRequest
     /// <summary>When set, only these globals come back (those that exist and convert).</summary>
     public IReadOnlyList<string>? LimitReturnTo { get; init; }
 
-    /// <summary>The code sends its own results through <c>embedded_python.emit/complete/fail</c> or
-    /// Vantiq's <c>connector_connection.send_query_response</c>, instead of returning its globals.</summary>
+    /// <summary>The code sends its own results through <c>embedded_python.emit/complete/fail</c> (or the
+    /// compatibility names of <c>embedded_python.compat</c>), instead of returning its globals.</summary>
     public bool CodeHandlesReturn { get; init; }
 
     /// <summary>Receives what the request and its tasks print, line by line as they print it (an unterminated

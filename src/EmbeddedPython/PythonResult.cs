@@ -14,11 +14,11 @@ public sealed class PythonResult
         Output = output;
     }
 
-    /// <summary>The returned globals (Vantiq's <c>pythonCallResults</c>), converted to .NET values.</summary>
+    /// <summary>The returned globals, converted to .NET values.</summary>
     public IReadOnlyDictionary<string, object?> Values { get; }
 
     /// <summary>What a <see cref="PythonRequest.CodeHandlesReturn"/> request sent, in order: every emitted value,
-    /// then the value it completed with (left out when it completed with None, as a Vantiq 204 does).</summary>
+    /// then the value it completed with (left out when it completed with None).</summary>
     public IReadOnlyList<object?> Messages { get; }
 
     /// <summary>What the request printed to stdout and stderr.</summary>
@@ -34,9 +34,7 @@ public sealed class PythonResult
     /// no .NET form and was left out).</exception>
     /// <exception cref="PythonConversionException">The value does not fit <typeparamref name="T"/>; the message
     /// names where, from the global's name (<c>order.lines[2].price: str is not a double</c>).</exception>
-    [RequiresUnreferencedCode(TypedConversion.ReflectionNote)]
-    [RequiresDynamicCode(TypedConversion.ReflectionNote)]
-    public T Get<T>(string name)
+    public T Get<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(string name)
     {
         if (!Values.TryGetValue(name, out var value))
             throw new KeyNotFoundException($"The result has no value named '{name}': the code did not set it, or its value had no .NET form and was left out (returned names: {string.Join(", ", Values.Keys)}).");

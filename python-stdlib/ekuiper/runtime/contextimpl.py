@@ -3,11 +3,8 @@
 import json
 import logging
 import sys
-import time
 
 from ekuiper.runtime.context import Context
-
-_RETRY_PAUSE = 0.002
 
 
 class PluginLogger:
@@ -54,14 +51,9 @@ class ContextImpl(Context):
         return PluginLogger(f"ekuiper.{self.ruleId or 'function'}")
 
     def _push(self, payload: bytes, what: str):
-        # The .NET side never blocks while holding the GIL: it refuses what nng can't take now, and this
-        # loop waits (GIL released) until eKuiper reads again or the symbol is stopped.
-        while True:
-            if not self.running:
-                raise ClosedError(f"{what} on a stopped {self.key}")
-            if self._send(self.key, payload):
-                return
-            time.sleep(_RETRY_PAUSE)
+        # The .NET send waits without the GIL while eKuiper is slow, and says False once the channel closed.
+        if not (self.running and self._send(payload)):
+            raise ClosedError(f"{what} on a stopped {self.key}")
 
     def emit(self, message: dict, meta: dict):
         raise AttributeError("emit is only available to sources")

@@ -1,40 +1,57 @@
-"""What the .NET host calls. The host owns every nng socket; this module owns the plugin objects.
+"""What the .NET host calls, through its call API. The host owns every nng socket; this module owns the
+plugin objects.
 
-The host binds its callbacks once (``bind``), runs the plugin script, and ``plugin.start`` lands in
-``register``. Then, for each command eKuiper sends, the host calls ``start`` / ``stop`` (which return the
-exact reply text), ``deliver`` for sink messages and ``call`` for function calls (which returns the reply
-bytes). Sources and sinks run on their own Python threads, never on the interpreter thread.
+The host binds its ``started`` callback once (``bind``), runs each plugin script (``run_script``), and
+``plugin.start`` lands in ``register``. Then, for each command eKuiper sends, the host calls ``start`` /
+``stop`` (which return the exact reply text) and ``call`` for function calls (which returns the reply bytes).
+A source or sink gets its channel as .NET callables at ``start`` and runs on its own Python thread, which
+sends and receives through them directly (the GIL is released while they wait): no message passes through
+the interpreter thread.
 """
 
 import json
 import logging
-import queue
+import os
+import sys
 import threading
 import traceback
 from collections import OrderedDict
 
+from embedded_python import modules
 from ekuiper.runtime import shared
 from ekuiper.runtime.contextimpl import FunctionContext, SinkContext, SourceContext
 
 _log = logging.getLogger("ekuiper")
-_callbacks = {}
+_started = []
 _plugins = {}
 _running = {}
 _functions = {}
 _function_contexts = OrderedDict()
 _FUNCTION_CONTEXTS_MAX = 1024
-_STOP = object()
 
 
-def bind(send, closed, started):
-    """send(key, bytes) -> bool pushes on a symbol's channel (False: try again); closed(key) releases the
-    channel of a symbol that ended by itself; started(name, sources, sinks, functions) announces a plugin."""
-    _callbacks.update(send=send, closed=closed, started=started)
+def bind(started):
+    """started(name, sources, sinks, functions) announces a plugin whose script called ``plugin.start``."""
+    _started[:] = [started]
+
+
+def run_script(script, arguments):
+    """Runs a plugin script as ``__main__`` the way python would: ``sys.argv`` is the script and its
+    arguments, its folder is first on ``sys.path``. This package is already imported, so a copy of the SDK
+    bundled next to the script does not shadow it. ``__main__`` is restored afterwards, as runpy does."""
+    script = os.path.abspath(script)
+    sys.argv = [script, *arguments]
+    main = sys.modules.get("__main__")
+    try:
+        modules.load_file(script, name="__main__", reload="always")
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def register(config):
     _plugins[config.name] = config
-    _callbacks["started"](config.name, list(config.sources), list(config.sinks), list(config.functions))
+    _started[0](config.name, list(config.sources), list(config.sinks), list(config.functions))
 
 
 def _reply_error():
@@ -43,9 +60,13 @@ def _reply_error():
     return text
 
 
-def start(plugin_name, arg, key):
+def start(plugin_name, arg, key, send=None, receive=None, closed=None):
     """Runs a start command (arg: the command's JSON text; key: the instance key the host files its
-    channels under, "<ruleId>_<opId>_<instanceId>_<symbolName>"); returns the reply text."""
+    channels under, "<ruleId>_<opId>_<instanceId>_<symbolName>"); returns the reply text.
+
+    A source or sink gets its channel: ``send(bytes) -> bool`` pushes a tuple or an ack (waiting while
+    eKuiper is slow; False once the channel is closed), ``receive() -> bytes | None`` takes the next sink
+    message (None once closed), ``closed()`` releases the channel of a symbol that ended by itself."""
     try:
         control = json.loads(arg)
         factory = _plugins[plugin_name].get(control["pluginType"], control["symbolName"])
@@ -63,16 +84,14 @@ def start(plugin_name, arg, key):
         if plugin_type == shared.TYPE_SOURCE:
             # The original passes control["datasource"], a key eKuiper never sends: always "" (kept).
             instance.configure("", config)
-            ctx = SourceContext(meta, key, _callbacks["send"])
+            ctx = SourceContext(meta, key, send)
             target = _run_source
-            inbox = None
         else:
             instance.configure(config)
-            ctx = SinkContext(meta, key, _callbacks["send"], bool(config.get("requireAck")))
+            ctx = SinkContext(meta, key, send, bool(config.get("requireAck")))
             target = _run_sink
-            inbox = queue.SimpleQueue()
-        _running[key] = (instance, ctx, inbox)
-        threading.Thread(target=target, args=(key, instance, ctx, inbox), name=key, daemon=True).start()
+        _running[key] = (instance, ctx, closed)
+        threading.Thread(target=target, args=(key, instance, ctx, receive), name=key, daemon=True).start()
         return shared.REPLY_OK
     except Exception:
         return _reply_error()
@@ -89,10 +108,8 @@ def _stop(key):
     entry = _running.pop(key, None)
     if entry is None:
         return False
-    instance, ctx, inbox = entry
+    instance, ctx, _ = entry
     ctx.running = False
-    if inbox is not None:
-        inbox.put(_STOP)
     try:
         instance.close(ctx)
     except Exception:
@@ -100,9 +117,11 @@ def _stop(key):
     return True
 
 
-def _ended_by_itself(key):
-    if _stop(key):
-        _callbacks["closed"](key)
+def _ended_by_itself(key, ctx):
+    # Only this instance: a rule restarted at once runs a new one under the same key.
+    entry = _running.get(key)
+    if entry is not None and entry[1] is ctx and _stop(key):
+        entry[2]()
 
 
 def _run_source(key, instance, ctx, _):
@@ -111,36 +130,27 @@ def _run_source(key, instance, ctx, _):
     except Exception:
         if ctx.running:
             _log.error("source %s failed:\n%s", key, traceback.format_exc())
-    _ended_by_itself(key)
+    _ended_by_itself(key, ctx)
 
 
-def _run_sink(key, instance, ctx, inbox):
+def _run_sink(key, instance, ctx, receive):
     try:
         instance.open(ctx)
     except Exception:
         _log.error("sink %s failed to open:\n%s", key, traceback.format_exc())
-        _ended_by_itself(key)
+        _ended_by_itself(key, ctx)
         return
     while True:
-        data = inbox.get()
-        if data is _STOP:
+        data = receive()
+        if data is None:
+            # Closed: by a stop (then nothing is left to do) or because the channel failed.
+            _ended_by_itself(key, ctx)
             return
         try:
             instance.collect(ctx, data)
         except Exception:
             # One bad message does not end the sink (the original's thread dies here).
             _log.error("sink %s collect failed:\n%s", key, traceback.format_exc())
-
-
-def deliver(key, messages):
-    """Queues messages eKuiper sent to a sink; returns how many wait, or -1 when the sink is gone."""
-    entry = _running.get(key)
-    if entry is None:
-        return -1
-    inbox = entry[2]
-    for message in messages:
-        inbox.put(message)
-    return inbox.qsize()
 
 
 def _function_context(symbol, text):

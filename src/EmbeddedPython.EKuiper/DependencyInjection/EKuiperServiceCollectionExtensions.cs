@@ -1,5 +1,6 @@
 using EmbeddedPython.EKuiper;
 using EmbeddedPython.EKuiper.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,8 @@ public static class EKuiperServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="EKuiperPluginHost"/> (and the Python executor it runs on, when not registered yet) as a
-    /// hosted service. Options bind from the configuration section <c>EmbeddedPython:EKuiper</c>, then
+    /// hosted service. Options bind from the configuration section <c>EmbeddedPython:EKuiper</c> when an
+    /// <see cref="IConfiguration"/> is registered (a bare <see cref="ServiceCollection"/> gets the defaults), then
     /// <paramref name="configure"/> runs; they are validated at start.
     /// </summary>
     public static IServiceCollection AddEKuiperPluginHost(this IServiceCollection services, Action<EKuiperPluginHostOptions>? configure = null)
@@ -19,7 +21,7 @@ public static class EKuiperServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddPythonExecutor();
         var options = services.AddOptions<EKuiperPluginHostOptions>()
-            .BindConfiguration(EKuiperPluginHostOptions.SectionName)
+            .Configure<IServiceProvider>(static (o, sp) => sp.GetService<IConfiguration>()?.GetSection(EKuiperPluginHostOptions.SectionName).Bind(o))
             .ValidateOnStart();
         if (configure is not null)
             options.Configure(configure);

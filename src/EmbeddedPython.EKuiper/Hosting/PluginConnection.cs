@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using EmbeddedPython.EKuiper.Diagnostics;
 using EmbeddedPython.EKuiper.Protocol;
 
 namespace EmbeddedPython.EKuiper.Hosting;
@@ -15,17 +17,17 @@ internal sealed class PluginConnection : IDisposable
     private static readonly JsonSerializerOptions ReplyJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly string _name;
-    private readonly PythonSide _python;
+    private readonly PluginModule _python;
     private readonly ConcurrentDictionary<string, DataChannel> _channels;
     private readonly ConcurrentDictionary<string, RequestChannel> _functions = new();
     private readonly EKuiperPluginHostOptions _options;
-    private readonly EKuiperPluginHostLog _log;
+    private readonly Log _log;
     private readonly RequestChannel _control;
     private readonly ManualResetEventSlim _ready = new();
     private HashSet<(string Type, string Symbol)> _declared = [];
 
-    public PluginConnection(string name, PythonSide python, ConcurrentDictionary<string, DataChannel> channels,
-        EKuiperPluginHostOptions options, EKuiperPluginHostLog log, Action? controlLost)
+    public PluginConnection(string name, PluginModule python, ConcurrentDictionary<string, DataChannel> channels,
+        EKuiperPluginHostOptions options, Log log, Action? controlLost)
     {
         _name = name;
         _python = python;
@@ -70,6 +72,7 @@ internal sealed class PluginConnection : IDisposable
     {
         // Connected ahead of a slow script (HandshakeBeforeScript): eKuiper's command waits for plugin.start.
         _ready.Wait();
+        using var activity = EKuiperTelemetry.StartCommand(_name);
         string reply;
         var cmd = "malformed";
         try
@@ -88,6 +91,9 @@ internal sealed class PluginConnection : IDisposable
             reply = $"{_name}: {e.Message}";
         }
         reply = ErrorText.Bound(reply);
+        activity?.SetTag("ekuiper.command", cmd);
+        if (reply != "ok")
+            activity?.SetStatus(ActivityStatusCode.Error, reply);
         _log.Command(_name, Encoding.UTF8.GetString(message), reply);
         EKuiperTelemetry.Commands.Add(1, new("command", cmd), new("ok", reply == "ok"));
         if (reply == "ok")
@@ -111,28 +117,35 @@ internal sealed class PluginConnection : IDisposable
         if (!_declared.Contains((control.PluginType, control.SymbolName)))
             return _python.Start(_name, command.Arg, control.Key);
         DataChannel channel = control.PluginType == Control.Source
-            ? new SourceChannel(control.Key, control.Ids)
-            : new SinkChannel(control.Key, control.Ids, _python, _log.ChannelFailed);
+            ? new SourceChannel(control.Key, control.Ids, Release)
+            : new SinkChannel(control.Key, control.Ids, Release);
         _channels[control.Key] = channel;
         string reply;
         try
         {
-            reply = _python.Start(_name, command.Arg, control.Key);
+            reply = _python.Start(_name, command.Arg, control.Key, channel);
         }
         catch (Exception e)
         {
             reply = e.Message;
         }
         if (reply != "ok")
-        {
-            _channels.TryRemove(control.Key, out _);
-            channel.Dispose();
-        }
-        else if (channel is SinkChannel sink)
-        {
-            sink.StartReceiving();
-        }
+            Release(channel);
         return reply;
+    }
+
+    // A symbol stopped: whatever runs under its key closes its sockets.
+    private void Release(string key)
+    {
+        if (_channels.TryRemove(key, out var channel))
+            channel.Dispose();
+    }
+
+    // A symbol failed to start or ended by itself: its own channel closes, not a newer one under the same key.
+    private void Release(DataChannel channel)
+    {
+        if (_channels.TryRemove(new KeyValuePair<string, DataChannel>(channel.Key, channel)))
+            channel.Dispose();
     }
 
     private string StartFunction(string symbol, string arg, string key)
@@ -155,6 +168,7 @@ internal sealed class PluginConnection : IDisposable
     private byte[] Call(string symbol, byte[] request)
     {
         EKuiperTelemetry.FunctionCalls.Add(1, new KeyValuePair<string, object?>("symbol", symbol));
+        using var activity = EKuiperTelemetry.StartFunctionCall(symbol);
         string error;
         try
         {
@@ -171,6 +185,7 @@ internal sealed class PluginConnection : IDisposable
         {
             error = $"function {symbol} failed: {e.Message}";
         }
+        activity?.SetStatus(ActivityStatusCode.Error, error);
         return Encoding.UTF8.GetBytes($"{{\"state\": false, \"result\": {JsonSerializer.Serialize(ErrorText.Bound(error), ReplyJson)}}}");
     }
 
@@ -179,8 +194,7 @@ internal sealed class PluginConnection : IDisposable
         if (control.PluginType == Control.Function)
             return "ok";
         var reply = _python.Stop(control.Key);
-        if (_channels.TryRemove(control.Key, out var channel))
-            channel.Dispose();
+        Release(control.Key);
         return reply;
     }
 

@@ -1,4 +1,4 @@
-using EmbeddedPython.EKuiper.Nng;
+using EmbeddedPython.EKuiper.Protocol.Nng;
 
 namespace EmbeddedPython.EKuiper.Hosting;
 

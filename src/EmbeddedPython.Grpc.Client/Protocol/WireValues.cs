@@ -1,9 +1,10 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EmbeddedPython.Grpc.Executor;
+using EmbeddedPython.Grpc.Protocol;
 
 namespace EmbeddedPython.Grpc.Client.Protocol;
 
@@ -25,7 +26,7 @@ internal static class WireValues
 
     /// <summary>Converts an untyped value to <typeparamref name="T"/> by the typed-conversion rules of the core;
     /// a mismatch throws <see cref="PythonConversionException"/> naming the place under <paramref name="path"/>.</summary>
-    public static T Convert<T>(object? value, string path)
+    public static T Convert<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(object? value, string path)
     {
         if (typeof(T) == typeof(PythonObject))
             throw NoHandles();

@@ -1,4 +1,3 @@
-using EmbeddedPython.Grpc.Autokitteh;
 using EmbeddedPython.Grpc.Executor;
 using Microsoft.AspNetCore.Routing;
 
@@ -18,14 +17,6 @@ public static class PythonGrpcEndpointRouteBuilderExtensions
         var reflection = endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         return new ConventionBuilders(executor, reflection);
-    }
-
-    /// <summary>Maps <c>autokitteh.user_code.v1.RunnerService</c>, the service autokitteh's worker drives
-    /// (enable the runner with <c>options.Autokitteh.Enabled</c>).</summary>
-    public static IEndpointConventionBuilder MapAutokittehRunner(this IEndpointRouteBuilder endpoints)
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapGrpcService<AutokittehRunnerService>();
     }
 
     /// <summary>One builder over several mapped services: a convention added here applies to each.</summary>

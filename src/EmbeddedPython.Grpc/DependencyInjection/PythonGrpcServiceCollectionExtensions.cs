@@ -1,8 +1,9 @@
 using EmbeddedPython.Grpc;
-using EmbeddedPython.Grpc.Autokitteh;
 using EmbeddedPython.Grpc.DependencyInjection;
 using EmbeddedPython.Grpc.Executor;
+using EmbeddedPython.Grpc.Hosting;
 using EmbeddedPython.Grpc.Security;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -20,21 +21,29 @@ public static class PythonGrpcServiceCollectionExtensions
     public const string PythonHealthCheckName = "embedded-python";
 
     /// <summary>
-    /// Registers gRPC, the executor service, the standard health and reflection services and, when
-    /// <see cref="AutokittehRunnerOptions.Enabled"/>, the autokitteh runner with its start-up checks.
-    /// Also registers the <see cref="EmbeddedPython.IPythonExecutor"/> unless one is registered already. Options bind from
-    /// the configuration section <c>EmbeddedPython:Grpc</c>, then <paramref name="configure"/> runs; they are
-    /// validated at start. Map the endpoints with <c>app.MapPythonExecutor()</c> and <c>app.MapAutokittehRunner()</c>.
-    /// The host refuses to start when the executor service listens beyond loopback without authorization
-    /// (see <see cref="PythonGrpcOptions.AllowAnonymous"/>).
+    /// Registers gRPC, the executor service, the standard health and reflection services and the start-up
+    /// exposure check. Also registers the <see cref="EmbeddedPython.IPythonExecutor"/> unless one is registered
+    /// already. Options bind from the configuration section <c>EmbeddedPython:Grpc</c> when an
+    /// <see cref="IConfiguration"/> is registered, then <paramref name="configure"/> runs; they are validated at
+    /// start. Calling it again (as <c>AddAutokittehRunner()</c> does) registers nothing twice and only adds the
+    /// delegate. Map the endpoints with <c>app.MapPythonExecutor()</c>. The host refuses to start when a service
+    /// that runs Python listens beyond loopback without authorization (see <see cref="PythonGrpcOptions.AllowAnonymous"/>).
     /// </summary>
     public static IServiceCollection AddPythonGrpcServices(this IServiceCollection services, Action<PythonGrpcOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<PythonGrpcOptions>().BindConfiguration(PythonGrpcOptions.SectionName);
+        var options = services.AddOptions<PythonGrpcOptions>();
+        if (services.Any(d => d.ServiceType == typeof(ExecutorServiceState)))
+        {
+            if (configure is not null)
+                options.Configure(configure);
+            return services;
+        }
+        // Configuration first, so that the delegate overrides it.
+        options.Configure<IServiceProvider>(static (o, sp) => sp.GetService<IConfiguration>()?.GetSection(PythonGrpcOptions.SectionName).Bind(o))
+            .ValidateOnStart();
         if (configure is not null)
             options.Configure(configure);
-        options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PythonGrpcOptions>, PythonGrpcOptionsValidator>());
 
         services.AddPythonExecutor();
@@ -47,16 +56,10 @@ public static class PythonGrpcServiceCollectionExtensions
             health.UseHealthChecksCache = false;
         }).AddPythonExecutor(PythonHealthCheckName);
 
+        services.TryAddSingleton<InterpreterHealth>();
         services.TryAddSingleton<RequestTranslator>();
         services.TryAddSingleton<ExecutorServiceState>();
         services.TryAddSingleton<CallHandler>();
-
-        services.TryAddSingleton<RunnerExit>();
-        services.TryAddSingleton<WorkerLink>();
-        services.TryAddSingleton<Syscalls>();
-        services.TryAddSingleton<LargeObjects>();
-        services.TryAddSingleton<RunnerSession>();
-        services.AddHostedService<RunnerLifetime>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExposureCheck>());
         return services;
     }

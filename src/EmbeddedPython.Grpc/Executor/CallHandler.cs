@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using EmbeddedPython.Grpc.Protocol;
 using EmbeddedPython.Grpc.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;

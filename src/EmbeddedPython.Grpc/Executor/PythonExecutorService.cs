@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using EmbeddedPython.Grpc.Diagnostics;
+using EmbeddedPython.Grpc.Hosting;
+using EmbeddedPython.Grpc.Protocol;
+using EmbeddedPython.Grpc.Security;
 using EmbeddedPython.Grpc.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -8,16 +12,20 @@ using Service = EmbeddedPython.Grpc.V1.PythonExecutor;
 
 namespace EmbeddedPython.Grpc.Executor;
 
-/// <summary><c>embeddedpython.executor.v1.PythonExecutor</c>: each call is one executor request. The call's
-/// cancellation token (client cancel, deadline, lost connection) reaches the executor, which drops a queued
-/// request and interrupts a running one.</summary>
+/// <summary><c>embeddedpython.executor.v1.PythonExecutor</c>: each call is one executor request (an entry point
+/// one call of the call API). The call's cancellation token (client cancel, deadline, lost connection) reaches
+/// the executor, which drops a queued request and interrupts a running one.</summary>
+[RunsPython]
 internal sealed partial class PythonExecutorService(
     IPythonExecutor executor,
     RequestTranslator translator,
     ExecutorServiceState state,
+    InterpreterHealth health,
     CallHandler calls,
     ILogger<PythonExecutorService> logger) : Service.PythonExecutorBase
 {
+    // What an entry file without the function raises (python-stdlib/embedded_python/modules.py).
+    private const string LoadError = "embedded_python.modules.LoadError";
     private readonly CallHandler _calls = calls;
 
     public override async Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context)
@@ -28,27 +36,16 @@ internal sealed partial class PythonExecutorService(
         {
             var translated = translator.Translate(request, context);
             await CallHandler.CommitAsync(context);
-            if (translated.Request.CodeHandlesReturn)
-            {
-                var response = NewResponse(request);
-                var partials = new List<string>();
-                await foreach (var message in executor.StreamAsync(translated.Request, context.CancellationToken))
-                {
-                    var json = JsonValues.Write(message.Value, out _);
-                    if (message.IsFinal)
-                        response.ResultsJson = json;
-                    else
-                        partials.Add(json);
-                }
-                response.PartialResultsJson.Add(partials);
-                response.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
-                CountCall(StatusCode.OK);
-                return response;
-            }
-            var result = await executor.ExecuteAsync(translated.Request, context.CancellationToken);
-            var completed = Completed(request, translated, result, started);
+            ExecuteResponse response;
+            if (translated.EntryPoint is { } entryPoint)
+                response = await CallEntryPointAsync(request, entryPoint, context.CancellationToken);
+            else if (translated.Request!.CodeHandlesReturn)
+                response = await StreamedAsync(request, translated.Request, static (r, json) => r.PartialResultsJson.Add(json), context.CancellationToken);
+            else
+                response = Completed(request, translated, await executor.ExecuteAsync(translated.Request, context.CancellationToken));
+            response.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
             CountCall(StatusCode.OK);
-            return completed;
+            return response;
         }
         catch (Exception e)
         {
@@ -68,10 +65,9 @@ internal sealed partial class PythonExecutorService(
             // Output lines, partial results and the final result reach the client in the order they happen:
             // the request's live output and its results meet in one channel, written out here.
             var events = Channel.CreateUnbounded<ExecuteEvent>(new UnboundedChannelOptions { SingleReader = true });
-            var pythonRequest = request.CaptureOutput
-                ? translated.Request with { OutputReceived = text => events.Writer.TryWrite(new ExecuteEvent { Output = new Output { Stream = Output.Types.Stream.Stdout, Text = text } }) }
-                : translated.Request;
-            var producing = ProduceEventsAsync(request, translated, pythonRequest, events.Writer, started, context.CancellationToken);
+            if (request.CaptureOutput && translated.Request is { } capturing)
+                translated = translated with { Request = capturing with { OutputReceived = text => events.Writer.TryWrite(new ExecuteEvent { Output = new Output { Stream = Output.Types.Stream.Stdout, Text = text } }) } };
+            var producing = ProduceEventsAsync(request, translated, events.Writer, started, context.CancellationToken);
             await foreach (var item in events.Reader.ReadAllAsync(context.CancellationToken))
             {
                 item.Seq = ++seq;
@@ -88,34 +84,27 @@ internal sealed partial class PythonExecutorService(
 
     /// <summary>Runs the request and writes its partial results and its completion; completes the channel
     /// with the request's exception when it fails.</summary>
-    private async Task ProduceEventsAsync(ExecuteRequest request, TranslatedRequest translated, PythonRequest pythonRequest,
+    private async Task ProduceEventsAsync(ExecuteRequest request, TranslatedRequest translated,
         ChannelWriter<ExecuteEvent> events, long started, CancellationToken cancellationToken)
     {
         try
         {
-            if (pythonRequest.CodeHandlesReturn)
+            ExecuteResponse final;
+            if (translated.EntryPoint is { } entryPoint)
             {
-                await foreach (var message in executor.StreamAsync(pythonRequest, cancellationToken))
-                {
-                    var json = JsonValues.Write(message.Value, out _);
-                    if (message.IsFinal)
-                    {
-                        var final = NewResponse(request);
-                        final.ResultsJson = json;
-                        final.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
-                        events.TryWrite(new ExecuteEvent { Completed = final });
-                    }
-                    else
-                    {
-                        events.TryWrite(new ExecuteEvent { Partial = new Partial { ResultsJson = json } });
-                    }
-                }
+                final = await CallEntryPointAsync(request, entryPoint, cancellationToken);
+            }
+            else if (translated.Request!.CodeHandlesReturn)
+            {
+                final = await StreamedAsync(request, translated.Request,
+                    (_, json) => events.TryWrite(new ExecuteEvent { Partial = new Partial { ResultsJson = json } }), cancellationToken);
             }
             else
             {
-                var result = await executor.ExecuteAsync(pythonRequest, cancellationToken);
-                events.TryWrite(new ExecuteEvent { Completed = Completed(request, translated, result, started) });
+                final = Completed(request, translated, await executor.ExecuteAsync(translated.Request, cancellationToken));
             }
+            final.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
+            events.TryWrite(new ExecuteEvent { Completed = final });
             events.TryComplete();
         }
         catch (Exception e)
@@ -126,7 +115,7 @@ internal sealed partial class PythonExecutorService(
 
     public override async Task<HealthResponse> Health(HealthRequest request, ServerCallContext context)
     {
-        var (status, version, queueLength) = await state.InterpreterAsync(context.CancellationToken);
+        var (status, version, queueLength) = await health.CheckAsync(context.CancellationToken);
         return new HealthResponse
         {
             Status = status,
@@ -137,34 +126,72 @@ internal sealed partial class PythonExecutorService(
         };
     }
 
-    private static ExecuteResponse Completed(ExecuteRequest request, TranslatedRequest translated, PythonResult result, long started)
+    /// <summary>A request whose code sends its own results: the partial ones go to <paramref name="partial"/>,
+    /// the final one into the response.</summary>
+    private async Task<ExecuteResponse> StreamedAsync(ExecuteRequest request, PythonRequest python,
+        Action<ExecuteResponse, string> partial, CancellationToken cancellationToken)
     {
         var response = NewResponse(request);
-        if (translated.IsEntryPoint)
+        await foreach (var message in executor.StreamAsync(python, cancellationToken))
         {
-            var outcome = result.Values.GetValueOrDefault(RequestTranslator.EntryOutcome) as IReadOnlyDictionary<string, object?>
-                ?? throw new RpcException(new Status(StatusCode.Internal, "the entry point's outcome did not come back"));
-            if (outcome.TryGetValue("missing", out var missing))
-                throw new RpcException(new Status(StatusCode.NotFound, ErrorStatus.Bounded(missing as string ?? "entry function not found")));
-            response.ResultsJson = JsonValues.Write(outcome.GetValueOrDefault("result"), out var lossy);
-            if (lossy || !outcome.ContainsKey("result"))
-                response.LossyReturnNames.Add("result");
+            var json = JsonValues.Write(message.Value, out _);
+            if (message.IsFinal)
+                response.ResultsJson = json;
+            else
+                partial(response, json);
         }
-        else
-        {
-            var lossyNames = new List<string>();
-            response.ResultsJson = JsonValues.WriteObject(result.Values, lossyNames);
-            response.LossyReturnNames.Add(lossyNames);
-            response.MissingReturnNames.Add(translated.ReturnNames.Where(n => !result.Values.ContainsKey(n)));
-        }
-        if (request.CaptureOutput)
-            response.Stdout = result.Output;
-        response.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
         return response;
     }
 
-    private static void CountCall(StatusCode code) =>
-        Telemetry.ExecutorCalls.Add(1, new KeyValuePair<string, object?>("rpc.grpc.status_code", code.ToString()));
+    /// <summary>Calls the entry function; its return value is the result (<c>null</c> and lossy when it has no
+    /// .NET form), and a file without the function is NOT_FOUND.</summary>
+    private async Task<ExecuteResponse> CallEntryPointAsync(ExecuteRequest request, PythonCall call, CancellationToken cancellationToken)
+    {
+        var response = NewResponse(request);
+        object? result;
+        try
+        {
+            result = await executor.CallAsync<object?>(call, cancellationToken);
+        }
+        catch (PythonException e) when (e.PythonType == LoadError)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, ErrorStatus.Bounded(e.Message)));
+        }
+        catch (PythonConversionException)
+        {
+            response.ResultsJson = "null";
+            response.LossyReturnNames.Add("result");
+            return response;
+        }
+        response.ResultsJson = JsonValues.Write(result, out var lossy);
+        if (lossy)
+            response.LossyReturnNames.Add("result");
+        return response;
+    }
+
+    private static ExecuteResponse Completed(ExecuteRequest request, TranslatedRequest translated, PythonResult result)
+    {
+        var response = NewResponse(request);
+        response.ResultsJson = JsonValues.WriteObject(result.Values, response.LossyReturnNames);
+        foreach (var name in translated.ReturnNames)
+        {
+            if (!result.Values.ContainsKey(name))
+                response.MissingReturnNames.Add(name);
+        }
+        if (request.CaptureOutput)
+            response.Stdout = result.Output;
+        return response;
+    }
+
+    // One tag per status, made once: the counter is bumped on every call.
+    private static readonly KeyValuePair<string, object?>[] StatusTags = [.. Enumerable.Range(0, (int)StatusCode.Unauthenticated + 1)
+        .Select(code => new KeyValuePair<string, object?>("rpc.grpc.status_code", ((StatusCode)code).ToString()))];
+
+    private static void CountCall(StatusCode code)
+    {
+        if (Telemetry.ExecutorCalls.Enabled)
+            Telemetry.ExecutorCalls.Add(1, (uint)code < StatusTags.Length ? StatusTags[(int)code] : new("rpc.grpc.status_code", code.ToString()));
+    }
 
     private static ExecuteResponse NewResponse(ExecuteRequest request) => new() { RequestId = request.RequestId };
 
@@ -173,15 +200,9 @@ internal sealed partial class PythonExecutorService(
         var rpc = ErrorStatus.From(exception, context, requestId);
         CountCall(rpc.StatusCode);
         if (rpc.StatusCode == StatusCode.Internal)
-            LogInternalError(exception, requestId);
+            logger.InternalError(exception, requestId);
         else
-            LogCallFailed(requestId, rpc.StatusCode, rpc.Status.Detail);
+            logger.CallFailed(requestId, rpc.StatusCode, rpc.Status.Detail);
         return rpc;
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Request '{RequestId}' ended with {Code}: {Detail}")]
-    private partial void LogCallFailed(string requestId, StatusCode code, string detail);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Request '{RequestId}' failed inside the host")]
-    private partial void LogInternalError(Exception exception, string requestId);
 }

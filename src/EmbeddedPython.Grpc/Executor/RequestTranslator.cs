@@ -1,55 +1,53 @@
+using EmbeddedPython.Grpc.Protocol;
 using EmbeddedPython.Grpc.V1;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace EmbeddedPython.Grpc.Executor;
 
-/// <summary>A gRPC request checked and turned into an executor request.</summary>
-/// <param name="Request">What the executor runs.</param>
+/// <summary>A gRPC request checked and turned into an executor request, or for an entry point into a call.</summary>
+/// <param name="Request">What the executor runs (null for an entry point).</param>
+/// <param name="EntryPoint">The call of an entry point (python-stdlib/embedded_python_grpc/entry.py); its return value is the result.</param>
 /// <param name="ReturnNames">The globals the caller asked for (empty: all).</param>
-/// <param name="IsEntryPoint">The request calls a function; its return value is the result.</param>
-internal sealed record TranslatedRequest(PythonRequest Request, IReadOnlyList<string> ReturnNames, bool IsEntryPoint);
+internal sealed record TranslatedRequest(PythonRequest? Request, PythonCall? EntryPoint, IReadOnlyList<string> ReturnNames);
 
 /// <summary>Checks an <see cref="ExecuteRequest"/> and translates it; anything malformed is refused with
 /// <c>INVALID_ARGUMENT</c> naming the field.</summary>
 internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOptions<PythonExecutorOptions> executorOptions)
 {
-    /// <summary>The global that carries an entry point's outcome back.</summary>
-    public const string EntryOutcome = "entry_outcome";
-
-    // Runs on the executor; top-level await lets async entry functions finish within the request.
-    private const string EntryPointCode = """
-        from embedded_python_grpc import entry as _entry
-        entry_outcome = _entry.call(entry_code_dir, entry_file, entry_function, entry_kwargs)
-        if "awaitable" in entry_outcome:
-            entry_outcome = {"result": await entry_outcome["awaitable"]}
-        """;
-
     public TranslatedRequest Translate(ExecuteRequest request, ServerCallContext context)
     {
         var presets = ReadPresets(request);
         var timeout = EffectiveTimeout(request.Timeout, context);
         var memoryLimit = EffectiveMemoryLimit(request.HasMemoryLimit ? request.MemoryLimit : null);
-        var returnNames = request.ReturnNames.ToList();
-        if (returnNames.Any(string.IsNullOrWhiteSpace))
-            throw Invalid("return_names", "return_names must not contain empty names.");
-        var common = new PythonRequest
+        var returnNames = new List<string>(request.ReturnNames.Count);
+        foreach (var name in request.ReturnNames)
         {
+            if (string.IsNullOrWhiteSpace(name))
+                throw Invalid("return_names", "return_names must not contain empty names.");
+            returnNames.Add(name);
+        }
+        if (request.SourceCase == ExecuteRequest.SourceOneofCase.EntryPoint)
+            return new TranslatedRequest(null, EntryPointCall(request.EntryPoint, presets, timeout, memoryLimit), returnNames);
+        (string? code, string? cacheName, string? script) = request.SourceCase switch
+        {
+            ExecuteRequest.SourceOneofCase.Code when request.Code.Length > 0 => (request.Code, NullIfEmpty(request.Name), (string?)null),
+            ExecuteRequest.SourceOneofCase.Script when request.Script.Length > 0 => (null, null, request.Script),
+            ExecuteRequest.SourceOneofCase.None when request.Name.Length > 0 => (null, request.Name, null),
+            _ => throw Invalid("source", "the request has no source: set code, script, entry_point, or name alone to rerun cached code."),
+        };
+        var python = new PythonRequest
+        {
+            Code = code,
+            Name = cacheName,
+            Script = script,
             PresetValues = presets,
             LimitReturnTo = returnNames.Count > 0 ? returnNames : null,
             CodeHandlesReturn = request.CodeHandlesReturn,
             Timeout = timeout,
             MemoryLimit = memoryLimit,
         };
-        var python = request.SourceCase switch
-        {
-            ExecuteRequest.SourceOneofCase.Code when request.Code.Length > 0 => common with { Code = request.Code, Name = NullIfEmpty(request.Name) },
-            ExecuteRequest.SourceOneofCase.Script when request.Script.Length > 0 => common with { Script = request.Script },
-            ExecuteRequest.SourceOneofCase.EntryPoint => EntryPointRequest(request.EntryPoint, presets, timeout) with { MemoryLimit = memoryLimit },
-            ExecuteRequest.SourceOneofCase.None when request.Name.Length > 0 => common with { Name = request.Name },
-            _ => throw Invalid("source", "the request has no source: set code, script, entry_point, or name alone to rerun cached code."),
-        };
-        return new TranslatedRequest(python, returnNames, request.SourceCase == ExecuteRequest.SourceOneofCase.EntryPoint);
+        return new TranslatedRequest(python, null, returnNames);
     }
 
     private static Dictionary<string, object?> ReadPresets(ExecuteRequest request)
@@ -112,7 +110,7 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         return limit;
     }
 
-    private PythonRequest EntryPointRequest(EntryPoint entryPoint, Dictionary<string, object?> presets, TimeSpan timeout)
+    private PythonCall EntryPointCall(EntryPoint entryPoint, Dictionary<string, object?> presets, TimeSpan timeout, long memoryLimit)
     {
         var directory = options.Value.CodeDirectory
             ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, "this server has no code directory (EmbeddedPython:Grpc:CodeDirectory), so it serves no entry points."));
@@ -124,19 +122,11 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         var root = Path.GetFullPath(directory);
         if (!File.Exists(Path.Combine(root, file)))
             throw new RpcException(new Status(StatusCode.NotFound, ErrorStatus.Bounded($"entry file '{file}' not found in the code directory.")));
-        return new PythonRequest
+        return new PythonCall("embedded_python_grpc.entry", "call")
         {
-            Code = EntryPointCode,
-            Name = "embedded_python_grpc.entry_point",
-            PresetValues = new Dictionary<string, object?>
-            {
-                ["entry_code_dir"] = root,
-                ["entry_file"] = file,
-                ["entry_function"] = entryPoint.Function,
-                ["entry_kwargs"] = presets,
-            },
-            LimitReturnTo = [EntryOutcome],
+            Args = [root, file, entryPoint.Function, presets],
             Timeout = timeout,
+            MemoryLimit = memoryLimit,
         };
     }
 

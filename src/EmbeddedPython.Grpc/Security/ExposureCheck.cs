@@ -1,5 +1,5 @@
 using System.Net;
-using EmbeddedPython.Grpc.Executor;
+using System.Reflection;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -13,9 +13,10 @@ using Microsoft.Extensions.Options;
 namespace EmbeddedPython.Grpc.Security;
 
 /// <summary>
-/// Secure by default: once the server listens, fails the host's start when the executor service is reachable
-/// beyond loopback and anyone could run code through it (no authorization on its endpoints, no fallback policy),
-/// unless <see cref="PythonGrpcOptions.AllowAnonymous"/> says so.
+/// Secure by default: once the server listens, fails the host's start when a service marked
+/// <see cref="RunsPythonAttribute"/> (the executor service, the autokitteh runner) is reachable beyond loopback
+/// and anyone could run code through it (no authorization on its endpoints, no fallback policy), unless
+/// <see cref="PythonGrpcOptions.AllowAnonymous"/> says so.
 /// </summary>
 internal sealed class ExposureCheck(IServiceProvider services, IOptions<PythonGrpcOptions> options) : IHostedLifecycleService
 {
@@ -26,13 +27,13 @@ internal sealed class ExposureCheck(IServiceProvider services, IOptions<PythonGr
         var exposed = ExposedAddresses();
         if (exposed.Count == 0)
             return Task.CompletedTask;
-        var open = OpenExecutorMethods();
+        var open = OpenMethods();
         if (open.Count == 0)
             return Task.CompletedTask;
         throw new InvalidOperationException(
-            $"The Python executor service listens on {string.Join(", ", exposed)} (beyond loopback) and anyone who reaches it "
+            $"A service that runs Python listens on {string.Join(", ", exposed)} (beyond loopback) and anyone who reaches it "
             + $"can run Python: {string.Join(", ", open.Take(3))}{(open.Count > 3 ? ", …" : "")} require no authorization. "
-            + "Chain .RequireAuthorization(...) to MapPythonExecutor() (see the package README: mTLS, JWT bearer), set an "
+            + "Chain .RequireAuthorization(...) to MapPythonExecutor() or MapAutokittehRunner() (see the package README: mTLS, JWT bearer), set an "
             + $"authorization fallback policy, or set {PythonGrpcOptions.SectionName}:{nameof(PythonGrpcOptions.AllowAnonymous)} = true "
             + "if a boundary of your own protects it.");
     }
@@ -50,13 +51,13 @@ internal sealed class ExposureCheck(IServiceProvider services, IOptions<PythonGr
         return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
     }
 
-    private List<string> OpenExecutorMethods()
+    private List<string> OpenMethods()
     {
         var fallback = services.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy;
         var open = new List<string>();
         foreach (var endpoint in services.GetRequiredService<EndpointDataSource>().Endpoints)
         {
-            if (endpoint.Metadata.GetMetadata<GrpcMethodMetadata>() is not { } method || method.ServiceType != typeof(PythonExecutorService))
+            if (endpoint.Metadata.GetMetadata<GrpcMethodMetadata>() is not { } method || method.ServiceType.GetCustomAttribute<RunsPythonAttribute>() is null)
                 continue;
             var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
             var authorized = endpoint.Metadata.GetMetadata<IAuthorizeData>() is not null

@@ -1,6 +1,7 @@
 using EmbeddedPython.Tasks;
 using EmbeddedPython.Tasks.DependencyInjection;
 using EmbeddedPython.Tasks.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -15,15 +16,17 @@ public static class PythonTasksServiceCollectionExtensions
     /// Registers <see cref="IPythonTaskHost"/> (and the Python executor it runs on, when not registered yet) as a
     /// hosted service that serves the per-task websocket endpoint. Options start from the original's environment
     /// variables (<see cref="PythonTasksOptions.ReadOriginalEnvironment"/>), then bind from the configuration
-    /// section <c>EmbeddedPython:Tasks</c>, then <paramref name="configure"/> runs; they are validated at start.
+    /// section <c>EmbeddedPython:Tasks</c> when an <see cref="IConfiguration"/> is registered (a bare
+    /// <see cref="ServiceCollection"/> keeps the defaults), then <paramref name="configure"/> runs; they are
+    /// validated at start.
     /// </summary>
     public static IServiceCollection AddPythonTasks(this IServiceCollection services, Action<PythonTasksOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddPythonExecutor();
         var options = services.AddOptions<PythonTasksOptions>()
-            .Configure(o => o.ReadOriginalEnvironment())
-            .BindConfiguration(PythonTasksOptions.SectionName)
+            .Configure(static o => o.ReadOriginalEnvironment())
+            .Configure<IServiceProvider>(static (o, sp) => sp.GetService<IConfiguration>()?.GetSection(PythonTasksOptions.SectionName).Bind(o))
             .ValidateOnStart();
         if (configure is not null)
             options.Configure(configure);

@@ -41,4 +41,10 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Error, "Vantiq source {Source}: a query failed unexpectedly")]
     public static partial void QueryCrashed(ILogger logger, string source, Exception error);
+
+    [LoggerMessage(13, LogLevel.Warning, "The configuration section {Legacy} is deprecated and was read: move its settings to {Current} (they are the same)")]
+    public static partial void DeprecatedSection(ILogger logger, string legacy, string current);
+
+    [LoggerMessage(14, LogLevel.Warning, "The deprecated configuration section {Legacy} is ignored because {Current} is present: remove it")]
+    public static partial void DeprecatedSectionIgnored(ILogger logger, string legacy, string current);
 }

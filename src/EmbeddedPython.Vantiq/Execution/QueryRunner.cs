@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using EmbeddedPython.Vantiq.Diagnostics;
 using EmbeddedPython.Vantiq.Documents;
@@ -7,88 +6,88 @@ using EmbeddedPython.Vantiq.Protocol;
 
 namespace EmbeddedPython.Vantiq.Execution;
 
-/// <summary>Answers one query: runs it through <c>embedded_python_vantiq.run_query</c> on the executor,
+/// <summary>Answers one query: calls <c>embedded_python_vantiq.run_query</c> with the session's connection,
 /// fetches its document when it names one, and turns every outcome into reply frames. Every query with a
 /// reply address gets a final frame, also on timeouts and on code that never answers.</summary>
 internal sealed class QueryRunner
 {
     private const string Prefix = "io.vantiq.pyexecsource.";
+    // What run_query returns besides null (embedded_python_vantiq.NEED_DOCUMENT, NEED_CONTENT, UNANSWERED).
+    private const string NeedDocument = "document", NeedContent = "content", Unanswered = "unanswered";
 
     private readonly IPythonExecutor _executor;
     private readonly TimeSpan _timeout;
     private readonly OpenQueries _open;
     private readonly string _source;
+    private readonly DocumentClient _documents;
+    private readonly Action<byte[]> _queue;
 
-    public QueryRunner(string source, IPythonExecutor executor, TimeSpan timeout, OpenQueries open)
+    /// <param name="source">The source's name, for telemetry.</param>
+    /// <param name="executor">Runs the Python side.</param>
+    /// <param name="timeout">The time limit of a query.</param>
+    /// <param name="open">The connection's unanswered queries.</param>
+    /// <param name="documents">Fetches documents for <c>script</c>.</param>
+    /// <param name="queue">Queues a frame for the server.</param>
+    public QueryRunner(string source, IPythonExecutor executor, TimeSpan timeout, OpenQueries open, DocumentClient documents, Action<byte[]> queue)
     {
         _source = source;
         _executor = executor;
         _timeout = timeout;
         _open = open;
+        _documents = documents;
+        _queue = queue;
     }
 
-    /// <param name="connectionId">Key of the connection's state on the Python side.</param>
-    /// <param name="query">The WITH object, or null when the frame had none.</param>
+    /// <param name="connection">The session's <c>connector_connection</c>.</param>
+    /// <param name="query">The WITH object (UTF-8 JSON), or null when the frame had none.</param>
     /// <param name="replyAddress">Where the replies go.</param>
-    /// <param name="documents">Fetches documents for <c>script</c>.</param>
-    /// <param name="queue">Queues a frame for the server.</param>
     /// <param name="stopping">Cancelled when the connector stops.</param>
-    public async Task RunAsync(string connectionId, JsonElement? query, string replyAddress, DocumentClient documents,
-        Action<byte[]> queue, CancellationToken stopping)
+    public async Task RunAsync(PythonObject connection, byte[]? query, string replyAddress, CancellationToken stopping)
     {
-        // Frames made here are final; the code's own frames go out through the connection's reply callback.
+        // Frames made here are final; the code's own frames go out through the connection's callbacks.
         void send(byte[] frame)
         {
             if (_open.TryClose(replyAddress))
-                queue(frame);
+                _queue(frame);
         }
         _open.Open(replyAddress);
         Telemetry.QueryStarted(_source);
         using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("vantiq.query") : null;
         activity?.SetTag("vantiq.source", _source);
         var started = Stopwatch.GetTimestamp();
-        var arguments = new Dictionary<string, object?>
-        {
-            ["connection"] = connectionId,
-            ["query"] = query,
-            ["address"] = replyAddress,
-        };
+        Dictionary<string, object?>? document = null;
+        var fetchSeconds = 0.0;
         try
         {
-            string? script = null;
             DocumentInfo? info = null;
             while (true)
             {
                 var remaining = _timeout - Stopwatch.GetElapsedTime(started);
                 if (remaining <= TimeSpan.Zero)
                     throw new PythonTimeoutException("The query did not finish within its time limit.");
-                var request = new PythonRequest
+                var call = new PythonCall(PythonConnection.Module, "run_query")
                 {
-                    Name = PythonSide.RunName,
-                    Code = PythonSide.RunCode,
-                    CodeHandlesReturn = true,
-                    PresetValues = new Dictionary<string, object?> { ["_vq_args"] = arguments },
+                    Args = [connection, query, replyAddress, document, fetchSeconds],
                     Timeout = remaining,
                 };
-                int? need = null;
-                await foreach (var message in _executor.StreamAsync(request, stopping).ConfigureAwait(false))
-                {
-                    var (status, body) = Decode(message.Value);
-                    if (status is PythonSide.NeedDocument or PythonSide.NeedContent)
-                    {
-                        need = status;
-                        script = body;
-                    }
-                }
-                if (need is null)
+                // null: the final frame went out; else what to fetch first and for which document, or why the
+                // Python side answered the query itself.
+                if (await _executor.CallAsync<string[]?>(call, stopping).ConfigureAwait(false) is not [var need, var script])
                     return;
+                if (need == Unanswered)
+                {
+                    Telemetry.Unanswered(script);
+                    return;
+                }
+                if (need != NeedDocument && need != NeedContent)
+                    throw new InvalidOperationException($"{PythonConnection.Module}.run_query returned [{need}, {script}].");
 
                 var fetchStarted = Stopwatch.GetTimestamp();
                 using var fetchTime = new CancellationTokenSource(remaining);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(fetchTime.Token, stopping);
-                if (need == PythonSide.NeedDocument)
+                if (need == NeedDocument)
                 {
-                    var (found, error) = await documents.GetInfoAsync(script!, linked.Token).ConfigureAwait(false);
+                    var (found, error) = await _documents.GetInfoAsync(script, linked.Token).ConfigureAwait(false);
                     if (error is not null)
                     {
                         send(OutgoingFrames.QueryError(replyAddress, error.Code, error.Message, error.Parameters));
@@ -105,7 +104,7 @@ internal sealed class QueryRunner
                         send(OutgoingFrames.QueryError(replyAddress, Prefix + "doclength", "Document {0} has an invalid length.", script, info.ContentSize));
                         return;
                     }
-                    arguments["document"] = new Dictionary<string, object?> { ["modified"] = info.Modified, ["content"] = null };
+                    document = new Dictionary<string, object?> { ["modified"] = info.Modified, ["content"] = null };
                 }
                 else
                 {
@@ -114,15 +113,15 @@ internal sealed class QueryRunner
                         send(OutgoingFrames.QueryError(replyAddress, Prefix + "doccontent.empty", "Document content for {0} was empty.", script));
                         return;
                     }
-                    var (content, error) = await documents.GetContentAsync(location, linked.Token).ConfigureAwait(false);
+                    var (content, error) = await _documents.GetContentAsync(location, linked.Token).ConfigureAwait(false);
                     if (error is not null)
                     {
                         send(OutgoingFrames.QueryError(replyAddress, error.Code, error.Message, error.Parameters));
                         return;
                     }
-                    arguments["document"] = new Dictionary<string, object?> { ["modified"] = info.Modified, ["content"] = content };
+                    document = new Dictionary<string, object?> { ["modified"] = info.Modified, ["content"] = content };
                 }
-                arguments["fetchSeconds"] = (double)arguments.GetValueOrDefault("fetchSeconds", 0.0)! + Stopwatch.GetElapsedTime(fetchStarted).TotalSeconds;
+                fetchSeconds += Stopwatch.GetElapsedTime(fetchStarted).TotalSeconds;
             }
         }
         catch (PythonTimeoutException)
@@ -137,15 +136,6 @@ internal sealed class QueryRunner
             Telemetry.Unanswered("timeout");
             send(OutgoingFrames.QueryError(replyAddress, Prefix + "execution.timeout",
                 "The query did not finish within the connector's time limit of {0} seconds.", _timeout.TotalSeconds));
-        }
-        catch (PythonFailedException)
-        {
-            // The host reports the end of the code's tasks from the same loop turn in which a task that raised
-            // reports its exception; one more request through the FIFO queue lets that report win.
-            await BarrierAsync().ConfigureAwait(false);
-            Telemetry.Unanswered("noresponse");
-            send(OutgoingFrames.QueryError(replyAddress, Prefix + "execution.noresponse",
-                "The code handles its own return, but it and the tasks it started ended without sending a final response.", []));
         }
         catch (PythonException e)
         {
@@ -162,25 +152,5 @@ internal sealed class QueryRunner
             _open.TryClose(replyAddress);
             Telemetry.QueryEnded(_source, started);
         }
-    }
-
-    private async Task BarrierAsync()
-    {
-        try
-        {
-            await _executor.ExecuteAsync(new PythonRequest { Name = PythonSide.BarrierName, Code = PythonSide.BarrierCode }).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is PythonException or TimeoutException or ObjectDisposedException or OperationCanceledException)
-        {
-            // Nothing to wait for any more.
-        }
-    }
-
-    /// <summary>The Python side sends [status, body JSON or null].</summary>
-    private static (int Status, string? Body) Decode(object? value)
-    {
-        if (value is IReadOnlyList<object?> { Count: 2 } pair && pair[0] is long status)
-            return ((int)status, pair[1] as string);
-        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Unexpected message from embedded_python_vantiq: {value}"));
     }
 }

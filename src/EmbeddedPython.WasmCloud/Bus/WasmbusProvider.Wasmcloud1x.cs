@@ -23,7 +23,7 @@ internal sealed partial class WasmbusProvider
         if (_host.LinkName != "default")
             await ServeAsync(prefix + ".default.shutdown", null, message => OnShutdownAsync(message, requireHostId: true), cancellationToken).ConfigureAwait(false);
         // Calls from components: queue group = the prefix, as 1.x providers subscribe, so instances share them.
-        var wrpc = new WrpcServer(_nats, TimeSpan.FromMilliseconds(Math.Max(_host.DefaultRpcTimeoutMs, 1000)), (operation, payload) => CallPythonAsync(operation, payload));
+        var wrpc = new WrpcServer(_nats, TimeSpan.FromMilliseconds(Math.Max(_host.DefaultRpcTimeoutMs, 1000)), (operation, payload) => _invocations.CallPythonAsync(operation, payload));
         var wrpcPrefix = $"{_host.LatticeRpcPrefix}.{_host.ProviderKey}";
         await ServeAsync(WrpcServer.Subject(wrpcPrefix), wrpcPrefix,
             message => RunInFlightAsync(() => wrpc.AnswerAsync(message, _stopping.Token)), cancellationToken).ConfigureAwait(false);

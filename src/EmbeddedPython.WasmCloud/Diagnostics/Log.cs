@@ -36,4 +36,7 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Information, "The host updated the provider's config; Python modules loaded again")]
     public static partial void ConfigUpdated(ILogger logger);
+
+    [LoggerMessage(12, LogLevel.Warning, "Configuration section {OldSection} is deprecated and still read: move its settings to {Section}, which wins where both set a value")]
+    public static partial void DeprecatedSection(ILogger logger, string oldSection, string section);
 }

@@ -4,15 +4,16 @@ using EmbeddedPython.WasmCloud.Wire;
 
 namespace EmbeddedPython.WasmCloud.Diagnostics;
 
-/// <summary>The package's one ActivitySource and Meter, both named <c>EmbeddedPython.WasmCloud</c>.</summary>
+/// <summary>The package's one ActivitySource and Meter, both named <c>EmbeddedPython.WasmCloud</c>; instruments
+/// are named <c>embeddedpython.wasmcloud.*</c>.</summary>
 internal static class Telemetry
 {
     public const string Name = "EmbeddedPython.WasmCloud";
 
     private static readonly ActivitySource Source = new(Name);
     private static readonly Meter Meter = new(Name);
-    private static readonly Counter<long> Invocations = Meter.CreateCounter<long>("wasmcloud.invocations", description: "Invocations answered, tagged by outcome (ok or error).");
-    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("wasmcloud.invocation.duration", "ms", "Time from receiving an invocation to its response.");
+    private static readonly Counter<long> Invocations = Meter.CreateCounter<long>("embeddedpython.wasmcloud.invocations", description: "Invocations answered, tagged by outcome (ok or error).");
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("embeddedpython.wasmcloud.invocation.duration", "ms", "Time from receiving an invocation to its response.");
 
     /// <summary>An activity for one invocation, continuing the caller's trace when the host sent W3C trace context.</summary>
     public static Activity? StartInvocation(Invocation invocation)

@@ -25,8 +25,7 @@ internal sealed class WasmCloudProviderService(
         var settings = options.Value;
         var line = settings.HostData ?? await Console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false);
         var host = HostData.Parse(line);
-        var key = host.InstanceId.Length > 0 ? host.InstanceId : Guid.NewGuid().ToString("N");
-        _python = new PythonDispatcher(executor, key, settings.InvocationTimeout);
+        _python = new PythonDispatcher(executor, settings.InvocationTimeout);
         await _python.ConfigureAsync(PythonSettings.Resolve(settings, host, Environment.GetEnvironmentVariable), cancellationToken).ConfigureAwait(false);
         var python = _python;
         _provider = new WasmbusProvider(host, settings, python, logger)
@@ -48,7 +47,7 @@ internal sealed class WasmCloudProviderService(
         if (_provider is not null)
             await _provider.StopAsync(cancellationToken).ConfigureAwait(false);
         if (_python is not null)
-            await _python.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            await _python.ReleaseAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

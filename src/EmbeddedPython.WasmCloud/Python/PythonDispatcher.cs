@@ -11,54 +11,27 @@ internal readonly record struct DispatchOutcome(object? Value, string? Error)
 internal sealed record PythonModules(string? Main, string? Dispatch, string? VirtualEnvironment, IReadOnlyList<string> SearchPath, bool ReloadCommand);
 
 /// <summary>
-/// Runs invocations on the executor through the <c>embedded_python_wasmcloud</c> module, which keeps one
-/// provider's loaded modules between calls (they live in <c>sys.modules</c>), reloads the dispatch module
-/// when its file changes, and formats Python errors the way the original provider did.
+/// Runs invocations through the call API on a kept handle of this provider's
+/// <c>embedded_python_wasmcloud.Provider</c>, which holds the loaded modules, reloads the dispatch module
+/// when its file changes and formats Python errors the way the original provider did.
 /// </summary>
-internal sealed class PythonDispatcher(IPythonExecutor executor, string key, TimeSpan? timeout)
+internal sealed class PythonDispatcher(IPythonExecutor executor, TimeSpan? timeout)
 {
-    private const string ConfigureCode = """
-        import embedded_python_wasmcloud
-        embedded_python_wasmcloud.configure(_wc_key, _wc_main, _wc_dispatch, _wc_venv, _wc_path, _wc_reload)
-        """;
+    private const string Module = "embedded_python_wasmcloud";
 
-    private const string InvokeCode = """
-        from embedded_python_wasmcloud import invoke as _wc_invoke
-        _wc_outcome = _wc_invoke(_wc_key, _wc_operation, _wc_arg)
-        """;
+    private PythonObject? _provider;
 
-    // Only handlers that return an awaitable pay for an async request; several can then be in flight.
-    private const string FinishCode = """
-        from embedded_python_wasmcloud import finish as _wc_finish
-        _wc_outcome = await _wc_finish(_wc_pending)
-        """;
-
-    private const string ReleaseCode = """
-        import embedded_python_wasmcloud
-        embedded_python_wasmcloud.release(_wc_key)
-        """;
-
-    private static readonly string[] Outcome = ["_wc_outcome"];
-
-    /// <summary>Imports the configured modules.</summary>
-    /// <exception cref="InvalidOperationException">A path is unusable or the module failed to import; the message says which.</exception>
+    /// <summary>Loads the configured modules; a provider loaded before is replaced.</summary>
+    /// <exception cref="InvalidOperationException">A path is unusable or the module failed to load; the message says which.</exception>
     public async Task ConfigureAsync(PythonModules modules, CancellationToken cancellationToken)
     {
         try
         {
-            await executor.ExecuteAsync(new PythonRequest
+            // Not disposed here: invocations already queued may still hold the old handle. The executor
+            // releases a handle that is collected without dispose on its own thread.
+            _provider = await executor.CallAsync<PythonObject>(new PythonCall(Module, "Provider")
             {
-                Code = ConfigureCode,
-                PresetValues = new Dictionary<string, object?>
-                {
-                    ["_wc_key"] = key,
-                    ["_wc_main"] = modules.Main,
-                    ["_wc_dispatch"] = modules.Dispatch,
-                    ["_wc_venv"] = modules.VirtualEnvironment,
-                    ["_wc_path"] = modules.SearchPath.ToList(),
-                    ["_wc_reload"] = modules.ReloadCommand,
-                },
-                LimitReturnTo = [],
+                Args = [modules.Main, modules.Dispatch, modules.VirtualEnvironment, modules.SearchPath, modules.ReloadCommand],
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (PythonException e)
@@ -70,31 +43,21 @@ internal sealed class PythonDispatcher(IPythonExecutor executor, string key, Tim
     /// <summary>Calls the user's code for one invocation. Python errors come back as error text, never thrown.</summary>
     public async Task<DispatchOutcome> InvokeAsync(string operation, object? argument, CancellationToken cancellationToken)
     {
+        var provider = _provider ?? throw new InvalidOperationException("wasmCloud provider: the Python modules are not loaded yet");
         try
         {
-            var outcome = await RunAsync(InvokeCode, "embedded_python_wasmcloud.invoke", new Dictionary<string, object?>
+            // Provider.invoke answers (value, None) or (None, error text); an async handler's coroutine is awaited
+            // on the interpreter's loop, so several are in flight at once.
+            var (value, error) = await executor.CallAsync<(object?, string?)>(new PythonCall(Module, "Provider.invoke")
             {
-                ["_wc_key"] = key,
-                ["_wc_operation"] = operation,
-                ["_wc_arg"] = argument,
+                Args = [provider, operation, argument],
+                Timeout = timeout,
             }, cancellationToken).ConfigureAwait(false);
-            if (outcome is ["pending", var pending])
-            {
-                outcome = await RunAsync(FinishCode, "embedded_python_wasmcloud.finish", new Dictionary<string, object?>
-                {
-                    ["_wc_pending"] = pending,
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            return outcome switch
-            {
-                ["ok", var value] => new DispatchOutcome(value, null),
-                ["error", string error] => DispatchOutcome.Failed(error),
-                _ => DispatchOutcome.Failed("error: the Python side returned no outcome"),
-            };
+            return error is null ? new DispatchOutcome(value, null) : DispatchOutcome.Failed(error);
         }
-        catch (PythonException e)
+        catch (Exception e) when (e is PythonException or PythonConversionException)
         {
-            return DispatchOutcome.Failed($"error: {e.PythonType}: {e.Message}");
+            return DispatchOutcome.Failed($"error: {(e as PythonException)?.PythonType ?? "conversion"}: {e.Message}");
         }
         catch (TimeoutException e)
         {
@@ -103,23 +66,9 @@ internal sealed class PythonDispatcher(IPythonExecutor executor, string key, Tim
     }
 
     /// <summary>Drops this provider's Python state.</summary>
-    public Task ReleaseAsync(CancellationToken cancellationToken) => executor.ExecuteAsync(new PythonRequest
+    public async Task ReleaseAsync()
     {
-        Code = ReleaseCode,
-        PresetValues = new Dictionary<string, object?> { ["_wc_key"] = key },
-        LimitReturnTo = [],
-    }, cancellationToken);
-
-    private async Task<IReadOnlyList<object?>?> RunAsync(string code, string name, Dictionary<string, object?> presets, CancellationToken cancellationToken)
-    {
-        var result = await executor.ExecuteAsync(new PythonRequest
-        {
-            Code = code,
-            Name = name,
-            PresetValues = presets,
-            LimitReturnTo = Outcome,
-            Timeout = timeout,
-        }, cancellationToken).ConfigureAwait(false);
-        return result.Values.TryGetValue("_wc_outcome", out var outcome) ? outcome as IReadOnlyList<object?> : null;
+        if (Interlocked.Exchange(ref _provider, null) is { } provider)
+            await provider.DisposeAsync().ConfigureAwait(false);
     }
 }

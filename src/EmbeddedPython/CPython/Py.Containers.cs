@@ -19,6 +19,7 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint> PyDict_Size;
     public static delegate* unmanaged<nint, nint, int> PySet_Add;
     public static delegate* unmanaged<nint, nint, int> PySet_Discard;
+    public static delegate* unmanaged<nint, nint, int> PySet_Contains;
 
     private static void BindContainers(LibPython lib)
     {
@@ -39,6 +40,7 @@ internal static unsafe partial class Py
         PyDict_Size = (delegate* unmanaged<nint, nint>)lib.Export(nameof(PyDict_Size));
         PySet_Add = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PySet_Add));
         PySet_Discard = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PySet_Discard));
+        PySet_Contains = (delegate* unmanaged<nint, nint, int>)lib.Export(nameof(PySet_Contains));
     }
 
     /// <summary>A new tuple holding new references to <paramref name="items"/>.</summary>

@@ -7,7 +7,4 @@ namespace EmbeddedPython.Calls;
 internal static class CallConversion<T>
 {
     public static T FromPython(nint obj, string path) => TypedConversion.FromPython<T>(obj, path);
-
-    /// <summary>The same, boxed, for callers that know the type only at run time (delegate parameters).</summary>
-    public static object? Boxed(nint obj, string path) => TypedConversion.FromPython<T>(obj, path);
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using EmbeddedPython.CPython;
+using EmbeddedPython.Marshalling;
 
 namespace EmbeddedPython.Calls;
 
@@ -9,18 +11,21 @@ namespace EmbeddedPython.Calls;
 /// arguments in order, keyword arguments by parameter name (without case or underscores, so <c>max_count</c>
 /// finds <c>maxCount</c>), defaults for the rest; each converted to the parameter's type through
 /// <see cref="CallConversion{T}"/>. A <see cref="PythonCallback"/> takes every positional argument as a list of
-/// untyped values. The one place callback arguments are checked.
+/// untyped values. The one place callback arguments are checked: the native functions of
+/// <c>embedded_python._native</c> count theirs with <see cref="TooMany"/> and <see cref="Missing"/> too.
 /// </summary>
 internal sealed class DelegateSignature
 {
     private static readonly ConcurrentDictionary<MethodInfo, DelegateSignature> s_cache = new();
-    private static readonly MethodInfo s_boxed = typeof(DelegateSignature).GetMethod(nameof(Converter), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     private readonly Parameter[] _parameters;
     private readonly bool _takesArgumentList;
     private readonly PropertyInfo? _taskResult;
 
-    private sealed record Parameter(string Name, string Key, Func<nint, string, object?> Convert, bool HasDefault, object? Default);
+    private sealed record Parameter(string Name, string Key, Type Type, bool HasDefault, object? Default)
+    {
+        public object? Convert(nint obj, string path) => TypedConversion.FromPython(Type, obj, path);
+    }
 
     private DelegateSignature(Delegate function)
     {
@@ -28,13 +33,13 @@ internal sealed class DelegateSignature
         _parameters = [.. function.Method.GetParameters().Select(p => new Parameter(
             p.Name ?? $"arg{p.Position}",
             Key(p.Name ?? ""),
-            (Func<nint, string, object?>)s_boxed.MakeGenericMethod(p.ParameterType).Invoke(null, null)!,
+            p.ParameterType,
             p.HasDefaultValue,
             p.HasDefaultValue ? p.DefaultValue : null))];
         var returnType = function.Method.ReturnType;
         ReturnsTask = typeof(Task).IsAssignableFrom(returnType);
         if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
-            _taskResult = returnType.GetProperty(nameof(Task<int>.Result));
+            _taskResult = ResultProperty(returnType);
     }
 
     public static DelegateSignature Of(Delegate function) => s_cache.GetOrAdd(function.Method, static (_, f) => new DelegateSignature(f), function);
@@ -42,8 +47,6 @@ internal sealed class DelegateSignature
     /// <summary>The delegate returns a Task: a coroutine caller gets an awaitable of it, other callers wait for it
     /// (without the GIL) and get its result.</summary>
     public bool ReturnsTask { get; }
-
-    private static Func<nint, string, object?> Converter<T>() => CallConversion<T>.Boxed;
 
     private static string Key(string name) => name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 
@@ -62,7 +65,7 @@ internal sealed class DelegateSignature
             return [list];
         }
         if (count > _parameters.Length)
-            throw new ArgumentException($"takes {_parameters.Length} positional arguments but {count} were given");
+            throw TooMany(_parameters.Length, count);
         var values = new object?[_parameters.Length];
         var given = new bool[_parameters.Length];
         for (var i = 0; i < count; i++)
@@ -90,11 +93,17 @@ internal sealed class DelegateSignature
             if (given[i])
                 continue;
             if (!_parameters[i].HasDefault)
-                throw new ArgumentException($"missing required argument '{_parameters[i].Name}'");
+                throw Missing(_parameters[i].Name);
             values[i] = _parameters[i].Default;
         }
         return values;
     }
+
+    /// <summary>More positional arguments than the callable takes.</summary>
+    public static ArgumentException TooMany(int takes, int given) => new($"takes {takes} positional arguments but {given} were given");
+
+    /// <summary>A parameter without a default got no argument.</summary>
+    public static ArgumentException Missing(string parameter) => new($"missing required argument '{parameter}'");
 
     /// <summary>Runs the delegate (on the calling thread, without the GIL: it may block) and, for a Task,
     /// waits for it and takes its result. Exceptions come out unwrapped.</summary>
@@ -120,6 +129,12 @@ internal sealed class DelegateSignature
             throw;
         }
     }
+
+    // Task<T>.Result is public API of the framework type the delegate's own code constructs; under NativeAOT its
+    // metadata is kept by the DynamicDependency below.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(Task<>))]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Task<>'s public properties are kept by the DynamicDependency.")]
+    private static PropertyInfo? ResultProperty(Type taskType) => taskType.GetProperty(nameof(Task<int>.Result));
 
     /// <summary>The result of a completed Task the delegate returned (null for a plain Task).</summary>
     public object? ResultOf(Task task) => _taskResult?.GetValue(task);

@@ -19,7 +19,7 @@ internal sealed unsafe partial class Interpreter
     {
         if (!state.TryStart())
             return; // finished while queued (timed out, cancelled): never runs
-        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.call") : null;
+        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.call", ActivityKind.Internal, state.CallerActivity) : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
         try
@@ -179,7 +179,7 @@ internal sealed unsafe partial class Interpreter
     /// <summary>Delivers a call's value (converted here, on the interpreter thread) and forgets the call.</summary>
     private void FinishCall(CallState state, nint result, nint requestId)
     {
-        if (state.InterruptReason != 0)
+        if (state.IsInterrupted)
         {
             Finish(state, state.InterruptionError, requestId);
             return;

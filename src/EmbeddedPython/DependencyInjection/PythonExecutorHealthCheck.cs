@@ -23,7 +23,7 @@ internal sealed class PythonExecutorHealthCheck(PythonExecutor executor) : IHeal
         if (interpreter.IsStopped)
             return Task.FromResult(HealthCheckResult.Unhealthy("The interpreter has stopped (Python was shut down).", data: data));
         var (request, started) = interpreter.Current;
-        if (request is not null && request.InterruptReason != 0 && Stopwatch.GetElapsedTime(started) > StuckAfter)
+        if (request is not null && request.IsInterrupted && Stopwatch.GetElapsedTime(started) > StuckAfter)
             return Task.FromResult(HealthCheckResult.Unhealthy(
                 $"Request {request.Id} was interrupted but still holds the interpreter thread after {Stopwatch.GetElapsedTime(started):g}: it is probably stuck in native code.", data: data));
         data["pythonVersion"] = executor.PythonVersion ?? "";

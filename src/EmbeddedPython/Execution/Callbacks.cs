@@ -24,21 +24,21 @@ internal static unsafe class Callbacks
     public static void InstallNativeModule()
     {
         using var module = PyObject.Steal(Py.PyModule_New(Py.PermanentUtf8("embedded_python._native")));
-        Add(module.Handle, "send", &Send);
-        Add(module.Handle, "interrupted", &Interrupted);
+        Add(module.Handle, "send", &Send, "request_id", "kind", "value");
+        Add(module.Handle, "interrupted", &Interrupted, "request_id");
         Add(module.Handle, "wake", &Wake);
         Add(module.Handle, "loop_touched", &LoopTouched);
-        Add(module.Handle, "async_done", &AsyncDone);
-        Add(module.Handle, "is_open", &IsOpen);
-        Add(module.Handle, "log", &Log);
-        Add(module.Handle, "output", &Output);
-        Add(module.Handle, "charge", &Charge);
-        Add(module.Handle, "budget_open", &BudgetOpen);
-        Add(module.Handle, "budget_enter", &BudgetEnter);
-        Add(module.Handle, "budget_used", &BudgetUsed);
-        Add(module.Handle, "budget_close", &BudgetClose);
+        Add(module.Handle, "async_done", &AsyncDone, "request_id");
+        Add(module.Handle, "is_open", &IsOpen, "request_id");
+        Add(module.Handle, "log", &Log, "text");
+        Add(module.Handle, "output", &Output, "request_id", "text");
+        Add(module.Handle, "charge", &Charge, "request_id");
+        Add(module.Handle, "budget_open", &BudgetOpen, "limit");
+        Add(module.Handle, "budget_enter", &BudgetEnter, "budget");
+        Add(module.Handle, "budget_used", &BudgetUsed, "budget");
+        Add(module.Handle, "budget_close", &BudgetClose, "budget");
         s_interpreterThread = Environment.CurrentManagedThreadId;
-        Add(module.Handle, "stream_item", &StreamItem);
+        Add(module.Handle, "stream_item", &StreamItem, "request_id", "item");
         using var name = PyObject.Steal(Py.FromString("embedded_python._native"));
         if (Py.PyDict_SetItem(Py.PyImport_GetModuleDict(), name.Handle, module.Handle) != 0)
             throw PythonErrors.Take("registering embedded_python._native");
@@ -60,9 +60,15 @@ internal static unsafe class Callbacks
         return Py.PyCFunction_NewEx(s_callbackDef, self.Handle, 0);
     }
 
-    private static void Add(nint module, string name, delegate* unmanaged<nint, nint, nint> function)
+    /// <summary>A native function; its <c>self</c> is the tuple of its parameter names, which
+    /// <see cref="Bound"/> checks the arguments of every call against.</summary>
+    private static void Add(nint module, string name, delegate* unmanaged<nint, nint, nint> function, params string[] parameters)
     {
-        using var callable = PyObject.Steal(Py.PyCFunction_NewEx(MethodDef(name, (nint)function, Py.MethVarArgs), 0, 0));
+        var texts = parameters.Prepend(name).Select(Py.FromString).ToArray();
+        using var names = PyObject.Steal(Py.Tuple(texts)); // holds its own references
+        foreach (var text in texts)
+            Py.Py_DecRef(text);
+        using var callable = PyObject.Steal(Py.PyCFunction_NewEx(MethodDef(name, (nint)function, Py.MethVarArgs), names.Handle, 0));
         var utf8 = Py.PermanentUtf8(name);
         if (callable.IsNull || Py.PyObject_SetAttrString(module, utf8, callable.Handle) != 0)
             throw PythonErrors.Take($"creating embedded_python._native.{name}");
@@ -77,6 +83,22 @@ internal static unsafe class Callbacks
         def[2] = flags;
         def[3] = 0;
         return (nint)def;
+    }
+
+    /// <summary>Whether a native function got as many positional arguments as it has parameters (the names in
+    /// <paramref name="self"/>, after the function's own); if not, sets the TypeError the delegates' binding
+    /// (<see cref="Calls.DelegateSignature"/>) would.</summary>
+    private static bool Bound(nint self, nint args)
+    {
+        var takes = (int)Py.PyTuple_Size(self) - 1;
+        var given = (int)Py.PyTuple_Size(args);
+        if (given == takes)
+            return true;
+        var error = given > takes
+            ? Calls.DelegateSignature.TooMany(takes, given)
+            : Calls.DelegateSignature.Missing(Py.AsString(Py.PyTuple_GetItem(self, given + 1)) ?? "?");
+        Py.SetError(Py.PyExc_TypeError, $"{Py.AsString(Py.PyTuple_GetItem(self, 0))}(): {error.Message}");
+        return false;
     }
 
     private static nint Argument(nint args, int index) => Py.PyTuple_GetItem(args, index);
@@ -101,12 +123,12 @@ internal static unsafe class Callbacks
     {
         try
         {
-            if (Py.PyTuple_Size(args) != 3)
-                throw new ArgumentException("send(request_id, kind, value) takes 3 arguments");
+            if (!Bound(self, args))
+                return 0;
             var value = Argument(args, 2);
             if (!FromPython.TryConvert(value, out var converted))
                 throw new ArgumentException($"a value of type {Py.Str(Py.TypeOf(value))} cannot be sent to .NET");
-            Host.Send(LongArgument(args, 0), (int)LongArgument(args, 1), converted);
+            Host.Send(LongArgument(args, 0), (SendKind)LongArgument(args, 1), converted);
             return Py.PyErr_Occurred() != 0 ? 0 : None();
         }
         catch (Exception e)
@@ -118,49 +140,49 @@ internal static unsafe class Callbacks
     [UnmanagedCallersOnly]
     private static nint Interrupted(nint self, nint args)
     {
-        try { return Py.PyLong_FromLongLong(Host.InterruptReason(LongArgument(args, 0))); }
+        try { if (!Bound(self, args)) return 0; return Py.PyLong_FromLongLong((long)Host.InterruptReasonOf(LongArgument(args, 0))); }
         catch (Exception e) { return Fail(e); }
     }
 
     [UnmanagedCallersOnly]
     private static nint Wake(nint self, nint args)
     {
-        try { Host.LoopTouched(wake: true); return None(); }
+        try { if (!Bound(self, args)) return 0; Host.LoopTouched(wake: true); return None(); }
         catch (Exception e) { return Fail(e); }
     }
 
     [UnmanagedCallersOnly]
     private static nint LoopTouched(nint self, nint args)
     {
-        try { Host.LoopTouched(wake: false); return None(); }
+        try { if (!Bound(self, args)) return 0; Host.LoopTouched(wake: false); return None(); }
         catch (Exception e) { return Fail(e); }
     }
 
     [UnmanagedCallersOnly]
     private static nint AsyncDone(nint self, nint args)
     {
-        try { Host.AsyncDone(LongArgument(args, 0)); return None(); }
+        try { if (!Bound(self, args)) return 0; Host.AsyncDone(LongArgument(args, 0)); return None(); }
         catch (Exception e) { return Fail(e); }
     }
 
     [UnmanagedCallersOnly]
     private static nint IsOpen(nint self, nint args)
     {
-        try { return Py.NewRef(Host.IsOpen(LongArgument(args, 0)) ? Py.True : Py.False); }
+        try { if (!Bound(self, args)) return 0; return Py.NewRef(Host.IsOpen(LongArgument(args, 0)) ? Py.True : Py.False); }
         catch (Exception e) { return Fail(e); }
     }
 
     [UnmanagedCallersOnly]
     private static nint Log(nint self, nint args)
     {
-        try { Host.LogOutput(Py.AsString(Argument(args, 0)) ?? ""); return None(); }
+        try { if (!Bound(self, args)) return 0; Host.LogOutput(Py.AsString(Argument(args, 0)) ?? ""); return None(); }
         catch (Exception e) { return Fail(e); }
     }
 
     [UnmanagedCallersOnly]
     private static nint Output(nint self, nint args)
     {
-        try { Host.Output(LongArgument(args, 0), Py.AsString(Argument(args, 1)) ?? ""); return None(); }
+        try { if (!Bound(self, args)) return 0; Host.Output(LongArgument(args, 0), Py.AsString(Argument(args, 1)) ?? ""); return None(); }
         catch (Exception e) { return Fail(e); }
     }
 
@@ -168,7 +190,7 @@ internal static unsafe class Callbacks
     [UnmanagedCallersOnly]
     private static nint Charge(nint self, nint args)
     {
-        try { Host.ChargeMemory(LongArgument(args, 0)); return None(); }
+        try { if (!Bound(self, args)) return 0; Host.ChargeMemory(LongArgument(args, 0)); return None(); }
         catch (Exception e) { return Fail(e); }
     }
 
@@ -178,6 +200,8 @@ internal static unsafe class Callbacks
     {
         try
         {
+            if (!Bound(self, args))
+                return 0;
             var limit = LongArgument(args, 0);
             if (Py.PyErr_Occurred() != 0)
                 return 0;
@@ -194,6 +218,8 @@ internal static unsafe class Callbacks
     {
         try
         {
+            if (!Bound(self, args))
+                return 0;
             if (Environment.CurrentManagedThreadId == s_interpreterThread)
                 throw new InvalidOperationException("the interpreter thread's memory is charged by the host (set MemoryLimit on the request); budgets are for other threads");
             var id = LongArgument(args, 0);
@@ -209,6 +235,8 @@ internal static unsafe class Callbacks
     {
         try
         {
+            if (!Bound(self, args))
+                return 0;
             var budget = FindBudget(LongArgument(args, 0));
             return ToPython.Convert(new object[] { budget.Used, budget.WentOverLimit }, "budget_used").Release();
         }
@@ -218,7 +246,7 @@ internal static unsafe class Callbacks
     [UnmanagedCallersOnly]
     private static nint BudgetClose(nint self, nint args)
     {
-        try { MemoryAccount.Find(LongArgument(args, 0))?.Release(); return None(); }
+        try { if (!Bound(self, args)) return 0; MemoryAccount.Find(LongArgument(args, 0))?.Release(); return None(); }
         catch (Exception e) { return Fail(e); }
     }
 
@@ -229,7 +257,7 @@ internal static unsafe class Callbacks
     [UnmanagedCallersOnly]
     private static nint StreamItem(nint self, nint args)
     {
-        try { return Py.NewRef(Host.StreamItem(LongArgument(args, 0), Argument(args, 1)) ? Py.True : Py.False); }
+        try { if (!Bound(self, args)) return 0; return Py.NewRef(Host.StreamItem(LongArgument(args, 0), Argument(args, 1)) ? Py.True : Py.False); }
         catch (Exception e) { return Fail(e); }
     }
 
@@ -299,8 +327,8 @@ internal static unsafe class Callbacks
 /// <summary>What the native functions tell the interpreter (implemented by <see cref="Interpreter"/>).</summary>
 internal interface IInterpreterHost
 {
-    void Send(long requestId, int kind, object? value);
-    int InterruptReason(long requestId);
+    void Send(long requestId, SendKind kind, object? value);
+    InterruptReason InterruptReasonOf(long requestId);
     void LoopTouched(bool wake);
     void AsyncDone(long requestId);
     bool IsOpen(long requestId);

@@ -167,7 +167,7 @@ internal sealed partial class Interpreter
 
     private void EndOnRelease(RequestState state)
     {
-        _interruption.Interrupt(state, reason: 3);
+        _interruption.Interrupt(state, InterruptReason.Shutdown);
         state.TryFail(new ObjectDisposedException(nameof(PythonExecutor), "The executor was disposed while the request ran."));
     }
 

@@ -12,8 +12,6 @@ namespace EmbeddedPython.Execution;
 // values, its messages and its output.
 internal sealed unsafe partial class Interpreter
 {
-    private const int Emit = 0, Complete = 1, Fail = 2, EndedUncompleted = 3;
-
     private readonly NameCache _names = new();
     private bool _memoryRefused; // a limit refused an allocation of a request that just ended
 
@@ -177,7 +175,8 @@ internal sealed unsafe partial class Interpreter
 
     private void FillGlobals(RequestState state, nint globals, nint requestId)
     {
-        Py.PyDict_SetItem(globals, PythonRuntime.Keys.ConnectorContext, requestId);
+        foreach (var name in _runtime.RequestIdGlobals)
+            Py.PyDict_SetItem(globals, name, requestId);
         if (state.Script is { } script)
         {
             using var file = PyObject.Steal(Py.FromString(script.FileName));
@@ -204,7 +203,7 @@ internal sealed unsafe partial class Interpreter
             throw PythonErrors.Take($"setting preset value '{name}'");
     }
 
-    /// <summary>The globals that come back: all but dunders, injected names and values that don't convert,
+    /// <summary>The globals that come back: all but dunders, injected names (<c>embedded_python.compat</c>) and values that don't convert,
     /// or only the names of <see cref="PythonRequest.LimitReturnTo"/>.</summary>
     private PythonResult CollectValues(RequestState state, nint globals)
     {
@@ -230,10 +229,8 @@ internal sealed unsafe partial class Interpreter
             nint position = 0, key, item;
             while (Py.PyDict_Next(globals, &position, &key, &item) != 0)
             {
-                if (key == PythonRuntime.Keys.ConnectorContext || key == PythonRuntime.Keys.ConnectorConnection)
-                    continue;
                 var name = Py.AsString(key);
-                if (name is null || IsDunder(name) || name is "connector_context" or "connector_connection")
+                if (name is null || IsDunder(name) || Py.PySet_Contains(_runtime.HiddenGlobals, key) == 1)
                     continue;
                 if (TryReturn(state, item, out var value))
                     values[name] = value;
@@ -266,7 +263,7 @@ internal sealed unsafe partial class Interpreter
             state.TryFinish(output.Length == 0 ? result : new PythonResult(result.Values, result.Messages, output));
         else
         {
-            var error = state.InterruptReason != 0 ? state.InterruptionError
+            var error = state.IsInterrupted ? state.InterruptionError
                 : outcome is PythonException raised ? MemoryLimitErrors.Explain(raised, state.Memory, state.ProcessRefusalsAtStart)
                 : (Exception)outcome;
             if (state.TryFail(error))
@@ -292,7 +289,7 @@ internal sealed unsafe partial class Interpreter
             if (Py.PySet_Discard(_runtime.LimitedRequests, requestId) < 0)
                 Py.PyErr_Clear();
         }
-        if (state.InterruptReason != 0)
+        if (state.IsInterrupted)
         {
             using var _ = _runtime.Call("cancel_tasks", requestId); // a timed-out request's tasks stop too
         }
@@ -340,7 +337,7 @@ internal sealed unsafe partial class Interpreter
 
     // ---- called back from Python ----
 
-    public void Send(long requestId, int kind, object? value)
+    public void Send(long requestId, SendKind kind, object? value)
     {
         var state = _open.GetValueOrDefault(requestId);
         if (state is null || state.IsFinished)
@@ -349,42 +346,37 @@ internal sealed unsafe partial class Interpreter
                 : $"request {requestId} has already ended");
         switch (kind)
         {
-            case Emit:
+            case SendKind.Emit:
                 Deliver(state, new PythonMessage(value, false));
                 break;
-            case Complete:
+            case SendKind.Complete:
                 Deliver(state, new PythonMessage(value, true));
                 state.TryFinish(new PythonResult(EmptyValues, state.Messages?.ToArray() ?? [], ""));
                 PostRetire(state);
                 break;
-            case Fail:
-                state.TryFail(new PythonFailedException(FailureMessage(value), value));
+            case SendKind.Fail:
+                var (message, error) = MessageAndValue(value);
+                state.TryFail(new PythonFailedException(message, error));
                 PostRetire(state);
                 break;
-            case EndedUncompleted:
-                // value: null, or [type, message, traceback, line, offset] of the first exception a task raised.
-                var cause = value is List<object?> { Count: 5 } parts
+            case SendKind.EndedUncompleted:
+                var (text, described) = MessageAndValue(value);
+                var cause = described is List<object?> { Count: 5 } parts
                     ? new PythonException((string)parts[0]!, (string)parts[1]!, parts[2] as string)
                     : null;
-                state.TryFail(new PythonFailedException(
-                    cause is null
-                        ? "The request's code and tasks ended without completing it: call embedded_python.complete() "
-                          + "(or connector_connection.send_query_response(connector_context, 200, ...))."
-                        : $"A task of the request raised {cause.PythonType}: {cause.Message}, and nothing completed the request.",
-                    null, cause));
+                state.TryFail(new PythonFailedException(text, null, cause));
                 PostRetire(state);
                 break;
+            default:
+                throw new ArgumentException($"unknown send kind {(int)kind}");
         }
     }
 
-    private static string FailureMessage(object? error) => error switch
-    {
-        string text => text,
-        IReadOnlyDictionary<string, object?> dict when dict.TryGetValue("messageTemplate", out var template) && template is string t => t,
-        IReadOnlyDictionary<string, object?> dict when dict.TryGetValue("message", out var message) && message is string m => m,
-        null => "The request failed.",
-        _ => $"The request failed: {error}",
-    };
+    /// <summary>A failure's [message text, value] as <c>embedded_python._runtime</c> sends it.</summary>
+    private static (string Message, object? Value) MessageAndValue(object? value) =>
+        value is List<object?> { Count: 2 } pair && pair[0] is string message
+            ? (message, pair[1])
+            : throw new ArgumentException("a failure is sent as [message, value]");
 
     /// <summary>Hands a message to the stream's reader; a full stream makes the sender wait, GIL released.</summary>
     private void Deliver(RequestState state, PythonMessage message)

@@ -17,6 +17,12 @@ namespace EmbeddedPython.Execution;
 /// turn. Between requests it runs the asyncio loop while the loop has work, and otherwise parks with the
 /// GIL released (so Python threads started by user code run). Continuations of callers never run here:
 /// results are delivered through completion sources that continue asynchronously.
+/// <para>The path of one request, file by file: <c>PythonExecutor</c> queues it on its lease
+/// (<c>ExecutorLease</c>, <c>Interpreter.Leases.cs</c>); <see cref="Serve"/> (here) takes it; its code runs in
+/// <c>Interpreter.Requests.cs</c> (a call in <c>Calls/Interpreter.Calls.cs</c>) under its policy
+/// (<c>Interpreter.Policy.cs</c>) and limits (<c>DeadlineWatch</c>, <c>Interruption</c>,
+/// <c>Interpreter.Interrupts.cs</c>); its outcome goes back through <c>RequestState</c>. Around that:
+/// <c>Interpreter.Startup.cs</c>, <c>Interpreter.Loop.cs</c> (between items) and <c>Interpreter.Shutdown.cs</c>.</para>
 /// </summary>
 internal sealed partial class Interpreter : IInterpreterHost
 {
@@ -80,17 +86,6 @@ internal sealed partial class Interpreter : IInterpreterHost
         WakeThread();
     }
 
-    public unsafe void WakeThread()
-    {
-        _wake.Set();
-        Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref _inLoop) == 1 && _wakePipe >= 0)
-        {
-            byte one = 1;
-            Libc.write(_wakePipe, &one, 1);
-        }
-    }
-
     // ---- the thread ----
 
     private void Run()
@@ -121,56 +116,6 @@ internal sealed partial class Interpreter : IInterpreterHost
             Stop();
             _stopped.TrySetResult();
         }
-    }
-
-    private unsafe void Start()
-    {
-        var installation = _installation = Environments.RequirementsInstaller.Locate(_options, _logger);
-        if (installation.Home is not null)
-            Libc.setenv("PYTHONHOME", installation.Home, 1);
-        var library = LibPython.Open(installation.Library);
-        Py.Bind(library);
-        if (Py.Py_IsInitialized() != 0)
-            throw new InvalidOperationException("CPython is already initialised in this process by something other than EmbeddedPython.");
-        // No Python signal handlers (Ctrl+C stays with .NET); this thread becomes Python's main thread,
-        // which is what lets a signal interrupt time.sleep and blocking waits.
-        Py.Py_InitializeEx(0);
-        PythonVersion = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(Py.Py_GetVersion());
-        Callbacks.Host = this;
-        Callbacks.InstallNativeModule();
-        PutStdlibOnSysPath();
-        _runtime = PythonRuntime.Load();
-        if (_options.ProcessMemoryLimit is { } processLimit)
-            AllocatorHook.LimitProcess(processLimit);
-        else if (_options.DefaultMemoryLimit is not null)
-            AllocatorHook.Install(); // refuses at start, not at the first request, a Python it cannot hook
-        ExtendSysPath(_options.SearchPaths, installation.SitePackages);
-        using var signalNumber = PyObject.Steal(Py.PyLong_FromLongLong(_interruption.Signal));
-        using var pipe = _runtime.Call("install", signalNumber.Handle, _options.AllowProcessExit ? Py.True : Py.False);
-        HostProtection.Load(_options.AllowProcessExit);
-        AuditHook.Install(this);
-        _wakePipe = (int)(long)(Marshalling.FromPython.TryConvert(pipe.Handle, out var fd) ? fd! : -1L);
-        _interruption.Attach(Libc.pthread_self());
-        LogStarted(_logger, PythonVersion ?? "?", installation.Library);
-    }
-
-    /// <summary>The shipped python-stdlib folder (embedded_python) goes first on sys.path.</summary>
-    private static unsafe void PutStdlibOnSysPath()
-    {
-        using var stdlib = PyObject.Steal(Py.FromString(Path.Combine(AppContext.BaseDirectory, "python-stdlib")));
-        using var sys = Py.Import("sys");
-        using var path = sys.IsNull ? default : Py.GetAttr(sys.Handle, "path");
-        if (path.IsNull || Py.PyList_Insert(path.Handle, 0, stdlib.Handle) != 0)
-            throw PythonErrors.Take("putting python-stdlib on sys.path");
-    }
-
-    /// <summary><see cref="PythonExecutorOptions.SearchPaths"/> (those not there yet) after python-stdlib, and a
-    /// virtual environment's site-packages through site.addsitedir (so its .pth files count).</summary>
-    private void ExtendSysPath(IEnumerable<string> searchPaths, IEnumerable<string> sitePackages)
-    {
-        using var paths = Marshalling.ToPython.Convert(searchPaths.Select(Path.GetFullPath).ToList(), "SearchPaths");
-        using var sites = Marshalling.ToPython.Convert(sitePackages.ToList(), "site-packages");
-        using var _ = _runtime.Call("extend_sys_path", paths.Handle, sites.Handle);
     }
 
     private void Serve()
@@ -242,103 +187,7 @@ internal sealed partial class Interpreter : IInterpreterHost
         }
     }
 
-    private bool HasWaitingWork => AnyQueued() || !_control.IsEmpty || _closing;
-
-    private unsafe void Park()
-    {
-        _wake.Reset();
-        if (HasWaitingWork || _loopHasWork)
-            return;
-        var threadState = Py.PyEval_SaveThread();
-        try
-        {
-            _wake.Wait();
-        }
-        finally
-        {
-            Py.PyEval_RestoreThread(threadState);
-        }
-    }
-
-    private void RunLoop()
-    {
-        Volatile.Write(ref _inLoop, 1);
-        Interlocked.MemoryBarrier();
-        try
-        {
-            if (HasWaitingWork)
-                return;
-            using var more = _runtime.Call("run_loop");
-            _loopHasWork = more.Handle == Py.True;
-        }
-        catch (PythonException e)
-        {
-            LogLoopFailed(_logger, e);
-        }
-        finally
-        {
-            Volatile.Write(ref _inLoop, 0);
-        }
-    }
-
-    private unsafe void Stop()
-    {
-        CloseLeases();
-        foreach (var state in _open.Values)
-            state.TryFail(new ObjectDisposedException(nameof(PythonExecutor)));
-        try
-        {
-            using var _ = _runtime.Call("shutdown");
-        }
-        catch (PythonException e)
-        {
-            LogLoopFailed(_logger, e);
-        }
-        HostProtection.Stop();
-        Py.Py_FinalizeEx();
-    }
-
-    /// <summary>Stops taking requests, fails what is queued and open, and lets the thread finalise Python.
-    /// Completes when Python is finalised, or after <paramref name="bound"/> if code will not stop.</summary>
-    private async Task ShutdownAsync(TimeSpan bound)
-    {
-        _closing = true;
-        if (_running is { } running)
-            _interruption.Interrupt(running, reason: 3);
-        foreach (var state in _open.Values)
-            _interruption.Interrupt(state, reason: 3);
-        WakeThread();
-        await Task.WhenAny(_stopped.Task, Task.Delay(bound)).ConfigureAwait(false);
-        if (!_stopped.Task.IsCompleted)
-            LogShutdownTimedOut(_logger, bound);
-    }
-
     // ---- what the native module reports (IInterpreterHost) ----
-
-    /// <summary>Why the code of <paramref name="requestId"/> should stop now, or 0. Only while that code can
-    /// be running: synchronously, or inside the loop (where Python also checks that a task of the request is
-    /// the one executing), never while the host runs its own Python between requests.</summary>
-    public int InterruptReason(long requestId)
-    {
-        if (_running is { } running && running.Id == requestId)
-            return running.InterruptReason;
-        return Volatile.Read(ref _inLoop) == 1 && _open.TryGetValue(requestId, out var state) ? state.InterruptReason : 0;
-    }
-
-    public void LoopTouched(bool wake)
-    {
-        _loopHasWork = true;
-        if (wake)
-            _wake.Set();
-    }
-
-    /// <summary>A loop callback of a limited request starts (its id) or ends (0). Only inside the loop: the
-    /// synchronous code of a request is charged by the host, whatever it calls.</summary>
-    public void ChargeMemory(long requestId)
-    {
-        if (Volatile.Read(ref _inLoop) == 1)
-            AllocatorHook.Charge(requestId == 0 ? null : _open.GetValueOrDefault(requestId)?.Memory);
-    }
 
     public bool IsOpen(long requestId) => _open.ContainsKey(requestId) || _running?.Id == requestId;
 
@@ -382,23 +231,4 @@ internal sealed partial class Interpreter : IInterpreterHost
 
     [LoggerMessage(7, LogLevel.Information, "{Output}")]
     private static partial void LogUnattributedOutput(ILogger logger, string output);
-}
-
-// Interruption's view of the thread.
-internal sealed partial class Interpreter
-{
-    /// <summary>Whether the request's code may still be executing (synchronously, or as an asyncio task).</summary>
-    public bool IsRunning(RequestState state) => _running == state || (state.Task != 0 && _open.ContainsKey(state.Id));
-
-    /// <summary>Interrupts a request (time limit 1, cancellation 2, shutdown 3); safe from any thread.</summary>
-    public void Interrupt(RequestState state, int reason) => _interruption.Interrupt(state, reason);
-
-    /// <summary>On the interpreter thread: stops an open request's tasks and forgets it.</summary>
-    public unsafe void CancelTasks(RequestState state)
-    {
-        if (!_open.ContainsKey(state.Id))
-            return;
-        using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
-        Retire(state, requestId.Handle);
-    }
 }

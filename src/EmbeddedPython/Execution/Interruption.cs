@@ -22,7 +22,7 @@ internal sealed partial class Interruption(Interpreter interpreter)
     public void Attach(nuint interpreterThread) => _thread = interpreterThread;
 
     /// <summary>Marks the request and, if its code is running, signals the thread until it stops.</summary>
-    public void Interrupt(RequestState state, int reason)
+    public void Interrupt(RequestState state, InterruptReason reason)
     {
         if (!state.TryInterrupt(reason) || _thread == 0)
             return;

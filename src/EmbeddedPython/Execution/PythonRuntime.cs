@@ -3,8 +3,9 @@ using EmbeddedPython.CPython;
 namespace EmbeddedPython.Execution;
 
 /// <summary>
-/// The objects of <c>embedded_python._runtime</c> and of CPython that the hot path uses, looked up once on
-/// the interpreter thread after start-up and kept for the life of the process (CPython is process-wide).
+/// The objects of <c>embedded_python._runtime</c> (and of its <c>compat</c>, which says which globals the host
+/// injects into every request) and of CPython that the hot path uses, looked up once on the interpreter thread
+/// after start-up and kept for the life of the process (CPython is process-wide).
 /// </summary>
 internal sealed unsafe class PythonRuntime
 {
@@ -30,6 +31,10 @@ internal sealed unsafe class PythonRuntime
 
     /// <summary>The dict every request's globals start as a copy of.</summary>
     public nint GlobalsTemplate { get; private set; }
+    /// <summary>Names of the globals set to the request's id (interned strings).</summary>
+    public nint[] RequestIdGlobals { get; private set; } = [];
+    /// <summary>The frozenset of injected globals that never come back as values.</summary>
+    public nint HiddenGlobals { get; private set; }
     public nint CurrentId { get; private set; }
     public nint Outputs { get; private set; }
     /// <summary>The set of ids of open requests with a memory limit (their loop callbacks are charged to them).</summary>
@@ -43,7 +48,7 @@ internal sealed unsafe class PythonRuntime
 
     public static class Keys
     {
-        public static nint Name, Builtins, File, ConnectorContext, ConnectorConnection, Stdout, Stderr, CwdChanged;
+        public static nint File, Stdout, Stderr, CwdChanged;
     }
 
     /// <summary>Imports the runtime module (its native half must already be in sys.modules) and caches what the hot path needs.</summary>
@@ -70,11 +75,7 @@ internal sealed unsafe class PythonRuntime
         runtime.Stdout = runtime.Attribute("stdout");
         runtime.Stderr = runtime.Attribute("stderr");
 
-        Keys.Name = Py.Intern("__name__");
-        Keys.Builtins = Py.Intern("__builtins__");
         Keys.File = Py.Intern("__file__");
-        Keys.ConnectorContext = Py.Intern("connector_context");
-        Keys.ConnectorConnection = Py.Intern("connector_connection");
         Keys.Stdout = Py.Intern("stdout");
         Keys.Stderr = Py.Intern("stderr");
         Keys.CwdChanged = Py.Intern("cwd_changed");
@@ -85,12 +86,18 @@ internal sealed unsafe class PythonRuntime
         runtime.BuiltinsDict = Py.PyModule_GetDict(builtins.Handle);
         runtime.BuiltinsSize = Py.PyDict_Size(runtime.BuiltinsDict);
 
-        var template = Py.PyDict_New();
-        using (var main = PyObject.Steal(Py.FromString("__main__")))
-            Py.PyDict_SetItem(template, Keys.Name, main.Handle);
-        Py.PyDict_SetItem(template, Keys.Builtins, builtins.Handle);
-        Py.PyDict_SetItem(template, Keys.ConnectorConnection, runtime.Attribute("connection"));
-        runtime.GlobalsTemplate = template;
+        using var compat = Py.GetAttr(module.Handle, "compat");
+        if (compat.IsNull)
+            throw PythonErrors.Take("reading embedded_python.compat");
+        using var template = Call(compat.Handle, "globals_template");
+        runtime.GlobalsTemplate = template.Release(); // kept for the life of the process
+        using var hidden = Py.GetAttr(compat.Handle, "HIDDEN_GLOBALS");
+        using var idNames = Py.GetAttr(compat.Handle, "REQUEST_ID_GLOBALS");
+        if (hidden.IsNull || idNames.IsNull)
+            throw PythonErrors.Take("reading the injected globals of embedded_python.compat");
+        runtime.HiddenGlobals = Py.NewRef(hidden.Handle);
+        runtime.RequestIdGlobals = [.. Enumerable.Range(0, (int)Py.PyTuple_Size(idNames.Handle))
+            .Select(i => Py.Intern(Py.AsString(Py.PyTuple_GetItem(idNames.Handle, i)) ?? ""))];
         return runtime;
     }
 
@@ -112,6 +119,15 @@ internal sealed unsafe class PythonRuntime
         var result = PyObject.Steal(Py.PyObject_CallObject(Attribute(function), args.Handle));
         if (result.IsNull)
             throw PythonErrors.Take($"embedded_python._runtime.{function}");
+        return result;
+    }
+
+    private static PyObject Call(nint module, string function)
+    {
+        using var callable = Py.GetAttr(module, function);
+        var result = callable.IsNull ? default : PyObject.Steal(Py.PyObject_CallObject(callable.Handle, 0));
+        if (result.IsNull)
+            throw PythonErrors.Take($"calling {function} of embedded_python.compat");
         return result;
     }
 

@@ -81,8 +81,8 @@ internal class RequestState
     /// <summary>What the caller gets when the request was interrupted (whoever delivers it first).</summary>
     public Exception InterruptionError => InterruptReason switch
     {
-        1 => new PythonTimeoutException($"The Python request did not finish within its time limit of {TimeLimit}."),
-        2 => new OperationCanceledException("The Python request was cancelled."),
+        Execution.InterruptReason.TimeLimit => new PythonTimeoutException($"The Python request did not finish within its time limit of {TimeLimit}."),
+        Execution.InterruptReason.Cancelled => new OperationCanceledException("The Python request was cancelled."),
         _ => new ObjectDisposedException(nameof(PythonExecutor), "The executor was disposed while the request ran."),
     };
 
@@ -102,14 +102,16 @@ internal class RequestState
     public int Phase => Volatile.Read(ref _phase);
     public bool IsFinished => Phase == Finished;
 
-    /// <summary>Why the request is being interrupted: 0 none, 1 time limit, 2 cancelled, 3 shutdown.</summary>
-    public int InterruptReason => Volatile.Read(ref _interrupt);
+    /// <summary>Why the request is being interrupted, or <see cref="Execution.InterruptReason.None"/>.</summary>
+    public InterruptReason InterruptReason => (InterruptReason)Volatile.Read(ref _interrupt);
+
+    public bool IsInterrupted => Volatile.Read(ref _interrupt) != (int)InterruptReason.None;
 
     public bool TryStart() => Interlocked.CompareExchange(ref _phase, Running, Queued) == Queued;
 
     public void MarkOpen() => Interlocked.CompareExchange(ref _phase, Open, Running);
 
-    public bool TryInterrupt(int reason) => Interlocked.CompareExchange(ref _interrupt, reason, 0) == 0;
+    public bool TryInterrupt(InterruptReason reason) => Interlocked.CompareExchange(ref _interrupt, (int)reason, (int)InterruptReason.None) == (int)InterruptReason.None;
 
     /// <summary>Delivers the result to the caller; false when the request already finished.</summary>
     public bool TryFinish(PythonResult result)

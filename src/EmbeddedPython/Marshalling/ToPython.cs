@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -88,7 +89,7 @@ internal static unsafe class ToPython
             {
                 JsonObject obj => FromPairs(obj.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), depth, buffers),
                 JsonArray array => FromSequence(array, depth, buffers),
-                JsonNode node => FromJson(JsonSerializer.SerializeToElement(node), depth),
+                JsonNode node => FromJson(JsonDocument.Parse(node.ToJsonString()).RootElement, depth),
                 // Typed shapes first: the non-generic interfaces box every entry or element.
                 IEnumerable<KeyValuePair<string, object?>> pairs => FromPairs(pairs.Select(p => new KeyValuePair<object, object?>(p.Key, p.Value)), depth, buffers),
                 IDictionary dictionary => FromPairs(Pairs(dictionary), depth, buffers),
@@ -106,17 +107,28 @@ internal static unsafe class ToPython
         }
     }
 
+    // Any other object goes through System.Text.Json's reflection-based serialiser (public properties, its
+    // attributes). Trimmed and NativeAOT apps turn that serialiser off (JsonSerializer.IsReflectionEnabledByDefault):
+    // there such an object is an error that says what to pass instead.
     private static JsonElement SerializeObject(object value)
     {
+        if (!JsonSerializer.IsReflectionEnabledByDefault)
+            throw new ConversionFailure(
+                $"a {value.GetType()} cannot be serialised without reflection (trimmed or NativeAOT app): pass a dictionary, a list, a JsonElement or JsonNode " +
+                "(JsonSerializer.SerializeToNode(value, YourJsonContext.Default.YourType)) instead.");
         try
         {
-            return JsonSerializer.SerializeToElement(value, value.GetType());
+            return SerializeWithReflection(value);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {
             throw new ConversionFailure($"a {value.GetType()} cannot be serialised: {e.Message}", e);
         }
     }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only called when reflection-based serialisation is enabled, which trimmed apps turn off.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only called when reflection-based serialisation is enabled, which NativeAOT apps turn off.")]
+    private static JsonElement SerializeWithReflection(object value) => JsonSerializer.SerializeToElement(value, value.GetType());
 
     private static IEnumerable<KeyValuePair<object, object?>> Pairs(IDictionary dictionary)
     {

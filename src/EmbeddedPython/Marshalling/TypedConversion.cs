@@ -12,15 +12,11 @@ namespace EmbeddedPython.Marshalling;
 /// </summary>
 internal static class TypedConversion
 {
-    internal const string ReflectionNote = "Typed conversion builds a converter per type with reflection: generic shapes are closed over run-time element types and record members are found by name.";
-
     /// <summary>Wraps a borrowed Python object into a <c>PythonObject</c> handle; set by the call API.</summary>
     public static Func<nint, object>? HandleFactory { get; set; }
 
     /// <summary>Converts the borrowed <paramref name="obj"/> to <typeparamref name="T"/>; the error names
     /// <paramref name="path"/> and the place of the value that did not fit under it.</summary>
-    [RequiresUnreferencedCode(ReflectionNote)]
-    [RequiresDynamicCode(ReflectionNote)]
     public static T FromPython<T>(nint obj, string path)
     {
         try
@@ -33,10 +29,21 @@ internal static class TypedConversion
         }
     }
 
+    /// <summary>The same for a type known only at run time (a delegate's parameters).</summary>
+    public static object? FromPython(Type type, nint obj, string path)
+    {
+        try
+        {
+            return ConverterFactory.Boxed(type).ReadBoxed(PythonValue.Borrowed(obj));
+        }
+        catch (ConversionFailure failure)
+        {
+            throw new PythonConversionException(path + failure.Place, failure.Message);
+        }
+    }
+
     /// <summary>Converts a value the untyped conversion (DESIGN §4) produced to <typeparamref name="T"/>, with
     /// the same rules as <see cref="FromPython{T}"/>. Needs no GIL.</summary>
-    [RequiresUnreferencedCode(ReflectionNote)]
-    [RequiresDynamicCode(ReflectionNote)]
     public static T FromValue<T>(object? value, string path)
     {
         if (value is T same)

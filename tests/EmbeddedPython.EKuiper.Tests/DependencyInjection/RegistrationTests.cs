@@ -31,6 +31,14 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public async Task A_bare_service_collection_without_configuration_or_logging_builds_the_host_with_the_defaults()
+    {
+        await using var provider = new ServiceCollection().AddEKuiperPluginHost().BuildServiceProvider();
+        Assert.Equal(TimeSpan.FromSeconds(5), provider.GetRequiredService<IOptions<EKuiperPluginHostOptions>>().Value.KeepaliveInterval);
+        Assert.Empty(provider.GetRequiredService<EKuiperPluginHost>().Plugins);
+    }
+
+    [Fact]
     public void Validation_names_each_wrong_setting()
     {
         using var provider = Build(new()

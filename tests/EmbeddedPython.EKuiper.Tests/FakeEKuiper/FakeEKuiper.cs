@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using EmbeddedPython.EKuiper.Nng;
+using EmbeddedPython.EKuiper.Protocol.Nng;
 
 namespace EmbeddedPython.EKuiper.Tests.FakeEKuiper;
 

@@ -37,6 +37,24 @@ public sealed class ThroughputTests(PluginHostFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public void A_rule_stopped_and_started_again_at_once_gets_every_tuple_of_each_run()
+    {
+        // The stopped source's thread ends after the new one started under the same key: it must leave that one alone.
+        const int count = 300;
+        using var source = new FakeSourcePeer("rs", "counter", 0);
+        for (var round = 0; round < 10; round++)
+        {
+            Assert.Equal("ok", fixture.Relay.Start("counter", "source", "rs", "counter", 0, new { count }));
+            for (var i = 0; i < count; i++)
+            {
+                using var tuple = System.Text.Json.JsonDocument.Parse(source.Receive());
+                Assert.Equal(i, tuple.RootElement.GetProperty("message").GetProperty("seq").GetInt32());
+            }
+            Assert.Equal("ok", fixture.Relay.Stop("counter", "source", "rs", "counter", 0, new { count }));
+        }
+    }
+
+    [Fact]
     public async Task A_source_outlives_an_ekuiper_that_stops_reading_for_two_seconds_and_loses_nothing()
     {
         // The original's emit raises after 1 s of back-pressure and the source thread dies (spec §4.1, §7 #4).

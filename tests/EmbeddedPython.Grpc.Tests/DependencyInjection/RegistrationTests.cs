@@ -18,20 +18,42 @@ public sealed class RegistrationTests
     [Fact]
     public void Options_bind_from_the_EmbeddedPython_Grpc_section_then_the_delegate_runs()
     {
-        var directory = Path.GetTempPath();
         using var provider = Build(new()
         {
             ["EmbeddedPython:Grpc:MaxTimeout"] = "00:00:05",
-            ["EmbeddedPython:Grpc:Autokitteh:Enabled"] = "true",
-            ["EmbeddedPython:Grpc:Autokitteh:WorkerAddress"] = "127.0.0.1:9980",
-            ["EmbeddedPython:Grpc:Autokitteh:CodeDirectory"] = directory,
-            ["EmbeddedPython:Grpc:Autokitteh:RunnerId"] = "runner_from_config",
-        }, o => o.Autokitteh.RunnerId = "runner_from_code");
+            ["EmbeddedPython:Grpc:MaxMemoryLimit"] = "1000000000",
+        }, o => o.MaxMemoryLimit = 2_000_000_000);
 
         var options = provider.GetRequiredService<IOptions<PythonGrpcOptions>>().Value;
 
-        Assert.Equal(TimeSpan.FromSeconds(5), options.MaxTimeout);
-        Assert.Equal(("127.0.0.1:9980", directory, "runner_from_code"), (options.Autokitteh.WorkerAddress, options.Autokitteh.CodeDirectory, options.Autokitteh.RunnerId));
+        Assert.Equal((TimeSpan.FromSeconds(5), 2_000_000_000L), (options.MaxTimeout, options.MaxMemoryLimit));
+    }
+
+    [Fact]
+    public void A_bare_service_collection_without_configuration_gets_the_defaults()
+    {
+        var services = new ServiceCollection();
+        services.AddPythonGrpcServices(o => o.AllowAnonymous = true);
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<PythonGrpcOptions>>().Value;
+
+        Assert.Equal((TimeSpan.FromMinutes(10), true), (options.MaxTimeout, options.AllowAnonymous));
+    }
+
+    [Fact]
+    public void Registering_twice_registers_the_services_once_and_runs_both_delegates()
+    {
+        var services = new ServiceCollection();
+        services.AddPythonGrpcServices(o => o.MaxTimeout = TimeSpan.FromSeconds(3));
+        var count = services.Count;
+        services.AddPythonGrpcServices(o => o.AllowAnonymous = true);
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<PythonGrpcOptions>>().Value;
+
+        Assert.Equal(count + 1, services.Count); // the second delegate only
+        Assert.Equal((TimeSpan.FromSeconds(3), true), (options.MaxTimeout, options.AllowAnonymous));
     }
 
     [Fact]

@@ -5,7 +5,6 @@ using EmbeddedPython.Grpc.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Health.V1;
-using Grpc.Reflection.V1Alpha;
 using ExecutorClient = EmbeddedPython.Grpc.V1.PythonExecutor.PythonExecutorClient;
 
 namespace EmbeddedPython.Grpc.Tests.Executor;
@@ -353,6 +352,32 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
         Assert.Equal("42", awaited.ResultsJson);
     }
 
+    [Fact]
+    public async Task An_entry_point_leaves_no_adapter_code_in_the_cache_for_a_name_alone_to_rerun()
+    {
+        await _client.ExecuteAsync(new ExecuteRequest { EntryPoint = new EntryPoint { File = "calc.py", Function = "add" }, PresetValuesJson = """{"a": 2, "b": 3}""" });
+
+        foreach (var name in new[] { "embedded_python_grpc.entry_point", "embedded_python_grpc.entry", "embedded_python_grpc_entry_calc" })
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => _client.ExecuteAsync(new ExecuteRequest { Name = name }).ResponseAsync);
+            Assert.True(error.StatusCode == StatusCode.InvalidArgument, $"{name}: {error.Status}");
+        }
+    }
+
+    [Fact]
+    public async Task An_entry_point_that_returns_what_has_no_JSON_form_answers_null_and_names_the_result_lossy()
+    {
+        _code.With("shapes.py", """
+            def make():
+                return object()
+            """);
+
+        var response = await _client.ExecuteAsync(new ExecuteRequest { EntryPoint = new EntryPoint { File = "shapes.py", Function = "make" } });
+
+        Assert.Equal("null", response.ResultsJson);
+        Assert.Equal(["result"], response.LossyReturnNames);
+    }
+
     [Theory]
     [InlineData("calc.py", "nope")]
     [InlineData("calc.py", "not_callable")]
@@ -412,28 +437,11 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_runner_service_of_a_host_without_the_runner_refuses_sessions()
+    public async Task Reflection_lists_the_executor_and_health()
     {
-        var runner = new global::Autokitteh.UserCode.V1.RunnerService.RunnerServiceClient(_server.Channel);
+        var names = await _server.ListServicesAsync();
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => runner.StartAsync(new() { EntryPoint = "calc.py:add" }).ResponseAsync);
-
-        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
-        Assert.False(_server.Stopping.IsCompleted);
-    }
-
-    [Fact]
-    public async Task Reflection_lists_the_executor_and_the_autokitteh_runner()
-    {
-        var reflection = new ServerReflection.ServerReflectionClient(_server.Channel);
-        using var call = reflection.ServerReflectionInfo();
-        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
-        await call.RequestStream.CompleteAsync();
-        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-
-        var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
         Assert.Contains("embeddedpython.executor.v1.PythonExecutor", names);
-        Assert.Contains("autokitteh.user_code.v1.RunnerService", names);
         Assert.Contains("grpc.health.v1.Health", names);
     }
 }

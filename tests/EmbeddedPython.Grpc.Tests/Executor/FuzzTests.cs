@@ -218,7 +218,7 @@ public sealed class FuzzTests(SharedPython python) : IAsyncLifetime
             // Readable by the client: no transport failure dressed as a status, a bounded message.
             Assert.True(e.StatusCode is not (StatusCode.Unavailable or StatusCode.Internal),
                 $"{e.StatusCode} ({e.Status.Detail}) for {ErrorText.Bound(request.ToString(), 300)}");
-            Assert.InRange(e.Status.Detail.Length, 1, EmbeddedPython.Grpc.Executor.ErrorStatus.MaxMessageLength);
+            Assert.InRange(e.Status.Detail.Length, 1, EmbeddedPython.Grpc.Protocol.ErrorStatus.MaxMessageLength);
         }
     }
 

@@ -1,4 +1,5 @@
 using Grpc.Net.Client;
+using Grpc.Reflection.V1Alpha;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,21 +31,35 @@ public sealed class GrpcTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<GrpcTestServer> StartAsync(PythonExecutor executor, Action<PythonGrpcOptions>? configure = null)
+    /// <summary>The executor service, plus what <paramref name="services"/> registers and <paramref name="map"/> maps.</summary>
+    public static async Task<GrpcTestServer> StartAsync(PythonExecutor executor, Action<PythonGrpcOptions>? configure = null,
+        Action<IServiceCollection>? services = null, Action<WebApplication>? map = null)
     {
         var (app, address) = await LoopbackHost.StartAsync(
-            services =>
+            registered =>
             {
-                services.AddSingleton(executor);
-                services.AddSingleton<IPythonExecutor>(executor);
-                services.AddPythonGrpcServices(configure);
+                registered.AddSingleton(executor);
+                registered.AddSingleton<IPythonExecutor>(executor);
+                registered.AddPythonGrpcServices(configure);
+                services?.Invoke(registered);
             },
-            app =>
+            mapped =>
             {
-                app.MapPythonExecutor();
-                app.MapAutokittehRunner();
+                mapped.MapPythonExecutor();
+                map?.Invoke(mapped);
             });
         return new GrpcTestServer(app, address);
+    }
+
+    /// <summary>The services gRPC server reflection lists.</summary>
+    public async Task<List<string>> ListServicesAsync()
+    {
+        var reflection = new ServerReflection.ServerReflectionClient(Channel);
+        using var call = reflection.ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        return [.. call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name)];
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,7 @@
 using EmbeddedPython.Tasks.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace EmbeddedPython.Tasks.Tests.DependencyInjection;
 
@@ -60,5 +63,33 @@ public sealed class PythonTasksOptionsTests
         Assert.Contains(result.Failures!, f => f.StartsWith("WebSocketPort", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("WorkDirectory", StringComparison.Ordinal));
         Assert.True(new PythonTasksOptionsValidator().Validate(null, new PythonTasksOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void A_bare_service_collection_gets_the_defaults_without_any_configuration()
+    {
+        using var services = new ServiceCollection().AddLogging().AddPythonTasks().BuildServiceProvider();
+
+        var options = services.GetRequiredService<IOptions<PythonTasksOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(300), options.DefaultTimeout);
+        Assert.Equal(18564, options.WebSocketPort);
+    }
+
+    [Fact]
+    public void A_registered_configuration_binds_the_section_EmbeddedPython_Tasks_and_code_wins_over_it()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["EmbeddedPython:Tasks:DefaultMaxMemoryMegabytes"] = "7",
+            ["EmbeddedPython:Tasks:WebSocketPort"] = "1234",
+        }).Build();
+        using var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration)
+            .AddPythonTasks(o => o.WebSocketPort = 4321).BuildServiceProvider();
+
+        var options = services.GetRequiredService<IOptions<PythonTasksOptions>>().Value;
+
+        Assert.Equal(7, options.DefaultMaxMemoryMegabytes);
+        Assert.Equal(4321, options.WebSocketPort);
     }
 }

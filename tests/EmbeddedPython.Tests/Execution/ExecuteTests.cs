@@ -191,4 +191,16 @@ public sealed class ExecuteTests(PythonFixture fixture)
         Assert.Equal("RuntimeError", error.PythonType);
         Assert.Contains("no way", error.Message);
     }
+
+    [Fact]
+    public async Task The_compatibility_globals_are_in_every_request_but_never_come_back_as_values()
+    {
+        var result = await _python.ExecuteAsync(
+            "import embedded_python.compat as compat\nsame = connector_connection is compat.connection\ncontext_is_int = isinstance(connector_context, int)\ndel compat");
+
+        Assert.Equal(true, result.Values["same"]);
+        Assert.Equal(true, result.Values["context_is_int"]);
+        Assert.DoesNotContain("connector_connection", result.Values.Keys);
+        Assert.DoesNotContain("connector_context", result.Values.Keys);
+    }
 }

@@ -15,6 +15,11 @@ public sealed class TypedConversionTests(PythonFixture fixture)
     [Flags]
     public enum Access { Read = 1, Write = 2 }
 
+    /// <summary>An enum only this record uses, so that the test meets it first as a member.</summary>
+    public enum Shade { Light = 1, Deep = 2 }
+
+    public sealed record Paint(string Name, Shade Shade);
+
     public sealed record Line(string Product, double UnitPrice, int Quantity = 1);
 
     public sealed record Order(int Id, List<Line> Lines, DateOnly? Due);
@@ -93,6 +98,30 @@ public sealed class TypedConversionTests(PythonFixture fixture)
         Assert.Equal((1L, 2.5, true), await Convert<(long, double, bool)>("[1, 2.5, True]"));
         Assert.Equal("result: tuple of 3 items is not a ValueTuple<int, string>", await Failure<(int, string)>("(1, 'a', 2)"));
         Assert.Equal("result[1]: int is not a string", await Failure<(int, string)>("(1, 2)"));
+    }
+
+    [Fact]
+    public async Task Records_convert_inside_lists_arrays_and_string_keyed_dictionaries_with_their_paths()
+    {
+        var lines = await Convert<List<Line>>("[{'product': 'tea', 'unit_price': 2.5}, {'product': 'cup', 'unit_price': 4, 'quantity': 3}]");
+        Assert.Equal([new Line("tea", 2.5), new Line("cup", 4, 3)], lines);
+        Assert.Equal([new Line("pot", 9)], await Convert<Line[]>("({'product': 'pot', 'unit_price': 9},)"));
+        var byName = await Convert<Dictionary<string, Line>>("{'a': {'product': 'tea', 'unit_price': 1}}");
+        Assert.Equal(new Line("tea", 1), byName["a"]);
+        Assert.Equal(["x", "y"], await Convert<string[]>("['x', 'y']"));
+        Assert.Null(await Convert<Line[]>("None"));
+        Assert.Equal("result[1].unit_price: str is not a double", await Failure<Line[]>("[{'product': 'a', 'unit_price': 1}, {'product': 'b', 'unit_price': 'x'}]"));
+        Assert.Equal("result[0].unitprice: str is not a double", await Failure<List<Line>>("[{'product': 'a', 'unitprice': 'x'}]"));
+        Assert.Equal("result['k'].quantity: str is not a int", await Failure<Dictionary<string, Line>>("{'k': {'product': 'a', 'unit_price': 1, 'quantity': 'many'}}"));
+        Assert.Equal("result: int is not a List<Line>", await Failure<List<Line>>("3"));
+    }
+
+    [Fact]
+    public async Task An_enum_met_first_as_a_record_member_converts_there_and_then_on_its_own()
+    {
+        Assert.Equal(new Paint("sea", Shade.Deep), await Convert<Paint>("{'name': 'sea', 'shade': 'DEEP'}"));
+        Assert.Equal(Shade.Light, await Convert<Shade>("1"));
+        Assert.Equal("result.shade: int 9 is not a value of Shade", await Failure<Paint>("{'name': 'x', 'shade': 9}"));
     }
 
     [Fact]

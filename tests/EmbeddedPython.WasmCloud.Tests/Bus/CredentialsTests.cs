@@ -18,7 +18,7 @@ public sealed class CredentialsTests(LatticeFixture lattice)
         using var user = KeyPair.CreatePair(PrefixByte.User);
         await using var server = await NatsServer.StartWithNkeyUserAsync(user.GetPublicKey());
         await using var host = new FakeWasmCloudHost(server.Url, user: user);
-        var python = new PythonDispatcher(lattice.Executor, Guid.NewGuid().ToString("N"), null);
+        var python = new PythonDispatcher(lattice.Executor, null);
         await python.ConfigureAsync(new PythonModules(null, Path.Combine(LatticeFixture.CopyModules(), "dispatch.py"), null, [], true), CancellationToken.None);
 
         var withoutSeed = host.CreateHostData(server.Url);
@@ -28,6 +28,6 @@ public sealed class CredentialsTests(LatticeFixture lattice)
         await using var provider = new WasmbusProvider(withoutSeed with { LatticeRpcUserSeed = user.GetSeed() }, new WasmCloudProviderOptions(), python, lattice.Logging.CreateLogger<WasmbusProvider>());
         await provider.StartAsync(CancellationToken.None);
         Assert.Equal(new HealthCheckResponse(true), EnvelopeCodec.DecodeHealth(await host.HealthAsync()));
-        await python.ReleaseAsync(CancellationToken.None);
+        await python.ReleaseAsync();
     }
 }

@@ -48,7 +48,7 @@ internal sealed class RunningProvider : IAsyncDisposable
         modules ??= LatticeFixture.CopyModules();
         var options = new WasmCloudProviderOptions();
         configure?.Invoke(options);
-        var python = new PythonDispatcher(lattice.Executor, Guid.NewGuid().ToString("N"), options.InvocationTimeout);
+        var python = new PythonDispatcher(lattice.Executor, options.InvocationTimeout);
         await python.ConfigureAsync(useMainPackage
             ? new PythonModules(Path.Combine(modules, "wcmain"), Path.Combine(modules, "wcmain", "dispatch.py"), null, [], options.ReloadCommand)
             : new PythonModules(null, Path.Combine(modules, "dispatch.py"), null, [], options.ReloadCommand), CancellationToken.None);
@@ -61,7 +61,7 @@ internal sealed class RunningProvider : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Provider.DisposeAsync();
-        await _python.ReleaseAsync(CancellationToken.None);
+        await _python.ReleaseAsync();
         if (_ownedHost is not null)
             await _ownedHost.DisposeAsync();
     }

@@ -10,7 +10,7 @@ public sealed class ModuleLoadingTests(LatticeFixture lattice)
 {
     private async Task<DispatchOutcome> CallAsync(PythonModules modules, string operation, object? argument)
     {
-        var python = new PythonDispatcher(lattice.Executor, Guid.NewGuid().ToString("N"), null);
+        var python = new PythonDispatcher(lattice.Executor, null);
         await python.ConfigureAsync(modules, CancellationToken.None);
         try
         {
@@ -18,7 +18,7 @@ public sealed class ModuleLoadingTests(LatticeFixture lattice)
         }
         finally
         {
-            await python.ReleaseAsync(CancellationToken.None);
+            await python.ReleaseAsync();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
@@ -18,6 +19,23 @@ internal static class Sequences
             try
             {
                 into[i] = TSource.ReadWith(element, item);
+            }
+            catch (ConversionFailure failure)
+            {
+                throw failure.At($"[{i}]");
+            }
+        }
+    }
+
+    /// <summary>The items of a sequence through a converter known only at run time, each handed to <paramref name="store"/>.</summary>
+    public static void ReadBoxedItems<TSource>(TSource sequence, int count, IBoxedConverter element, Action<int, object?> store) where TSource : struct, IValueSource<TSource>
+    {
+        for (var i = 0; i < count; i++)
+        {
+            using var item = sequence.Item(i);
+            try
+            {
+                store(i, TSource.ReadBoxedWith(element, item));
             }
             catch (ConversionFailure failure)
             {
@@ -167,4 +185,86 @@ internal sealed class InterfaceConverter<TCollection, T> : Converter<T> where TC
 {
     public override T Read(PythonValue value) => ConverterCache<TCollection>.Instance.Read(value);
     public override T Read(ConvertedValue value) => ConverterCache<TCollection>.Instance.Read(value);
+}
+
+// The converters below are built from Types, not closed over their element type: a collection of records
+// (or of any reference type) converts under NativeAOT, where closing generic code at run time is not possible.
+
+/// <summary>T[] of a reference-type element (records, strings, lists…), anywhere in a value.</summary>
+internal sealed class ReferenceArrayReader(Type arrayType) : IBoxedConverter
+{
+    private readonly Type _element = arrayType.GetElementType()!;
+
+    public Type Converts => arrayType;
+
+    public object? ReadBoxed(PythonValue value) => ReadFrom(value);
+    public object? ReadBoxed(ConvertedValue value) => ReadFrom(value);
+
+    private object? ReadFrom<TSource>(TSource value) where TSource : struct, IValueSource<TSource>
+    {
+        if (value.IsNone)
+            return null;
+        if (!value.TrySequence(out var sequence, out var count))
+            throw new ConversionFailure($"{value.TypeName} is not a {TypeNames.Of(arrayType)}");
+        using (sequence)
+        {
+            var array = Array.CreateInstanceFromArrayType(arrayType, count);
+            Sequences.ReadBoxedItems(sequence, count, ConverterFactory.Boxed(_element), (i, item) => array.SetValue(item, i));
+            return array;
+        }
+    }
+}
+
+/// <summary>A List&lt;T&gt; of a reference-type element that a caller names as the type it wants.</summary>
+internal sealed class ReferenceListConverter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TList>(Type element) : Converter<TList>
+{
+    public override TList Read(PythonValue value) => ReadFrom(value);
+    public override TList Read(ConvertedValue value) => ReadFrom(value);
+
+    private TList ReadFrom<TSource>(TSource value) where TSource : struct, IValueSource<TSource>
+    {
+        if (value.IsNone)
+            return default!;
+        if (!value.TrySequence(out var sequence, out var count))
+            throw Mismatch(value);
+        using (sequence)
+        {
+            var list = (System.Collections.IList)Activator.CreateInstance<TList>()!;
+            Sequences.ReadBoxedItems(sequence, count, ConverterFactory.Boxed(element), (_, item) => list.Add(item));
+            return (TList)list;
+        }
+    }
+}
+
+/// <summary>A Dictionary&lt;string, T&gt; of a reference-type value that a caller names as the type it wants.</summary>
+internal sealed class ReferenceDictionaryConverter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TDictionary>(Type valueType) : Converter<TDictionary>
+{
+    public override TDictionary Read(PythonValue value) => ReadFrom(value);
+    public override TDictionary Read(ConvertedValue value) => ReadFrom(value);
+
+    private TDictionary ReadFrom<TSource>(TSource value) where TSource : struct, IValueSource<TSource>
+    {
+        if (value.IsNone)
+            return default!;
+        var entries = new List<KeyValuePair<TSource, TSource>>();
+        if (!value.TryMapping(entries))
+            throw Mismatch(value);
+        var dictionary = (System.Collections.IDictionary)Activator.CreateInstance<TDictionary>()!;
+        var values = ConverterFactory.Boxed(valueType);
+        foreach (var (key, item) in entries)
+        {
+            try
+            {
+                var name = TSource.ReadWith(ConverterCache<string>.Instance, key);
+                if (name is null || dictionary.Contains(name))
+                    throw new ConversionFailure(name is null ? "a None key is not a dictionary key" : $"key converts to {name}, which another key converted to");
+                dictionary.Add(name, TSource.ReadBoxedWith(values, item));
+            }
+            catch (ConversionFailure failure)
+            {
+                throw failure.At(Sequences.KeySegment(key));
+            }
+        }
+        return (TDictionary)dictionary;
+    }
 }

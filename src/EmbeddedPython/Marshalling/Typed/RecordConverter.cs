@@ -24,13 +24,13 @@ internal static class RecordNames
 }
 
 /// <summary>
-/// A record or class filled from a dict (by key), or from any other object (a dataclass, a named tuple, a
+/// A record, class or struct filled from a dict (by key), or from any other object (a dataclass, a named tuple, a
 /// plain object) by attribute: through the public constructor with the most parameters, then the settable
 /// properties that constructor does not cover. Names match as <see cref="RecordNames"/> says. A constructor
 /// parameter the value does not give is an error unless it has a default; a property not given keeps its
 /// initial value. Keys the type has no member for are ignored.
 /// </summary>
-internal sealed class RecordConverter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T> : Converter<T>
+internal sealed class RecordReader : IBoxedConverter
 {
     private sealed record Member(string Name, Type Type, int Parameter, bool HasDefault, object? Default, MethodInvoker? Setter)
     {
@@ -46,9 +46,14 @@ internal sealed class RecordConverter<[DynamicallyAccessedMembers(DynamicallyAcc
     private readonly Member[] _members;
     private readonly Dictionary<string, int> _byName;
 
-    public RecordConverter()
+    [DynamicallyAccessedMembers(ConverterFactory.RecordMembers)]
+    private readonly Type _type;
+
+    public RecordReader([DynamicallyAccessedMembers(ConverterFactory.RecordMembers)] Type type)
     {
-        var constructor = typeof(T).GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault();
+        _type = type;
+        Converts = type;
+        var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault();
         var members = new List<Member>();
         if (constructor is not null)
         {
@@ -57,7 +62,7 @@ internal sealed class RecordConverter<[DynamicallyAccessedMembers(DynamicallyAcc
                 members.Add(new Member(parameter.Name!, parameter.ParameterType, parameter.Position, parameter.HasDefaultValue, parameter.HasDefaultValue ? parameter.DefaultValue : null, null));
             _parameterCount = members.Count;
         }
-        foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.SetMethod is { IsPublic: true } setter && property.GetIndexParameters().Length == 0 &&
                 !members.Any(m => m.Normalised == RecordNames.Normalise(property.Name)))
@@ -69,15 +74,17 @@ internal sealed class RecordConverter<[DynamicallyAccessedMembers(DynamicallyAcc
             _byName.TryAdd(_members[i].Normalised, i);
     }
 
-    public override T Read(PythonValue value) => ReadFrom(value);
-    public override T Read(ConvertedValue value) => ReadFrom(value);
+    public Type Converts { get; }
 
-    private T ReadFrom<TSource>(TSource value) where TSource : struct, IValueSource<TSource>
+    public object? ReadBoxed(PythonValue value) => ReadFrom(value);
+    public object? ReadBoxed(ConvertedValue value) => ReadFrom(value);
+
+    private object? ReadFrom<TSource>(TSource value) where TSource : struct, IValueSource<TSource>
     {
         if (value.IsNone)
-            return typeof(T).IsValueType ? throw Mismatch(value) : default!;
+            return Converts.IsValueType ? throw new ConversionFailure($"{value.TypeName} is not a {TypeNames.Of(Converts)}") : null;
         if (value.TryBool(out _) || value.TryDouble(out _) || value.TryString(out _) || value.TryBytes(out _))
-            throw Mismatch(value);
+            throw new ConversionFailure($"{value.TypeName} is not a {TypeNames.Of(Converts)}");
         var values = new object?[_members.Length];
         var given = new bool[_members.Length];
         var entries = new List<KeyValuePair<TSource, TSource>>();
@@ -119,27 +126,27 @@ internal sealed class RecordConverter<[DynamicallyAccessedMembers(DynamicallyAcc
         given[index] = true;
     }
 
-    private T Build(string sourceType, object?[] values, bool[] given)
+    private object? Build(string sourceType, object?[] values, bool[] given)
     {
         var arguments = new object?[_parameterCount];
         for (var i = 0; i < _members.Length; i++)
         {
             var member = _members[i];
             if (!given[i] && !member.HasDefault)
-                throw new ConversionFailure($"{sourceType} has no value for {TypeNames.Of(typeof(T))}.{member.Name} (looked for '{member.AttributeNames[0]}' and the same name in any case)");
+                throw new ConversionFailure($"{sourceType} has no value for {TypeNames.Of(Converts)}.{member.Name} (looked for '{member.AttributeNames[0]}' and the same name in any case)");
             if (member.Parameter >= 0)
                 arguments[member.Parameter] = given[i] ? values[i] : member.Default;
         }
         // A struct without a public constructor starts from its default, boxed so that the setters fill it.
         var instance = _constructor is not null ? _constructor.Invoke(arguments.AsSpan())
-            : typeof(T).IsValueType ? default(T)
-            : throw new ConversionFailure($"{TypeNames.Of(typeof(T))} has no public constructor to create it with");
+            : _type.IsValueType ? Activator.CreateInstance(_type)
+            : throw new ConversionFailure($"{TypeNames.Of(Converts)} has no public constructor to create it with (in a trimmed or NativeAOT app, a record met only inside another value keeps its members with [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties, typeof(...))])");
         for (var i = _parameterCount; i < _members.Length; i++)
         {
             if (given[i])
                 _members[i].Setter!.Invoke(instance, values[i]);
         }
-        return (T)instance!;
+        return instance;
     }
 }
 

@@ -205,31 +205,42 @@ internal sealed class GuidConverter : Converter<Guid>
 }
 
 /// <summary>An int that names a member (any int for a [Flags] enum), or a member's name in any case, with or
-/// without underscores (<c>"dark_red"</c>, <c>"DARK_RED"</c> → DarkRed), or a Python enum member (by name).</summary>
-internal sealed class EnumConverter<TEnum> : Converter<TEnum> where TEnum : struct, Enum
+/// without underscores (<c>"dark_red"</c>, <c>"DARK_RED"</c> → DarkRed), or a Python enum member (by name).
+/// Built from the enum's <see cref="Type"/> with non-generic Enum calls, so that an enum anywhere in a value (a
+/// record member, a tuple item) converts without closing generic code over it (NativeAOT).</summary>
+internal sealed class EnumReader : IBoxedConverter
 {
-    private static readonly bool IsFlags = typeof(TEnum).IsDefined(typeof(FlagsAttribute), inherit: false);
-    private static readonly Dictionary<string, TEnum> ByName = Enum.GetValues<TEnum>()
-        .DistinctBy(e => e.ToString())
-        .ToDictionary(e => RecordNames.Normalise(e.ToString()), e => e);
+    private readonly bool _isFlags;
+    private readonly string[] _names;
+    private readonly Dictionary<string, object> _byName;
 
-    public override TEnum Read(PythonValue value) => ReadFrom(value);
-    public override TEnum Read(ConvertedValue value) => ReadFrom(value);
+    public EnumReader(Type enumType)
+    {
+        Converts = enumType;
+        _isFlags = enumType.IsDefined(typeof(FlagsAttribute), inherit: false);
+        _names = Enum.GetNames(enumType);
+        _byName = _names.DistinctBy(RecordNames.Normalise).ToDictionary(RecordNames.Normalise, name => Enum.Parse(enumType, name));
+    }
 
-    private static TEnum ReadFrom<TSource>(TSource value) where TSource : struct, IValueSource<TSource>
+    public Type Converts { get; }
+
+    public object? ReadBoxed(PythonValue value) => ReadFrom(value);
+    public object? ReadBoxed(ConvertedValue value) => ReadFrom(value);
+
+    private object ReadFrom<TSource>(TSource value) where TSource : struct, IValueSource<TSource>
     {
         if (value.TryInt64(out var number, out var overflow))
         {
-            var member = (TEnum)Enum.ToObject(typeof(TEnum), number);
-            return !overflow && (IsFlags || Enum.IsDefined(member))
+            var member = Enum.ToObject(Converts, number);
+            return !overflow && (_isFlags || Enum.IsDefined(Converts, member))
                 ? member
-                : throw new ConversionFailure($"int {number} is not a value of {typeof(TEnum).Name}");
+                : throw new ConversionFailure($"int {number} is not a value of {Converts.Name}");
         }
         if (value.TryString(out var name) || TryMemberName(value, out name))
-            return ByName.TryGetValue(RecordNames.Normalise(name), out var named)
+            return _byName.TryGetValue(RecordNames.Normalise(name), out var named)
                 ? named
-                : throw new ConversionFailure($"'{name}' is not a name of {typeof(TEnum).Name} ({string.Join(", ", Enum.GetNames<TEnum>())})");
-        throw Mismatch(value);
+                : throw new ConversionFailure($"'{name}' is not a name of {Converts.Name} ({string.Join(", ", _names)})");
+        throw new ConversionFailure($"{value.TypeName} is not a {Converts.Name}");
     }
 
     private static bool TryMemberName<TSource>(TSource value, out string name) where TSource : struct, IValueSource<TSource>
@@ -244,10 +255,9 @@ internal sealed class EnumConverter<TEnum> : Converter<TEnum> where TEnum : stru
 
 internal sealed class NullableConverter<T> : Converter<T?> where T : struct
 {
-    private readonly Converter<T> _inner = ConverterCache<T>.Instance;
-
-    public override T? Read(PythonValue value) => value.IsNone ? null : _inner.Read(value);
-    public override T? Read(ConvertedValue value) => value.IsNone ? null : _inner.Read(value);
+    // Looked up when reading, not when built: the factory builds this converter while it is being set up itself.
+    public override T? Read(PythonValue value) => value.IsNone ? null : ConverterCache<T>.Instance.Read(value);
+    public override T? Read(ConvertedValue value) => value.IsNone ? null : ConverterCache<T>.Instance.Read(value);
 }
 
 /// <summary>The call API's handle type: wraps the object, converts nothing.</summary>
@@ -259,12 +269,17 @@ internal sealed class HandleConverter<T> : Converter<T>
     public override T Read(ConvertedValue value) => value.Value is T handle ? handle : throw Mismatch(value);
 }
 
-/// <summary>A type with no conversion (an interface or abstract class not listed in DESIGN §3b, a pointer).</summary>
-internal sealed class UnsupportedConverter<T> : Converter<T>
+/// <summary>A type with no conversion (an interface or abstract class not listed in DESIGN §3b, a pointer), or
+/// one whose converter could not be built (<paramref name="reason"/>).</summary>
+internal sealed class UnsupportedConverter<T>(string? reason = null) : Converter<T>
 {
+    public UnsupportedConverter() : this(null)
+    {
+    }
+
     public override T Read(PythonValue value) => throw Unsupported();
     public override T Read(ConvertedValue value) => throw Unsupported();
 
-    private static ConversionFailure Unsupported() =>
-        new($"{TypeNames.Of(typeof(T))} is not a type Python values convert to (see the typed-conversion table in the README)");
+    private ConversionFailure Unsupported() =>
+        new(reason ?? $"{TypeNames.Of(typeof(T))} is not a type Python values convert to (see the typed-conversion table in the README)");
 }

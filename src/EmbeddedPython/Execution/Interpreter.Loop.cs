@@ -1,0 +1,74 @@
+using EmbeddedPython.CPython;
+using EmbeddedPython.Memory;
+
+namespace EmbeddedPython.Execution;
+
+// Between work items: the asyncio loop the thread owns runs while it has work, and the thread parks (GIL
+// released) when there is none; a wake (a posted item, the loop touched by another thread) brings it back.
+internal sealed partial class Interpreter
+{
+    public unsafe void WakeThread()
+    {
+        _wake.Set();
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _inLoop) == 1 && _wakePipe >= 0)
+        {
+            byte one = 1;
+            Libc.write(_wakePipe, &one, 1);
+        }
+    }
+
+    private bool HasWaitingWork => AnyQueued() || !_control.IsEmpty || _closing;
+
+    private unsafe void Park()
+    {
+        _wake.Reset();
+        if (HasWaitingWork || _loopHasWork)
+            return;
+        var threadState = Py.PyEval_SaveThread();
+        try
+        {
+            _wake.Wait();
+        }
+        finally
+        {
+            Py.PyEval_RestoreThread(threadState);
+        }
+    }
+
+    private void RunLoop()
+    {
+        Volatile.Write(ref _inLoop, 1);
+        Interlocked.MemoryBarrier();
+        try
+        {
+            if (HasWaitingWork)
+                return;
+            using var more = _runtime.Call("run_loop");
+            _loopHasWork = more.Handle == Py.True;
+        }
+        catch (PythonException e)
+        {
+            LogLoopFailed(_logger, e);
+        }
+        finally
+        {
+            Volatile.Write(ref _inLoop, 0);
+        }
+    }
+
+    public void LoopTouched(bool wake)
+    {
+        _loopHasWork = true;
+        if (wake)
+            _wake.Set();
+    }
+
+    /// <summary>A loop callback of a limited request starts (its id) or ends (0). Only inside the loop: the
+    /// synchronous code of a request is charged by the host, whatever it calls.</summary>
+    public void ChargeMemory(long requestId)
+    {
+        if (Volatile.Read(ref _inLoop) == 1)
+            AllocatorHook.Charge(requestId == 0 ? null : _open.GetValueOrDefault(requestId)?.Memory);
+    }
+}

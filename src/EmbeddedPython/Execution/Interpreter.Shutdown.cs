@@ -1,0 +1,40 @@
+using EmbeddedPython.CPython;
+using EmbeddedPython.Protection;
+
+namespace EmbeddedPython.Execution;
+
+// Stopping: what is queued and open fails, running code is interrupted, the loop is closed and Python finalised.
+internal sealed partial class Interpreter
+{
+    private unsafe void Stop()
+    {
+        CloseLeases();
+        foreach (var state in _open.Values)
+            state.TryFail(new ObjectDisposedException(nameof(PythonExecutor)));
+        try
+        {
+            using var _ = _runtime.Call("shutdown");
+        }
+        catch (PythonException e)
+        {
+            LogLoopFailed(_logger, e);
+        }
+        HostProtection.Stop();
+        Py.Py_FinalizeEx();
+    }
+
+    /// <summary>Stops taking requests, fails what is queued and open, and lets the thread finalise Python.
+    /// Completes when Python is finalised, or after <paramref name="bound"/> if code will not stop.</summary>
+    private async Task ShutdownAsync(TimeSpan bound)
+    {
+        _closing = true;
+        if (_running is { } running)
+            _interruption.Interrupt(running, InterruptReason.Shutdown);
+        foreach (var state in _open.Values)
+            _interruption.Interrupt(state, InterruptReason.Shutdown);
+        WakeThread();
+        await Task.WhenAny(_stopped.Task, Task.Delay(bound)).ConfigureAwait(false);
+        if (!_stopped.Task.IsCompleted)
+            LogShutdownTimedOut(_logger, bound);
+    }
+}
