@@ -10,6 +10,7 @@ trap 'rm -rf "$work"' EXIT
 version="0.1.0-smoke.$(date +%s)"   # new each run: the global package cache never serves a stale build
 
 dotnet pack src/EmbeddedPython -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
+dotnet pack src/EmbeddedPython.Grpc.Client -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
 # The gRPC packages carry their Python halves and their own READMEs.
 for package in EmbeddedPython.Grpc:embedded_python_grpc/entry.py EmbeddedPython.Autokitteh:embedded_python_autokitteh/session.py EmbeddedPython.Autokitteh:autokitteh/__init__.py; do
     name=${package%%:*}
@@ -102,3 +103,36 @@ echo "$output"
 grep -q "package-smoke generated count=2" <<<"$output"
 test -f bin/Debug/net10.0/python/text_tools.py
 echo "package smoke test: passed (a generated module from the packed package's source generator)"
+
+# A third fresh app from the remote executor's package: it restores without ASP.NET Core, and a request to a
+# port where no server listens fails saying it ran nowhere.
+mkdir "$work/remote-app"
+cd "$work/remote-app"
+dotnet new console --framework net10.0 --name RemoteSmokeApp --output . >/dev/null
+cp "$work/app/nuget.config" .
+dotnet add package EmbeddedPython.Grpc.Client --version "$version" >/dev/null
+cat > Program.cs <<'CS'
+using EmbeddedPython;
+using EmbeddedPython.Grpc.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+await using var provider = new ServiceCollection()
+    .AddRemotePythonExecutor(o => { o.Address = "static:///127.0.0.1:1"; o.MaxAttempts = 2; })
+    .BuildServiceProvider();
+try
+{
+    await provider.GetRequiredService<IPythonExecutor>().ExecuteAsync(new PythonRequest { Code = "y = 1" });
+}
+catch (RemoteExecutorException e) when (!e.MayHaveRun)
+{
+    Console.WriteLine($"package-smoke remote {e.StatusCode}: {e.Message}");
+}
+CS
+output=$(dotnet run --nologo 2>&1)
+echo "$output"
+grep -q "package-smoke remote Unavailable: .*ran nowhere" <<<"$output"
+if grep -q "Microsoft.AspNetCore" bin/Debug/net10.0/RemoteSmokeApp.runtimeconfig.json; then
+    echo "package smoke test: the remote executor's package pulled in ASP.NET Core" >&2
+    exit 1
+fi
+echo "package smoke test: passed (the remote executor from its package, without ASP.NET Core)"

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 // GrpcServer                     the executor service on 127.0.0.1:5005, entry points from ./code
+// GrpcServer --port <port>       the same on another port (several servers on one machine)
 // GrpcServer runner <flags>      also an autokitteh runner, started with autokitteh's runner flags
 // GrpcServer bench [clients]     measures unary round trips over loopback HTTP/2
 switch (args)
@@ -22,6 +23,8 @@ switch (args)
             return line.Error is null ? 0 : 2;
         }
         return await ServeAsync(line.Port, line);
+    case ["--port", var port]:
+        return await ServeAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), null);
     default:
         return await ServeAsync(5005, null);
 }

@@ -59,6 +59,7 @@ public static class PythonGrpcServiceCollectionExtensions
         services.TryAddSingleton<InterpreterHealth>();
         services.TryAddSingleton<RequestTranslator>();
         services.TryAddSingleton<ExecutorServiceState>();
+        services.TryAddSingleton<CallHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExposureCheck>());
         return services;
     }

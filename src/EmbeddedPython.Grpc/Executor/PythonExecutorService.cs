@@ -16,15 +16,17 @@ namespace EmbeddedPython.Grpc.Executor;
 /// one call of the call API). The call's cancellation token (client cancel, deadline, lost connection) reaches
 /// the executor, which drops a queued request and interrupts a running one.</summary>
 [RunsPython]
-internal sealed class PythonExecutorService(
+internal sealed partial class PythonExecutorService(
     IPythonExecutor executor,
     RequestTranslator translator,
     ExecutorServiceState state,
     InterpreterHealth health,
+    CallHandler calls,
     ILogger<PythonExecutorService> logger) : Service.PythonExecutorBase
 {
     // What an entry file without the function raises (python-stdlib/embedded_python/modules.py).
     private const string LoadError = "embedded_python.modules.LoadError";
+    private readonly CallHandler _calls = calls;
 
     public override async Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context)
     {
@@ -33,6 +35,7 @@ internal sealed class PythonExecutorService(
         try
         {
             var translated = translator.Translate(request, context);
+            await CallHandler.CommitAsync(context);
             ExecuteResponse response;
             if (translated.EntryPoint is { } entryPoint)
                 response = await CallEntryPointAsync(request, entryPoint, context.CancellationToken);
@@ -46,7 +49,7 @@ internal sealed class PythonExecutorService(
         }
         catch (Exception e)
         {
-            throw Fail(e, request, context);
+            throw Fail(e, request.RequestId, context);
         }
     }
 
@@ -58,6 +61,7 @@ internal sealed class PythonExecutorService(
         try
         {
             var translated = translator.Translate(request, context);
+            await CallHandler.CommitAsync(context);
             // Output lines, partial results and the final result reach the client in the order they happen:
             // the request's live output and its results meet in one channel, written out here.
             var events = Channel.CreateUnbounded<ExecuteEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -74,7 +78,7 @@ internal sealed class PythonExecutorService(
         }
         catch (Exception e)
         {
-            throw Fail(e, request, context);
+            throw Fail(e, request.RequestId, context);
         }
     }
 
@@ -191,14 +195,14 @@ internal sealed class PythonExecutorService(
 
     private static ExecuteResponse NewResponse(ExecuteRequest request) => new() { RequestId = request.RequestId };
 
-    private RpcException Fail(Exception exception, ExecuteRequest request, ServerCallContext context)
+    private RpcException Fail(Exception exception, string requestId, ServerCallContext context)
     {
-        var rpc = ErrorStatus.From(exception, context, request.RequestId);
+        var rpc = ErrorStatus.From(exception, context, requestId);
         CountCall(rpc.StatusCode);
         if (rpc.StatusCode == StatusCode.Internal)
-            logger.InternalError(exception, request.RequestId);
+            logger.InternalError(exception, requestId);
         else
-            logger.CallFailed(request.RequestId, rpc.StatusCode, rpc.Status.Detail);
+            logger.CallFailed(requestId, rpc.StatusCode, rpc.Status.Detail);
         return rpc;
     }
 }

@@ -18,8 +18,8 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
     public TranslatedRequest Translate(ExecuteRequest request, ServerCallContext context)
     {
         var presets = ReadPresets(request);
-        var timeout = EffectiveTimeout(request, context);
-        var memoryLimit = EffectiveMemoryLimit(request);
+        var timeout = EffectiveTimeout(request.Timeout, context);
+        var memoryLimit = EffectiveMemoryLimit(request.HasMemoryLimit ? request.MemoryLimit : null);
         var returnNames = new List<string>(request.ReturnNames.Count);
         foreach (var name in request.ReturnNames)
         {
@@ -67,11 +67,13 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         }
     }
 
-    private TimeSpan EffectiveTimeout(ExecuteRequest request, ServerCallContext context)
+    /// <summary>The time limit of a request (or call) that asked for <paramref name="asked"/>: the server's default
+    /// when absent, refused above the server's maximum, bounded by the call's deadline.</summary>
+    public TimeSpan EffectiveTimeout(Google.Protobuf.WellKnownTypes.Duration? asked, ServerCallContext context)
     {
         var max = options.Value.MaxTimeout;
         var timeout = executorOptions.Value.DefaultTimeout;
-        if (request.Timeout is { } asked)
+        if (asked is not null)
         {
             var span = ToTimeSpan(asked);
             if (span <= TimeSpan.Zero)
@@ -94,16 +96,18 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
         return timeout;
     }
 
-    private long EffectiveMemoryLimit(ExecuteRequest request)
+    /// <summary>The memory limit of a request (or call) that asked for <paramref name="asked"/> bytes: the server's
+    /// default when absent, refused when not positive or above the server's maximum.</summary>
+    public long EffectiveMemoryLimit(long? asked)
     {
         var max = options.Value.MaxMemoryLimit;
-        if (!request.HasMemoryLimit)
+        if (asked is not { } limit)
             return options.Value.DefaultMemoryLimit;
-        if (request.MemoryLimit <= 0)
-            throw Invalid("memory_limit", $"memory_limit must be a positive number of bytes (was {request.MemoryLimit}).");
-        if (request.MemoryLimit > max)
-            throw Invalid("memory_limit", $"memory_limit {request.MemoryLimit} is above this server's maximum of {max} bytes.");
-        return request.MemoryLimit;
+        if (limit <= 0)
+            throw Invalid("memory_limit", $"memory_limit must be a positive number of bytes (was {limit}).");
+        if (limit > max)
+            throw Invalid("memory_limit", $"memory_limit {limit} is above this server's maximum of {max} bytes.");
+        return limit;
     }
 
     private PythonCall EntryPointCall(EntryPoint entryPoint, Dictionary<string, object?> presets, TimeSpan timeout, long memoryLimit)
@@ -145,7 +149,7 @@ internal sealed class RequestTranslator(IOptions<PythonGrpcOptions> options, IOp
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     // The field travels as a google.rpc.BadRequest detail too, for clients that fix requests by field.
-    private static RpcException Invalid(string field, string message)
+    public static RpcException Invalid(string field, string message)
     {
         message = ErrorStatus.Bounded(message);
         return new Google.Rpc.Status

@@ -90,6 +90,10 @@ internal static partial class ErrorStatus
             error.Chain.Add(Cause(sections[i], requestId));
         if (compile && error.Frames.Count == 0 && python.LineNumber is { } line)
             error.Frames.Add(new Frame { Filename = "<string>", Lineno = (uint)line });
+        if (compile && python.LineNumber is { } syntaxLine)
+            error.SyntaxLine = (uint)syntaxLine;
+        if (compile && python.Offset is { } syntaxOffset)
+            error.SyntaxOffset = (uint)syntaxOffset;
         return error;
     }
 

@@ -19,9 +19,15 @@ internal static class JsonValues
     private const double MaxExactInteger = 9007199254740992d; // 2^53
 
     /// <summary>Parses a JSON object into preset values; throws <see cref="FormatException"/> naming the problem.</summary>
+    public static Dictionary<string, object?> ParseObject(string json) =>
+        (Dictionary<string, object?>)Parse(json, "preset_values_json", JsonValueKind.Object)!;
+
+    /// <summary>Parses JSON text whose top level is of the <paramref name="kind"/> asked for
+    /// (<see cref="JsonValueKind.Undefined"/>: any); throws <see cref="FormatException"/> naming
+    /// <paramref name="field"/> and the problem.</summary>
     /// <remarks>Read with a <see cref="Utf8JsonReader"/> straight into the values (no document in between):
-    /// it runs on every request that sends presets as JSON.</remarks>
-    public static Dictionary<string, object?> ParseObject(string json)
+    /// it runs on every request that sends presets or arguments as JSON.</remarks>
+    public static object? Parse(string json, string field, JsonValueKind kind = JsonValueKind.Undefined)
     {
         var length = Encoding.UTF8.GetMaxByteCount(json.Length);
         var rented = length <= 1024 ? null : ArrayPool<byte>.Shared.Rent(length);
@@ -30,17 +36,18 @@ internal static class JsonValues
         {
             var reader = new Utf8JsonReader(buffer[..Encoding.UTF8.GetBytes(json, buffer)], new JsonReaderOptions { MaxDepth = 256 });
             if (!reader.Read())
-                throw new FormatException("preset_values_json is not valid JSON: it is empty.");
-            if (reader.TokenType != JsonTokenType.StartObject)
-                throw new FormatException($"preset_values_json must be a JSON object, not {KindOf(reader.TokenType)}.");
-            var values = (Dictionary<string, object?>)ReadValue(ref reader)!;
+                throw new FormatException($"{field} is not valid JSON: it is empty.");
+            var top = KindOf(reader.TokenType);
+            if (kind != JsonValueKind.Undefined && top != kind)
+                throw new FormatException($"{field} must be a JSON {kind.ToString().ToLowerInvariant()}, not {top}.");
+            var value = ReadValue(ref reader, field);
             if (reader.Read())
-                throw new FormatException("preset_values_json is not valid JSON: more follows the object.");
-            return values;
+                throw new FormatException($"{field} is not valid JSON: more follows the {top.ToString().ToLowerInvariant()}.");
+            return value;
         }
         catch (JsonException e)
         {
-            throw new FormatException($"preset_values_json is not valid JSON: {e.Message}", e);
+            throw new FormatException($"{field} is not valid JSON: {e.Message}", e);
         }
         finally
         {
@@ -49,23 +56,23 @@ internal static class JsonValues
         }
     }
 
-    private static object? ReadValue(ref Utf8JsonReader reader)
+    private static object? ReadValue(ref Utf8JsonReader reader, string field)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
                 var values = new Dictionary<string, object?>();
-                while (Next(ref reader) != JsonTokenType.EndObject)
+                while (Next(ref reader, field) != JsonTokenType.EndObject)
                 {
                     var name = reader.GetString()!;
-                    Next(ref reader);
-                    values[name] = ReadValue(ref reader);
+                    Next(ref reader, field);
+                    values[name] = ReadValue(ref reader, field);
                 }
                 return values;
             case JsonTokenType.StartArray:
                 var items = new List<object?>();
-                while (Next(ref reader) != JsonTokenType.EndArray)
-                    items.Add(ReadValue(ref reader));
+                while (Next(ref reader, field) != JsonTokenType.EndArray)
+                    items.Add(ReadValue(ref reader, field));
                 return items;
             case JsonTokenType.String:
                 return reader.GetString();
@@ -80,8 +87,8 @@ internal static class JsonValues
         }
     }
 
-    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
-        reader.Read() ? reader.TokenType : throw new FormatException("preset_values_json is not valid JSON: it ends too early.");
+    private static JsonTokenType Next(ref Utf8JsonReader reader, string field) =>
+        reader.Read() ? reader.TokenType : throw new FormatException($"{field} is not valid JSON: it ends too early.");
 
     private static object ReadNumber(ref Utf8JsonReader reader)
     {
@@ -93,15 +100,16 @@ internal static class JsonValues
         return reader.GetDouble();
     }
 
-    private static string KindOf(JsonTokenType token) => token switch
+    private static JsonValueKind KindOf(JsonTokenType token) => token switch
     {
-        JsonTokenType.StartArray => "Array",
-        JsonTokenType.String => "String",
-        JsonTokenType.Number => "Number",
-        JsonTokenType.True => "True",
-        JsonTokenType.False => "False",
-        JsonTokenType.Null => "Null",
-        _ => token.ToString(),
+        JsonTokenType.StartObject => JsonValueKind.Object,
+        JsonTokenType.StartArray => JsonValueKind.Array,
+        JsonTokenType.String => JsonValueKind.String,
+        JsonTokenType.Number => JsonValueKind.Number,
+        JsonTokenType.True => JsonValueKind.True,
+        JsonTokenType.False => JsonValueKind.False,
+        JsonTokenType.Null => JsonValueKind.Null,
+        _ => JsonValueKind.Undefined,
     };
 
     /// <summary>Converts a protobuf Struct; integral numbers within ±2^53 become integers.</summary>
