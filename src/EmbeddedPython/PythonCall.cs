@@ -21,4 +21,9 @@ public sealed record PythonCall(string Module, string Function)
 
     /// <summary>Bytes of Python allocations the call may make, as the request's memory limit.</summary>
     public long? MemoryLimit { get; init; }
+
+    /// <summary>As <see cref="PythonRequest.OutputReceived"/>: called on the interpreter thread with what the call
+    /// (and its tasks) prints, line by line as it is printed and the rest when it ends; the output is logged as
+    /// well. Must not block.</summary>
+    public Action<string>? OutputReceived { get; init; }
 }

@@ -147,7 +147,7 @@ public sealed class PythonExecutor : IPythonExecutor
     {
         if (Validate(call) is { } invalid)
             return Task.FromException<T>(invalid);
-        return CallAsync<T>(new CallTarget(call.Module, null, call.Function), CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken, call.MemoryLimit);
+        return CallAsync<T>(new CallTarget(call.Module, null, call.Function), CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken, call.MemoryLimit, call.OutputReceived);
     }
 
     /// <inheritdoc />
@@ -159,11 +159,11 @@ public sealed class PythonExecutor : IPythonExecutor
     }
 
     /// <summary>The one way a call (of the executor or of a handle) is queued.</summary>
-    internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit = null)
+    internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit = null, Action<string>? output = null)
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<T>(cancellationToken);
-        var state = new CallState<T>(_lease.NextId(), CallSettings(timeout), target, kind, args, kwargs) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = memoryLimit };
+        var state = new CallState<T>(_lease.NextId(), CallSettings(timeout, output), target, kind, args, kwargs) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = memoryLimit };
         Arm(state, cancellationToken);
         var enqueued = _lease.EnqueueAsync(state, cancellationToken);
         return enqueued.IsCompletedSuccessfully ? state.Result.Task : AfterEnqueueAsync(enqueued, state.Result.Task);
@@ -181,7 +181,7 @@ public sealed class PythonExecutor : IPythonExecutor
         if (Validate(call) is { } invalid)
             throw invalid;
         cancellationToken.ThrowIfCancellationRequested();
-        var state = new StreamCallState<T>(_lease.NextId(), CallSettings(call.Timeout), new CallTarget(call.Module, null, call.Function), call.Args, call.Kwargs) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = call.MemoryLimit };
+        var state = new StreamCallState<T>(_lease.NextId(), CallSettings(call.Timeout, call.OutputReceived), new CallTarget(call.Module, null, call.Function), call.Args, call.Kwargs) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = call.MemoryLimit };
         Arm(state, cancellationToken);
         try
         {
@@ -210,7 +210,8 @@ public sealed class PythonExecutor : IPythonExecutor
     private static readonly PythonRequest DefaultCallSettings = new();
 
     /// <summary>A call's per-work-item settings, in the shape the queue reads them from a request.</summary>
-    private static PythonRequest CallSettings(TimeSpan? timeout) => timeout is null ? DefaultCallSettings : new PythonRequest { Timeout = timeout };
+    private static PythonRequest CallSettings(TimeSpan? timeout, Action<string>? output = null) =>
+        timeout is null && output is null ? DefaultCallSettings : new PythonRequest { Timeout = timeout, OutputReceived = output };
 
     private static ArgumentException? Validate(PythonCall? call)
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Diagnostics;
 using System.Threading.Channels;
 using EmbeddedPython.Grpc.Diagnostics;
@@ -65,8 +66,12 @@ internal sealed partial class PythonExecutorService(
             // Output lines, partial results and the final result reach the client in the order they happen:
             // the request's live output and its results meet in one channel, written out here.
             var events = Channel.CreateUnbounded<ExecuteEvent>(new UnboundedChannelOptions { SingleReader = true });
-            if (request.CaptureOutput && translated.Request is { } capturing)
-                translated = translated with { Request = capturing with { OutputReceived = text => events.Writer.TryWrite(new ExecuteEvent { Output = new Output { Stream = Output.Types.Stream.Stdout, Text = text } }) } };
+            if (request.CaptureOutput)
+            {
+                Action<string> live = text => events.Writer.TryWrite(new ExecuteEvent { Output = new Output { Stream = Output.Types.Stream.Stdout, Text = text } });
+                translated = translated.Request is { } capturing ? translated with { Request = capturing with { OutputReceived = live } }
+                    : translated with { EntryPoint = translated.EntryPoint! with { OutputReceived = live } };
+            }
             var producing = ProduceEventsAsync(request, translated, events.Writer, started, context.CancellationToken);
             await foreach (var item in events.Reader.ReadAllAsync(context.CancellationToken))
             {
@@ -148,6 +153,10 @@ internal sealed partial class PythonExecutorService(
     private async Task<ExecuteResponse> CallEntryPointAsync(ExecuteRequest request, PythonCall call, CancellationToken cancellationToken)
     {
         var response = NewResponse(request);
+        // A unary call with capture_output gets the entry point's printed text in stdout (a stream sends it live).
+        var printed = request.CaptureOutput && call.OutputReceived is null ? new StringBuilder() : null;
+        if (printed is not null)
+            call = call with { OutputReceived = text => printed.Append(text) };
         object? result;
         try
         {
@@ -161,11 +170,14 @@ internal sealed partial class PythonExecutorService(
         {
             response.ResultsJson = "null";
             response.LossyReturnNames.Add("result");
+            response.Stdout = printed?.ToString() ?? "";
             return response;
         }
         response.ResultsJson = JsonValues.Write(result, out var lossy);
         if (lossy)
             response.LossyReturnNames.Add("result");
+        if (printed is not null)
+            response.Stdout = printed.ToString();
         return response;
     }
 

@@ -27,6 +27,10 @@ internal sealed unsafe partial class Interpreter
             using var target = ResolveTarget(state.Target);
             using (var token = PyObject.Steal(Py.PyContextVar_Set(_runtime.CurrentId, requestId.Handle))) { }
             OpenMemoryAccount(state, requestId.Handle);
+            if (state.Request.OutputReceived is not null)
+            {
+                using var _ = _runtime.Call("watch_output", requestId.Handle);
+            }
             PyObject result;
             if (state.Kind == CallKind.Invoke)
             {
@@ -185,7 +189,7 @@ internal sealed unsafe partial class Interpreter
             return;
         }
         Repair();
-        _ = TakeOutput(requestId, state.Lease.OutputLogger); // a call has no result to carry its output: it is logged
+        _ = TakeOutput(state, requestId); // a call has no result to carry its output: it is logged (and given to OutputReceived)
         if (state.TryDeliver(result) is { } conversionError)
         {
             if (state.TryFail(conversionError))

@@ -258,7 +258,7 @@ internal sealed unsafe partial class Interpreter
     private void Finish(RequestState state, object outcome, nint requestId)
     {
         Repair(); // before the caller can observe the result (and, say, the working folder)
-        var output = TakeOutput(requestId, state.Lease.OutputLogger);
+        var output = TakeOutput(state, requestId);
         if (outcome is PythonResult result)
             state.TryFinish(output.Length == 0 ? result : new PythonResult(result.Values, result.Messages, output));
         else
@@ -310,15 +310,25 @@ internal sealed unsafe partial class Interpreter
         using var _ = _runtime.Call("collect_garbage");
     }
 
-    private string TakeOutput(nint requestId, ILogger outputLogger)
+    /// <summary>The text the work item printed (logged too); a last line without its newline still reaches
+    /// its live-output callback, which is why the item is <see cref="_finishing"/> meanwhile.</summary>
+    private string TakeOutput(RequestState state, nint requestId)
     {
         if (Py.PyDict_Size(_runtime.Outputs) == 0)
             return "";
-        using var text = _runtime.Call("take_output", requestId);
-        var output = Py.AsString(text.Handle) ?? "";
-        if (output.Length > 0)
-            LogRequestOutput(outputLogger, output.TrimEnd('\n'));
-        return output;
+        _finishing = state;
+        try
+        {
+            using var text = _runtime.Call("take_output", requestId);
+            var output = Py.AsString(text.Handle) ?? "";
+            if (output.Length > 0)
+                LogRequestOutput(state.Lease.OutputLogger, output.TrimEnd('\n'));
+            return output;
+        }
+        finally
+        {
+            _finishing = null;
+        }
     }
 
     /// <summary>Puts back what user code may have broken (sys.stdout, builtins, the working folder).</summary>

@@ -38,6 +38,7 @@ internal sealed partial class Interpreter : IInterpreterHost
     private readonly Interruption _interruption;
 
     private RequestState? _runningRequest;
+    private RequestState? _finishing;    // the work item whose output is being taken (TakeOutput)
     private int _inLoop;                 // 1 while the thread is inside the asyncio loop (wake it through the pipe)
     private volatile bool _loopHasWork;
     private volatile bool _closing;
@@ -194,7 +195,9 @@ internal sealed partial class Interpreter : IInterpreterHost
     /// <summary>Live output of a request that asked for it (<see cref="PythonRequest.OutputReceived"/>).</summary>
     public void Output(long requestId, string text)
     {
-        var state = _running is { } running && running.Id == requestId ? running : _open.GetValueOrDefault(requestId);
+        var state = _running is { } running && running.Id == requestId ? running
+            : _finishing is { } finishing && finishing.Id == requestId ? finishing
+            : _open.GetValueOrDefault(requestId);
         try
         {
             state?.Request.OutputReceived?.Invoke(text);

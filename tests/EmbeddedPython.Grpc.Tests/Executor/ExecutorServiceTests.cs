@@ -1,3 +1,4 @@
+using System.Text;
 using System.Diagnostics;
 using System.Text.Json;
 using EmbeddedPython.Grpc.Tests.Infrastructure;
@@ -362,6 +363,33 @@ public sealed class ExecutorServiceTests(SharedPython python) : IAsyncLifetime
             var error = await Assert.ThrowsAsync<RpcException>(() => _client.ExecuteAsync(new ExecuteRequest { Name = name }).ResponseAsync);
             Assert.True(error.StatusCode == StatusCode.InvalidArgument, $"{name}: {error.Status}");
         }
+    }
+
+    [Fact]
+    public async Task An_entry_point_returns_what_it_printed_with_capture_output_or_streams_it_live()
+    {
+        _code.With("talk.py", """
+            import sys
+            def greet(name):
+                print("hello", name)
+                sys.stdout.write("no newline at the end")
+                return len(name)
+            """);
+
+        var unary = await _client.ExecuteAsync(new ExecuteRequest { EntryPoint = new EntryPoint { File = "talk.py", Function = "greet" }, PresetValuesJson = """{"name": "ada"}""", CaptureOutput = true });
+        var quiet = await _client.ExecuteAsync(new ExecuteRequest { EntryPoint = new EntryPoint { File = "talk.py", Function = "greet" }, PresetValuesJson = """{"name": "ada"}""" });
+        using var stream = _client.ExecuteStream(new ExecuteRequest { EntryPoint = new EntryPoint { File = "talk.py", Function = "greet" }, PresetValuesJson = """{"name": "bo"}""", CaptureOutput = true });
+        var printed = new StringBuilder();
+        await foreach (var item in stream.ResponseStream.ReadAllAsync())
+        {
+            if (item.Output is { } output)
+                printed.Append(output.Text);
+        }
+
+        Assert.Equal("3", unary.ResultsJson);
+        Assert.Equal("hello ada\nno newline at the end", unary.Stdout);
+        Assert.Equal("", quiet.Stdout);
+        Assert.Equal("hello bo\nno newline at the end", printed.ToString());
     }
 
     [Fact]

@@ -19,6 +19,15 @@ public sealed class CallTests(PythonFixture fixture)
     }
 
     [Fact]
+    public async Task OutputReceived_gets_a_call_s_printed_lines_and_the_rest_when_it_ends()
+    {
+        var printed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var length = await _python.CallAsync<int>(new PythonCall(Module, "chatter") { Args = ["ada"], OutputReceived = printed.Enqueue });
+        Assert.Equal(3, length);
+        Assert.Equal(["hello ada\n", "tail"], printed);
+    }
+
+    [Fact]
     public async Task Keyword_arguments_fill_parameters_by_name_and_defaults_fill_the_rest()
     {
         var text = await _python.CallAsync<string>(new PythonCall(Module, "greet")

@@ -1,6 +1,7 @@
 """What the call API tests call (tests/EmbeddedPython.Tests/Calls/)."""
 
 import asyncio
+import sys
 import time
 
 events = []
@@ -26,6 +27,12 @@ def fail(message):
 def shout(text):
     print("shouting", text)
     return text.upper()
+
+
+def chatter(name):
+    print("hello", name)
+    sys.stdout.write("tail")
+    return len(name)
 
 
 def sleep(seconds):
