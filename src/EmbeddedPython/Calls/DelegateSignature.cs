@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Marshalling;
+using EmbeddedPython.Marshalling.Typed;
 
 namespace EmbeddedPython.Calls;
 
@@ -24,7 +25,9 @@ internal sealed class DelegateSignature
 
     private sealed record Parameter(string Name, string Key, Type Type, bool HasDefault, object? Default)
     {
-        public object? Convert(nint obj, string path) => TypedConversion.FromPython(Type, obj, path);
+        private IBoxedConverter? _converter; // found on the first call, not on every argument of every call
+
+        public object? Convert(nint obj, string path) => TypedConversion.FromPython(_converter ??= ConverterFactory.Boxed(Type), obj, path);
     }
 
     private DelegateSignature(Delegate function)

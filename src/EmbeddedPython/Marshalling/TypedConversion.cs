@@ -29,12 +29,13 @@ internal static class TypedConversion
         }
     }
 
-    /// <summary>The same for a type known only at run time (a delegate's parameters).</summary>
-    public static object? FromPython(Type type, nint obj, string path)
+    /// <summary>The same through the converter of a type known only at run time (a delegate's parameters,
+    /// <see cref="ConverterFactory.Boxed"/>).</summary>
+    public static object? FromPython(IBoxedConverter converter, nint obj, string path)
     {
         try
         {
-            return ConverterFactory.Boxed(type).ReadBoxed(PythonValue.Borrowed(obj));
+            return converter.ReadBoxed(PythonValue.Borrowed(obj));
         }
         catch (ConversionFailure failure)
         {

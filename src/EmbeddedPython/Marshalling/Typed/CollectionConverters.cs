@@ -56,6 +56,10 @@ internal static class Sequences
         }
     }
 
+    /// <summary>A dict key that converts to null, or to a key another one converted to.</summary>
+    public static ConversionFailure KeyClash(object? converted) =>
+        new(converted is null ? "a None key is not a dictionary key" : $"key converts to {converted}, which another key converted to");
+
     /// <summary>How a dictionary key shows in a path: <c>['name']</c>, <c>[3]</c>, or its type.</summary>
     public static string KeySegment<TSource>(TSource key) where TSource : struct, IValueSource<TSource> =>
         key.TryString(out var text) ? $"['{text}']"
@@ -169,7 +173,7 @@ internal sealed class DictionaryConverter<TKey, TValue> : Converter<Dictionary<T
             {
                 var converted = TSource.ReadWith(keys, key);
                 if (converted is null || !result.TryAdd(converted, TSource.ReadWith(values, item)))
-                    throw new ConversionFailure(converted is null ? "a None key is not a dictionary key" : $"key converts to {converted}, which another key converted to");
+                    throw Sequences.KeyClash(converted);
             }
             catch (ConversionFailure failure)
             {
@@ -257,7 +261,7 @@ internal sealed class ReferenceDictionaryConverter<[DynamicallyAccessedMembers(D
             {
                 var name = TSource.ReadWith(ConverterCache<string>.Instance, key);
                 if (name is null || dictionary.Contains(name))
-                    throw new ConversionFailure(name is null ? "a None key is not a dictionary key" : $"key converts to {name}, which another key converted to");
+                    throw Sequences.KeyClash(name);
                 dictionary.Add(name, TSource.ReadBoxedWith(values, item));
             }
             catch (ConversionFailure failure)
