@@ -107,7 +107,10 @@ public sealed class PythonExecutor : IPythonExecutor
     {
         Arm(state, cancellationToken);
         var enqueued = _lease.EnqueueAsync(state, cancellationToken);
-        return enqueued.IsCompletedSuccessfully ? state.Completion!.Task : AfterEnqueueAsync(enqueued, state);
+        if (!enqueued.IsCompletedSuccessfully)
+            return AfterEnqueueAsync(enqueued, state);
+        _lease.Interpreter.SpinForOutcome(state, state.Completion!.Task);
+        return state.Completion.Task;
     }
 
     private static async Task<PythonResult> AfterEnqueueAsync(ValueTask enqueued, RequestState state)
@@ -166,7 +169,10 @@ public sealed class PythonExecutor : IPythonExecutor
         var state = new CallState<T>(_lease.NextId(), CallSettings(timeout, output), target, kind, args, kwargs) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = memoryLimit };
         Arm(state, cancellationToken);
         var enqueued = _lease.EnqueueAsync(state, cancellationToken);
-        return enqueued.IsCompletedSuccessfully ? state.Result.Task : AfterEnqueueAsync(enqueued, state.Result.Task);
+        if (!enqueued.IsCompletedSuccessfully)
+            return AfterEnqueueAsync(enqueued, state.Result.Task);
+        _lease.Interpreter.SpinForOutcome(state, state.Result.Task);
+        return state.Result.Task;
     }
 
     private static async Task<T> AfterEnqueueAsync<T>(ValueTask enqueued, Task<T> result)
