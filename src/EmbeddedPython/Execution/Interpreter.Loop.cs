@@ -6,7 +6,7 @@ namespace EmbeddedPython.Execution;
 
 // Between work items: the asyncio loop the thread owns runs while it has work, and the thread spins, then parks
 // (GIL released) when there is none; a wake (a posted item, the loop touched by another thread) brings it back.
-// Callers spin too, for the outcome of a short request (SpinForOutcome): PythonExecutorOptions.IdleSpin.
+// Callers of the ValueTask methods spin too, for a short request's outcome (SpinningValueSource): IdleSpin.
 internal sealed partial class Interpreter
 {
     public unsafe void WakeThread()
@@ -47,49 +47,20 @@ internal sealed partial class Interpreter
         if (_idleSpinTicks == 0)
             return false;
         var end = Stopwatch.GetTimestamp() + _idleSpinTicks;
-        for (var round = 1; Stopwatch.GetTimestamp() < end; round++)
+        while (Stopwatch.GetTimestamp() < end)
         {
             if (_wake.IsSet)
                 return true;
-            SpinRound(round);
+            Spinning.Round();
         }
         return _wake.IsSet;
     }
 
-    /// <summary>On a caller's thread, right after it queued <paramref name="state"/>: when that is the only work
-    /// waiting and no other caller spins, watches <paramref name="outcome"/> for its executor's
-    /// <see cref="PythonExecutorOptions.IdleSpin"/>. A short request is then finished before the caller awaits
-    /// it, and the caller goes on at once instead of through a thread-pool continuation (one wake fewer each way).
-    /// One spinner at most, so callers never take every core from the interpreter thread.</summary>
-    public void SpinForOutcome(RequestState state, Task outcome)
-    {
-        var spinTicks = state.Lease.SpinTicks;
-        if (spinTicks == 0 || outcome.IsCompleted || _runningRequest is { } running && running != state
-            || state.Lease.Queue.Reader.Count > 1 || Interlocked.Exchange(ref _callerSpinning, 1) == 1)
-            return;
-        try
-        {
-            var end = Stopwatch.GetTimestamp() + spinTicks;
-            for (var round = 1; !outcome.IsCompleted && Stopwatch.GetTimestamp() < end; round++)
-                SpinRound(round);
-        }
-        finally
-        {
-            Volatile.Write(ref _callerSpinning, 0);
-        }
-    }
+    /// <summary>One caller of the interpreter spins for its outcome at a time (<see cref="SpinningValueSource{T}"/>),
+    /// so callers never take every core from the interpreter thread.</summary>
+    public bool TryStartCallerSpin() => Interlocked.Exchange(ref _callerSpinning, 1) == 0;
 
-    /// <summary>Between two looks at what a spinner waits for: a few pause instructions (a fraction of a
-    /// microsecond, so the change is seen at once), and now and then the core goes to whatever else is
-    /// runnable on it: with more runnable threads than cores, a spinner that never yields pushes out the very
-    /// thread it waits for.</summary>
-    private static void SpinRound(int round)
-    {
-        if (round % 16 == 0)
-            Thread.Yield();
-        else
-            Thread.SpinWait(8);
-    }
+    public void EndCallerSpin() => Volatile.Write(ref _callerSpinning, 0);
 
     private void RunLoop()
     {

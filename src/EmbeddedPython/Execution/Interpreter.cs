@@ -32,7 +32,7 @@ internal sealed partial class Interpreter : IInterpreterHost
     private readonly ConcurrentQueue<Action> _control = new();
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 100);
     private readonly long _idleSpinTicks;             // PythonExecutorOptions.IdleSpin of the first executor; 0 on one core
-    private int _callerSpinning;                      // 1 while a caller spins for its outcome (SpinForOutcome)
+    private int _callerSpinning;                      // 1 while a caller spins for its outcome (SpinningValueSource)
     private readonly ConcurrentDictionary<long, RequestState> _open = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,16 +67,11 @@ internal sealed partial class Interpreter : IInterpreterHost
         _logger = loggerFactory.CreateLogger("EmbeddedPython.Interpreter");
         _outputLogger = loggerFactory.CreateLogger("EmbeddedPython.Output");
         _interruption = new Interruption(this);
-        _idleSpinTicks = SpinTicks(options);
+        _idleSpinTicks = Spinning.Ticks(options);
         // A background thread: a process that never disposes the executor still exits.
         _thread = new Thread(Run, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = "EmbeddedPython interpreter" };
         _thread.Start();
     }
-
-    /// <summary><see cref="PythonExecutorOptions.IdleSpin"/> in timestamp ticks; none on one core, where a
-    /// spinning thread only delays the one it waits for.</summary>
-    public static long SpinTicks(PythonExecutorOptions options) =>
-        Environment.ProcessorCount > 1 ? (long)(options.IdleSpin.TotalSeconds * Stopwatch.Frequency) : 0;
 
     /// <summary>Completes when Python is initialised, or fails with the reason it could not be.</summary>
     public Task Ready => _ready.Task;

@@ -4,47 +4,47 @@ using System.Globalization;
 namespace EmbeddedPython.Tests.Execution;
 
 /// <summary>The hand-off between callers and the interpreter thread (<see cref="PythonExecutorOptions.IdleSpin"/>):
-/// a short request finishes while its caller spins, a long one never holds the caller past the spin, and an
-/// executor with nothing to do uses no CPU.</summary>
+/// a short request finishes while its ValueTask caller spins, a long one never holds the caller past the spin,
+/// the ValueTask methods deliver what the Task ones do, and an executor with nothing to do uses no CPU.</summary>
 [Collection(PythonCollection.Name)]
 public sealed class HandOffTests
 {
     private static readonly PythonRequest Tiny = new() { Name = "handoff-tiny", Code = "y = x * 2", PresetValues = new Dictionary<string, object?> { ["x"] = 21L }, LimitReturnTo = ["y"] };
 
     [Fact]
-    public async Task A_short_request_is_finished_when_ExecuteAsync_returns_to_a_caller_that_spins()
+    public async Task Awaiting_ExecuteValueAsync_finds_a_short_request_finished_by_the_spin()
     {
         // A generous spin: even on a loaded machine the interpreter runs a cached line within it. Other tests'
-        // requests may keep it busy now and then (a caller spins only when its request is next), so some of
-        // the attempts, not all, find their result ready.
+        // requests may keep it busy now and then, and one caller spins at a time, so some of the attempts, not
+        // all, find their result ready at the first look (what an await does).
         await using var python = new PythonExecutor(new PythonExecutorOptions { IdleSpin = TimeSpan.FromMilliseconds(50) });
         await python.WaitUntilStartedAsync();
-        var finishedOnReturn = 0;
+        var finishedAtFirstLook = 0;
         for (var i = 0; i < 200; i++)
         {
-            var pending = python.ExecuteAsync(Tiny);
+            var pending = python.ExecuteValueAsync(Tiny);
             if (pending.IsCompleted)
-                finishedOnReturn++;
+                finishedAtFirstLook++;
             Assert.Equal(42L, (await pending).Values["y"]);
         }
-        Assert.True(finishedOnReturn > 0, "no request was finished when ExecuteAsync returned, though its caller spins for 50 ms");
+        Assert.True(finishedAtFirstLook > 0, "no request was finished at the first look, though its caller spins for 50 ms");
     }
 
     [Fact]
-    public async Task A_call_is_finished_when_CallAsync_returns_to_a_caller_that_spins()
+    public async Task Awaiting_CallValueAsync_finds_a_short_call_finished_by_the_spin()
     {
         await using var python = new PythonExecutor(new PythonExecutorOptions { IdleSpin = TimeSpan.FromMilliseconds(50) });
         await python.WaitUntilStartedAsync();
         var call = new PythonCall("operator", "add") { Args = [40L, 2L] };
-        var finishedOnReturn = 0;
+        var finishedAtFirstLook = 0;
         for (var i = 0; i < 200; i++)
         {
-            var pending = python.CallAsync<long>(call);
+            var pending = python.CallValueAsync<long>(call);
             if (pending.IsCompleted)
-                finishedOnReturn++;
+                finishedAtFirstLook++;
             Assert.Equal(42L, await pending);
         }
-        Assert.True(finishedOnReturn > 0, "no call was finished when CallAsync returned, though its caller spins for 50 ms");
+        Assert.True(finishedAtFirstLook > 0, "no call was finished at the first look, though its caller spins for 50 ms");
     }
 
     [Fact]
@@ -53,11 +53,59 @@ public sealed class HandOffTests
         await using var python = new PythonExecutor(new PythonExecutorOptions { IdleSpin = TimeSpan.FromMilliseconds(20) });
         await python.WaitUntilStartedAsync();
         var watch = Stopwatch.StartNew();
-        var pending = python.ExecuteAsync("import time\ntime.sleep(2)");
-        var returnedAfter = watch.Elapsed;
-        Assert.False(pending.IsCompleted);
-        Assert.True(returnedAfter < TimeSpan.FromSeconds(1), $"ExecuteAsync returned after {returnedAfter}: the caller spun past its 20 ms");
+        var pending = python.ExecuteValueAsync(new PythonRequest { Code = "import time\ntime.sleep(2)" });
+        var finished = pending.IsCompleted; // spins for at most 20 ms
+        var lookedAfter = watch.Elapsed;
+        Assert.False(finished);
+        Assert.True(lookedAfter < TimeSpan.FromSeconds(1), $"the first look returned after {lookedAfter}: the caller spun past its 20 ms");
         await pending;
+    }
+
+    [Fact]
+    public async Task ValueTask_methods_deliver_errors_timeouts_and_cancellation_as_the_Task_ones_do()
+    {
+        await using var python = new PythonExecutor(new PythonExecutorOptions());
+        var raised = await Assert.ThrowsAsync<PythonException>(async () => await python.ExecuteValueAsync(new PythonRequest { Code = "raise ValueError('bad input')" }));
+        Assert.Equal("ValueError", raised.PythonType);
+        await Assert.ThrowsAsync<PythonTimeoutException>(async () => await python.ExecuteValueAsync(new PythonRequest { Code = "import time\ntime.sleep(30)", Timeout = TimeSpan.FromMilliseconds(200) }));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await python.CallValueAsync<object>(new PythonCall("time", "sleep") { Args = [30] }, cancel.Token));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await python.CallValueAsync<long>(new PythonCall("", "f")));
+        Assert.Equal(3L, await python.CallValueAsync<long>(new PythonCall("operator", "add") { Args = [1L, 2L] }));
+    }
+
+    [Fact]
+    public async Task Values_queued_before_any_is_awaited_all_complete()
+    {
+        await using var python = new PythonExecutor(new PythonExecutorOptions());
+        var pending = Enumerable.Range(0, 64).Select(i => python.ExecuteValueAsync(new PythonRequest
+        {
+            Name = "handoff-many", Code = "y = x * 2", PresetValues = new Dictionary<string, object?> { ["x"] = (long)i }, LimitReturnTo = ["y"],
+        })).ToList();
+        for (var i = 0; i < pending.Count; i++)
+            Assert.Equal(2L * i, (await pending[i]).Values["y"]);
+    }
+
+    [Fact]
+    public async Task An_executor_of_its_own_kind_gets_the_ValueTask_methods_from_its_Task_ones()
+    {
+        IPythonExecutor other = new TaskOnlyExecutor();
+        Assert.Equal(7L, (await other.ExecuteValueAsync(new PythonRequest { Code = "y = 7" })).Values["y"]);
+        Assert.Equal(8L, await other.CallValueAsync<long>(new PythonCall("m", "f")));
+    }
+
+    /// <summary>An implementation that knows only the Task methods (as a remote executor).</summary>
+    private sealed class TaskOnlyExecutor : IPythonExecutor
+    {
+        public Task<PythonResult> ExecuteAsync(PythonRequest request, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new PythonResult(new Dictionary<string, object?> { ["y"] = 7L }, [], ""));
+
+        public Task<T> CallAsync<T>(PythonCall call, CancellationToken cancellationToken = default) => Task.FromResult((T)(object)8L);
+
+        public IAsyncEnumerable<PythonMessage> StreamAsync(PythonRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public IAsyncEnumerable<T> StreamCallAsync<T>(PythonCall call, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<PythonObject> ImportAsync(string module, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     [Fact]
