@@ -75,6 +75,21 @@ public sealed class HandOffTests
     }
 
     [Fact]
+    public async Task A_caller_may_block_on_the_ValueTask_of_a_request_that_outlasts_the_spin()
+    {
+        await using var python = new PythonExecutor(new PythonExecutorOptions { IdleSpin = TimeSpan.FromMilliseconds(1) });
+        await python.WaitUntilStartedAsync();
+        var result = await Task.Run(() => Block(python.ExecuteValueAsync(new PythonRequest { Code = "import time\ntime.sleep(0.3)\ny = 5", LimitReturnTo = ["y"] })));
+        Assert.Equal(5L, result.Values["y"]);
+        Assert.Equal(42L, await Task.Run(() => Block(python.CallValueAsync<long>(new PythonCall("operator", "add") { Args = [40L, 2L] }))));
+        var failed = await Assert.ThrowsAsync<PythonException>(() => Task.Run(() => Block(python.ExecuteValueAsync(new PythonRequest { Code = "import time\ntime.sleep(0.1)\nraise KeyError('k')" }))));
+        Assert.Equal("KeyError", failed.PythonType);
+    }
+
+    /// <summary>What a synchronous caller does with a ValueTask it cannot await.</summary>
+    private static T Block<T>(ValueTask<T> pending) => pending.GetAwaiter().GetResult();
+
+    [Fact]
     public async Task Values_queued_before_any_is_awaited_all_complete()
     {
         await using var python = new PythonExecutor(new PythonExecutorOptions());
