@@ -121,7 +121,7 @@ public sealed class PythonExecutor : IPythonExecutor
     private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming, SpinningValueSource<PythonResult>? valueCompletion = null) =>
         new(_lease.NextId(), request, script, streaming, valueCompletion) { Lease = _lease, Policy = request.Policy ?? _options.DefaultPolicy };
 
-    private SpinningValueSource<T> NewValueSource<T>() => new(_lease.Interpreter, _lease.SpinTicks);
+    private SpinningValueSource<T> NewValueSource<T>() => new(_lease.Interpreter, _lease.CallerSpin);
 
     private Task<PythonResult> Submit(RequestState state, CancellationToken cancellationToken)
     {

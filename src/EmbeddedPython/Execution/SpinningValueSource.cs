@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 
 namespace EmbeddedPython.Execution;
@@ -14,7 +13,7 @@ namespace EmbeddedPython.Execution;
 /// pool, never on the interpreter thread; like any <see cref="ValueTask{TResult}"/>, awaited once (or blocked on
 /// once: <see cref="GetResult"/> waits for a pending outcome).
 /// </summary>
-internal sealed class SpinningValueSource<T>(Interpreter interpreter, long spinTicks) : IValueTaskSource<T>
+internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget spin) : IValueTaskSource<T>
 {
     private ManualResetValueTaskSourceCore<T> _core = new() { RunContinuationsAsynchronously = true };
     private volatile bool _done;
@@ -81,13 +80,11 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, long spinT
 
     private void SpinForOutcome()
     {
-        if (spinTicks == 0 || !interpreter.TryStartCallerSpin())
+        if (!interpreter.TryStartCallerSpin())
             return;
         try
         {
-            var end = Stopwatch.GetTimestamp() + spinTicks;
-            while (!_done && Stopwatch.GetTimestamp() < end)
-                Spinning.Round();
+            spin.SpinUntil(this, static source => source._done);
         }
         finally
         {
