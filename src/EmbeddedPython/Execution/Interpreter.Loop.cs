@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Memory;
 
@@ -29,8 +30,12 @@ internal sealed partial class Interpreter
         var threadState = Py.PyEval_SaveThread();
         try
         {
+            var spinStart = Stopwatch.GetTimestamp();
             if (!SpinUntilWoken())
+            {
                 _wake.Wait();
+                _idleSpin.CameAfter(spinStart);
+            }
         }
         finally
         {

@@ -6,9 +6,11 @@ namespace EmbeddedPython.Execution;
 /// How long a side of the hand-off waits a little before it sleeps: the interpreter thread for the next request
 /// (<c>Interpreter.Loop.cs</c>), callers for a short request's outcome (<see cref="SpinningValueSource{T}"/>).
 /// Waking a sleeping thread costs more than a cached request; spinning costs a core meanwhile. The budget starts
-/// at <see cref="PythonExecutorOptions.IdleSpin"/> and learns, as adaptive locks do: a spin that saw what it
-/// waited for doubles it again (up to IdleSpin), one that timed out halves it (down to a sixteenth), so traffic
-/// sparser than the spin stops paying for it after a few gaps. Updates race benignly (a heuristic, no lock).
+/// at <see cref="PythonExecutorOptions.IdleSpin"/> and learns, as adaptive locks do: a spin that timed out halves
+/// it (down to a sixteenth), so traffic sparser than the spin stops paying for it after a few gaps; a spin that
+/// saw what it waited for doubles it again (up to IdleSpin), and so does a sleep that ended sooner than IdleSpin
+/// after the spin began (a longer spin would have paid: without this, a budget halved below the gaps of a
+/// steady stream would never learn to cover them). Updates race benignly (a heuristic, no lock).
 /// None on one core, where a spinning thread only delays the one it waits for.
 /// </summary>
 internal sealed class SpinBudget
@@ -47,5 +49,13 @@ internal sealed class SpinBudget
         while (Stopwatch.GetTimestamp() < end);
         Volatile.Write(ref _ticks, Math.Max(_least, budget / 2));
         return seen(state);
+    }
+
+    /// <summary>What a spin that timed out at <paramref name="spinStart"/> waited for came now, after a sleep:
+    /// had it come within IdleSpin, a spin that long would have saved the wake, so the budget doubles.</summary>
+    public void CameAfter(long spinStart)
+    {
+        if (Stopwatch.GetTimestamp() - spinStart < _most)
+            Volatile.Write(ref _ticks, Math.Min(_most, 2 * Volatile.Read(ref _ticks)));
     }
 }

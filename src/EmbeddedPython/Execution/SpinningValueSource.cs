@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 
 namespace EmbeddedPython.Execution;
@@ -19,6 +20,7 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget
     private volatile bool _done;
     private bool _spun;
     private ManualResetEventSlim? _blocked; // made by a caller that blocks on a pending outcome (GetResult)
+    private long _spunOutAt;                // when a caller's spin that timed out began, else 0
 
     public ValueTask<T> Task => new(this, _core.Version);
 
@@ -36,6 +38,8 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget
 
     private void Done()
     {
+        if (Volatile.Read(ref _spunOutAt) is not 0 and var spinStart)
+            spin.CameAfter(spinStart);
         _done = true;
         Interlocked.MemoryBarrier(); // the flag before the look at _blocked: a blocker publishes, then reads the flag
         Volatile.Read(ref _blocked)?.Set();
@@ -84,7 +88,9 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget
             return;
         try
         {
-            spin.SpinUntil(this, static source => source._done);
+            var spinStart = Stopwatch.GetTimestamp();
+            if (!spin.SpinUntil(this, static source => source._done))
+                Volatile.Write(ref _spunOutAt, spinStart);
         }
         finally
         {
