@@ -10,8 +10,9 @@ namespace EmbeddedPython.Execution;
 /// a woken sleeper would have run at once. So the budget starts at <see cref="PythonExecutorOptions.IdleSpin"/>
 /// and learns, increasing slowly and decreasing fast: a spin that saw its work promptly (within
 /// <see cref="Prompt"/> of its arrival) doubles it, up to IdleSpin; one that timed out, or saw its work late,
-/// halves it, down to a sixteenth; a sleep that ended within IdleSpin of its spin's start (a longer spin might
-/// have paid) adds a sixteenth, so a budget halved below the gaps of a steady stream grows back to cover them.
+/// halves it, and below a sixteenth of IdleSpin there is no spin at all (sparse traffic, or a busy machine, costs
+/// nothing); a sleep that ended within IdleSpin of its spin's start (a longer spin might have paid) adds a
+/// sixteenth, so a budget that shrank below the gaps of a steady stream grows back to cover them.
 /// Updates race benignly (a heuristic, no lock). None on one core, where a spinning thread only delays the one it
 /// waits for.
 /// </summary>
@@ -50,7 +51,7 @@ internal sealed class SpinBudget
             if (arrivedAt(state) is not 0 and var arrival)
             {
                 var prompt = Stopwatch.GetTimestamp() - arrival < Prompt;
-                Volatile.Write(ref _ticks, prompt ? Math.Min(_most, 2 * budget) : Math.Max(_least, budget / 2));
+                Volatile.Write(ref _ticks, prompt ? Math.Min(_most, 2 * budget) : Shrunk(budget));
                 return true;
             }
             // A few pause instructions, a fraction of a microsecond, so the change is seen at once. No yielding:
@@ -60,9 +61,11 @@ internal sealed class SpinBudget
             now = Stopwatch.GetTimestamp();
         }
         while (now < end);
-        Volatile.Write(ref _ticks, Math.Max(_least, budget / 2));
+        Volatile.Write(ref _ticks, Shrunk(budget));
         return arrivedAt(state) != 0;
     }
+
+    private long Shrunk(long budget) => budget / 2 < _least ? 0 : budget / 2;
 
     /// <summary>The work a spin that timed out at <paramref name="spinStart"/> waited for came now, after a
     /// sleep: had it come within IdleSpin, a longer spin might have saved the wake, so the budget grows a little.</summary>

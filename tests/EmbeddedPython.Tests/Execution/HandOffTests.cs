@@ -133,7 +133,7 @@ public sealed class HandOffTests
     }
 
     [Fact]
-    public void A_spin_budget_halves_on_a_timeout_or_a_late_sight_doubles_on_a_prompt_one_and_grows_after_a_short_sleep()
+    public void A_spin_budget_halves_to_none_on_timeouts_or_late_sights_doubles_on_a_prompt_one_and_grows_after_a_short_sleep()
     {
         var most = TimeSpan.FromMilliseconds(32);
         var budget = new SpinBudget(new PythonExecutorOptions { IdleSpin = most });
@@ -144,19 +144,23 @@ public sealed class HandOffTests
         Assert.False(budget.SpinUntil(0, static _ => 0L));
         Assert.True(watch.Elapsed >= most, $"a spin of {most} gave up after {watch.Elapsed}"); // never before its budget
         Assert.Equal(most / 2, Budget());
-        for (var i = 0; i < 6; i++)
-            Assert.False(budget.SpinUntil(0, static _ => 0L));
-        Assert.Equal(most / 16, Budget()); // the floor
+        for (var i = 0; i < 3; i++)
+            Assert.False(budget.SpinUntil(0, static _ => 0L)); // 8, 4, 2 ms
+        Assert.Equal(most / 16, Budget());
+        Assert.False(budget.SpinUntil(0, static _ => 0L));
+        Assert.Equal(TimeSpan.Zero, Budget()); // below a sixteenth: no spin at all
+        watch.Restart();
+        Assert.False(budget.SpinUntil(0, static _ => 0L));
+        Assert.True(watch.Elapsed < most / 2, $"a spin with no budget took {watch.Elapsed}");
 
+        budget.CameAfter(Stopwatch.GetTimestamp()); // a sleep that ended at once: a longer spin might have paid
+        Assert.Equal(most / 16, Budget());
+        budget.CameAfter(Stopwatch.GetTimestamp() - Stopwatch.Frequency); // a second later: no spin would have
+        Assert.Equal(most / 16, Budget());
         Assert.True(budget.SpinUntil(0, static _ => Stopwatch.GetTimestamp())); // seen as it arrived
         Assert.Equal(most / 8, Budget());
         Assert.True(budget.SpinUntil(0, static _ => Stopwatch.GetTimestamp() - Stopwatch.Frequency)); // seen a second late
         Assert.Equal(most / 16, Budget());
-
-        budget.CameAfter(Stopwatch.GetTimestamp()); // a sleep that ended at once: a longer spin might have paid
-        Assert.Equal(most / 8, Budget());
-        budget.CameAfter(Stopwatch.GetTimestamp() - Stopwatch.Frequency); // a second later: no spin would have
-        Assert.Equal(most / 8, Budget());
 
         Assert.False(new SpinBudget(new PythonExecutorOptions { IdleSpin = TimeSpan.Zero }).SpinUntil(0, static _ => 0L));
     }
