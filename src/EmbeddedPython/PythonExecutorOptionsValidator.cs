@@ -11,6 +11,9 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    /// <summary>Each interpreter is a thread with its own GIL and a copy of every module it imports.</summary>
+    private const int MaxInterpreters = 64;
+
     public static List<string> Check(PythonExecutorOptions options)
     {
         var failures = new List<string>();
@@ -20,6 +23,8 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
             failures.Add($"EmbeddedPython:CodeCacheSize must be at least 1, not {options.CodeCacheSize}.");
         if (options.QueueCapacity < 1)
             failures.Add($"EmbeddedPython:QueueCapacity must be at least 1, not {options.QueueCapacity}.");
+        if (options.Interpreters is < 1 or > MaxInterpreters)
+            failures.Add($"EmbeddedPython:Interpreters must be between 1 and {MaxInterpreters}, not {options.Interpreters}.");
         if (options.DefaultMemoryLimit is <= 0)
             failures.Add($"EmbeddedPython:DefaultMemoryLimit must be a positive number of bytes (or unset for none), not {options.DefaultMemoryLimit}.");
         if (options.ProcessMemoryLimit is <= 0)

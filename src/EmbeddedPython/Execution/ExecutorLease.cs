@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace EmbeddedPython.Execution;
 
 /// <summary>
-/// One executor's share of the process-wide interpreter: its own queue (<see cref="PythonExecutorOptions.QueueCapacity"/>),
+/// One executor's share of one interpreter of the process: its own queue (<see cref="PythonExecutorOptions.QueueCapacity"/>),
 /// code cache (<see cref="PythonExecutorOptions.CodeCacheSize"/>), block of request ids and loggers. The
 /// interpreter thread serves the queues of all attached leases in turn; releasing a lease ends its requests
 /// and tasks and drops its cache, and the interpreter goes on serving the others.

@@ -180,7 +180,7 @@ internal sealed unsafe partial class Interpreter
         if (state.Script is { } script)
         {
             using var file = PyObject.Steal(Py.FromString(script.FileName));
-            Py.PyDict_SetItem(globals, PythonRuntime.Keys.File, file.Handle);
+            Py.PyDict_SetItem(globals, _runtime.FileKey, file.Handle);
         }
         switch (state.Request.PresetValues)
         {
@@ -334,15 +334,15 @@ internal sealed unsafe partial class Interpreter
     /// <summary>Puts back what user code may have broken (sys.stdout, builtins, the working folder).</summary>
     private void Repair()
     {
-        if (Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stdout) == _runtime.Stdout
-            && Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stderr) == _runtime.Stderr
+        if (Py.PyDict_GetItemWithError(_runtime.SysDict, _runtime.StdoutKey) == _runtime.Stdout
+            && Py.PyDict_GetItemWithError(_runtime.SysDict, _runtime.StderrKey) == _runtime.Stderr
             && Py.PyDict_Size(_runtime.BuiltinsDict) == _runtime.BuiltinsSize
-            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, PythonRuntime.Keys.CwdChanged) != Py.True
-            && !HostProtection.Touched)
+            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, _runtime.CwdChangedKey) != Py.True
+            && !_protection.Touched)
             return;
         Py.PyErr_Clear();
         using var changed = _runtime.Call("repair"); // restores the working folder Python saw at start-up
-        HostProtection.Rearm(); // the interruption signal, for the requests after this one
+        _protection.Rearm(); // the interruption signal, for the requests after this one
     }
 
     // ---- called back from Python ----

@@ -3,7 +3,8 @@ using EmbeddedPython.Protection;
 
 namespace EmbeddedPython.Execution;
 
-// Stopping: what is queued and open fails, running code is interrupted, the loop is closed and Python finalised.
+// Stopping: what is queued and open fails, running code is interrupted, the loop is closed and the interpreter
+// ended (a sub-interpreter) or Python finalised (the main one).
 internal sealed partial class Interpreter
 {
     private unsafe void Stop()
@@ -19,8 +20,17 @@ internal sealed partial class Interpreter
         {
             LogLoopFailed(_logger, e);
         }
-        HostProtection.Stop();
-        Py.Py_FinalizeEx();
+        if (IsMain)
+        {
+            HostProtection.Stop();
+            Py.Py_FinalizeEx();
+            return;
+        }
+        var threadState = Py.PyEval_SaveThread();
+        CloseReach(); // without the GIL: a thread reaching in may be waiting for it
+        Py.PyEval_RestoreThread(threadState);
+        s_byState.TryRemove(_interpreterState, out _);
+        Py.Py_EndInterpreter(_threadState); // joins the threads user code started in it
     }
 
     /// <summary>Stops taking requests, fails what is queued and open, and lets the thread finalise Python.
