@@ -81,7 +81,7 @@ public sealed class PythonExecutor : IPythonExecutor
     {
         state.Lease.Interpreter.Interrupt(state, Execution.InterruptReason.TimeLimit);
         if (state.TryFail(state.InterruptionError))
-            Telemetry.RequestTimedOut();
+            Telemetry.RequestTimedOut(state.Lease.Interpreter.Name);
     }
 
     /// <summary>Completes when CPython is loaded and initialised and serves this executor; fails with the

@@ -3,7 +3,8 @@ using System.Diagnostics.Metrics;
 
 namespace EmbeddedPython.Diagnostics;
 
-/// <summary>The one <see cref="ActivitySource"/> and <see cref="Meter"/> of the package, both named "EmbeddedPython".</summary>
+/// <summary>The one <see cref="ActivitySource"/> and <see cref="Meter"/> of the package, both named "EmbeddedPython".
+/// Activities and the counts of requests carry the <c>interpreter</c> tag ("main", "sub-1", …) that ran them.</summary>
 internal static class Telemetry
 {
     public const string Name = "EmbeddedPython";
@@ -22,22 +23,27 @@ internal static class Telemetry
         s_meter.CreateObservableGauge("embeddedpython.queue.length", () => Interlocked.Read(ref s_queueLength), description: "Requests waiting for the interpreter thread.");
     }
 
+    /// <summary>The tag that names the interpreter of a request.</summary>
+    public const string InterpreterTag = "interpreter";
+
     public static void QueueChanged(int delta) => Interlocked.Add(ref s_queueLength, delta);
 
-    public static void RequestRan(long startTimestamp)
+    public static void RequestRan(long startTimestamp, string interpreter)
     {
-        s_requests.Add(1);
+        var tag = new KeyValuePair<string, object?>(InterpreterTag, interpreter);
+        s_requests.Add(1, tag);
         if (s_runTime.Enabled)
-            s_runTime.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
+            s_runTime.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, tag);
     }
 
-    public static void RequestFailed(Exception error)
+    public static void RequestFailed(Exception error, string interpreter)
     {
+        var tag = new KeyValuePair<string, object?>(InterpreterTag, interpreter);
         if (error is PythonTimeoutException)
-            s_timeouts.Add(1);
+            s_timeouts.Add(1, tag);
         else
-            s_errors.Add(1);
+            s_errors.Add(1, tag);
     }
 
-    public static void RequestTimedOut() => s_timeouts.Add(1);
+    public static void RequestTimedOut(string interpreter) => s_timeouts.Add(1, new KeyValuePair<string, object?>(InterpreterTag, interpreter));
 }

@@ -66,10 +66,10 @@ internal sealed partial class Interpreter
         lock (s_gate)
         {
             interpreter = s_process;
-            var alive = (interpreter?._leases.Count ?? 0) + s_subs.Sum(sub => sub._leases.Count);
-            if (alive > 0)
+            // Every executor leases the main interpreter: its leases count the executors alive.
+            if (interpreter is not null && interpreter._leases.Count > 0)
                 throw new InvalidOperationException(
-                    $"Python cannot be shut down while {alive} executor lease(s) are alive: dispose every executor first.");
+                    $"Python cannot be shut down while {interpreter._leases.Count} executor(s) are alive: dispose them first.");
             s_shutDown = true;
             subs = [.. s_subs];
         }
@@ -83,6 +83,7 @@ internal sealed partial class Interpreter
             LogShutdownTimedOut(interpreter._logger, bound); // finalising now would end the process
             return;
         }
+        interpreter._skipFinalize = subs.Length > 0 && interpreter.PythonVersion?.StartsWith("3.12.", StringComparison.Ordinal) == true;
         var left = System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), deadline);
         await interpreter.ShutdownAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
     }

@@ -20,7 +20,7 @@ internal sealed unsafe partial class Interpreter
         if (!state.TryStart())
             return; // finished while queued (timed out, cancelled): never runs
         EnforcePolicy(state);
-        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.request", ActivityKind.Internal, state.CallerActivity) : null;
+        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.request", ActivityKind.Internal, state.CallerActivity)?.SetTag(Telemetry.InterpreterTag, Name) : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
         PyObject globals = default;
@@ -91,7 +91,7 @@ internal sealed unsafe partial class Interpreter
             globals.Dispose();
             uncached?.Dispose();
             CollectAfterRefusal();
-            Telemetry.RequestRan(state.StartTimestamp);
+            Telemetry.RequestRan(state.StartTimestamp, Name);
         }
     }
 
@@ -267,7 +267,7 @@ internal sealed unsafe partial class Interpreter
                 : outcome is PythonException raised ? MemoryLimitErrors.Explain(raised, state.Memory, state.ProcessRefusalsAtStart)
                 : (Exception)outcome;
             if (state.TryFail(error))
-                Telemetry.RequestFailed(error); // counted by whoever delivers the outcome, once
+                Telemetry.RequestFailed(error, Name); // counted by whoever delivers the outcome, once
             else
                 LogLateError(_logger, state.Id, error.Message);
         }

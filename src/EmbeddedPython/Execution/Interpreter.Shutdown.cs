@@ -23,7 +23,10 @@ internal sealed partial class Interpreter
         if (IsMain)
         {
             HostProtection.Stop();
-            Py.Py_FinalizeEx();
+            if (_skipFinalize)
+                LogFinalizeSkipped(_logger);
+            else
+                Py.Py_FinalizeEx();
             return;
         }
         var threadState = Py.PyEval_SaveThread();
@@ -32,6 +35,14 @@ internal sealed partial class Interpreter
         s_byState.TryRemove(_interpreterState, out _);
         Py.Py_EndInterpreter(_threadState); // joins the threads user code started in it
     }
+
+    // CPython 3.12 (3.12.1 here) frees memory of an ended isolated sub-interpreter that imported asyncio
+    // again when it finalises the main one, and aborts the process ("double free"); 3.13 does not. There
+    // the main interpreter stops serving but is not finalised, as in a process that never shuts it down.
+    private bool _skipFinalize;
+
+    [Microsoft.Extensions.Logging.LoggerMessage(12, Microsoft.Extensions.Logging.LogLevel.Warning, "CPython 3.12 is not finalised after sub-interpreters ran (finalising would abort the process); it stops serving and goes with the process")]
+    private static partial void LogFinalizeSkipped(Microsoft.Extensions.Logging.ILogger logger);
 
     /// <summary>Stops taking requests, fails what is queued and open, and lets the thread finalise Python.
     /// Completes when Python is finalised, or after <paramref name="bound"/> if code will not stop.</summary>

@@ -76,6 +76,7 @@ internal sealed partial class Interpreter : IInterpreterHost
     {
         _options = options;
         Index = index;
+        Name = index == 0 ? "main" : $"sub-{index}";
         _main = main;
         _logger = loggerFactory.CreateLogger("EmbeddedPython.Interpreter");
         _outputLogger = loggerFactory.CreateLogger("EmbeddedPython.Output");
@@ -92,7 +93,7 @@ internal sealed partial class Interpreter : IInterpreterHost
     public bool IsMain => Index == 0;
 
     /// <summary>"main", or "sub-1", "sub-2", …: the <c>interpreter</c> tag of telemetry.</summary>
-    public string Name => IsMain ? "main" : $"sub-{Index}";
+    public string Name { get; }
 
     /// <summary>The interpreter of the calling thread, which holds a GIL: the interpreter thread's own, or,
     /// on a Python thread user code started, the one its thread state belongs to.</summary>

@@ -184,6 +184,21 @@ public sealed class InterpretersTests(PythonFixture python, InterpretersFixture 
     }
 
     [SkippableFact]
+    public async Task The_explicit_shutdown_ends_the_sub_interpreters_under_load_then_finalises_within_the_bound()
+    {
+        _ = Executor;
+        // A process of its own (the same CPython: EMBEDDEDPYTHON_LIBPYTHON is inherited), since CPython is finalised.
+        var (exitCode, output) = await ChildProcess.RunAsync("dispose-under-load 2");
+        Assert.True(exitCode == 0, output);
+        Assert.DoesNotContain("hang=", output);
+        Assert.Contains("after-dispose=ObjectDisposedException", output);
+        Assert.True(int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"dispose-ms=(\d+)").Groups[1].Value) < 5000, output);
+        Assert.Contains("again-x=5", output);
+        Assert.True(int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"shutdown-ms=(\d+)").Groups[1].Value) < 5000, output);
+        Assert.Contains("after-shutdown=Python was shut down", output);
+    }
+
+    [SkippableFact]
     public async Task More_than_one_interpreter_below_3_12_fails_at_start_naming_3_12()
     {
         Skip.If(InterpretersFixture.Supported(python.Executor), "this process runs CPython 3.12+, which has sub-interpreters");
