@@ -100,7 +100,8 @@ public sealed class PythonExecutor : IPythonExecutor
     internal IReadOnlyList<ExecutorLease> Leases => _leases;
 
     /// <summary>Where a work item goes: the only interpreter; the one its affinity pins ("main": the main
-    /// interpreter), or that of a handle it uses; else the least loaded (queue length, then round robin).</summary>
+    /// interpreter), or that of a handle it uses; else an idle one, or the least loaded (queued and running
+    /// work, then round robin).</summary>
     private ExecutorLease Choose(string? affinity, PythonObject? handle = null, IEnumerable<object?>? values = null)
     {
         var leases = _leases;
@@ -110,10 +111,17 @@ public sealed class PythonExecutor : IPythonExecutor
             return affinity == MainAffinity ? leases[0] : leases[(int)(StableHash(affinity) % (uint)leases.Length)];
         if ((handle ?? FirstHandle(values)) is { } used)
             return used.Table.Lease;
+        // An idle interpreter first, the main one before the others: a thread that just served is still awake,
+        // and waking a parked one costs more than a tiny request. Otherwise the least loaded, ties in turn.
+        foreach (var lease in leases)
+        {
+            if (lease.Interpreter.Load == 0)
+                return lease;
+        }
         var start = (int)((uint)Interlocked.Increment(ref _nextLease) % (uint)leases.Length);
         var best = leases[start];
         var least = best.Interpreter.Load;
-        for (var i = 1; i < leases.Length && least > 0; i++)
+        for (var i = 1; i < leases.Length; i++)
         {
             var lease = leases[(start + i) % leases.Length];
             var load = lease.Interpreter.Load;
