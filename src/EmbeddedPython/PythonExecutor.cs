@@ -364,8 +364,9 @@ public sealed class PythonExecutor : IPythonExecutor
 
     /// <summary>Ends this executor's lease: it takes no more requests; those queued, running or open fail with
     /// <see cref="ObjectDisposedException"/> (running code is interrupted), their asyncio tasks and those its
-    /// finished requests left behind are cancelled, and its code cache is dropped. Returns within a bounded
-    /// time (5 s) even if code refuses to stop. CPython stays up for other and later executors; see
+    /// finished requests left behind are cancelled, and its code cache is dropped; sub-interpreters that no
+    /// executor uses any more are ended (<c>Py_EndInterpreter</c>). Returns within a bounded time (5 s) even if
+    /// code refuses to stop. CPython stays up for other and later executors; see
     /// <see cref="ShutdownPythonAsync"/>.</summary>
     public ValueTask DisposeAsync()
     {
@@ -375,7 +376,13 @@ public sealed class PythonExecutor : IPythonExecutor
 
     private async Task ReleaseAsync()
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await Task.WhenAll(_leases.Select(lease => lease.Interpreter.ReleaseAsync(lease, ShutdownBound))).ConfigureAwait(false);
+        if (_leases.Length > 1)
+        {
+            var left = ShutdownBound - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            await Interpreter.EndUnusedSubsAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
+        }
         _deadlines.Dispose();
     }
 

@@ -52,8 +52,9 @@ public sealed class PythonExecutorOptions
     /// fails the start). Each interpreter has its own modules, globals, <c>sys.path</c> entries added later and
     /// asyncio loop: requests go to the least loaded one, and <see cref="PythonRequest.Affinity"/> pins those that
     /// share state. Extension modules that do not support sub-interpreters (single-phase init) load only on the
-    /// main one (<c>Affinity = "main"</c>). Sub-interpreters start with the first executor that asks for them
-    /// and are shared, like the main one, by later executors. Default 1: one interpreter, nothing changes.</summary>
+    /// main one (<c>Affinity = "main"</c>). Sub-interpreters start with the first executor that asks for them,
+    /// are shared by the executors alive meanwhile and end when the last executor using them is disposed.
+    /// Default 1: one interpreter, nothing changes.</summary>
     public int Interpreters { get; set; } = 1;
 
     /// <summary>Lets Python code end or stop the process (<c>os._exit</c>, <c>os.abort</c>, signals aimed at the

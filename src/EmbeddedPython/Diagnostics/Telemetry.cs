@@ -11,7 +11,6 @@ internal static class Telemetry
 
     public static readonly ActivitySource Source = new(Name);
     private static readonly Meter s_meter = new(Name);
-    private static long s_queueLength;
 
     private static readonly Counter<long> s_requests = s_meter.CreateCounter<long>("embeddedpython.requests", description: "Requests run by the interpreter thread.");
     private static readonly Counter<long> s_errors = s_meter.CreateCounter<long>("embeddedpython.errors", description: "Requests that ended with a Python or request error.");
@@ -20,13 +19,11 @@ internal static class Telemetry
 
     static Telemetry()
     {
-        s_meter.CreateObservableGauge("embeddedpython.queue.length", () => Interlocked.Read(ref s_queueLength), description: "Requests waiting for the interpreter thread.");
+        s_meter.CreateObservableGauge("embeddedpython.queue.length", Execution.Interpreter.QueueLengths, description: "Requests waiting for an interpreter thread, per interpreter.");
     }
 
     /// <summary>The tag that names the interpreter of a request.</summary>
     public const string InterpreterTag = "interpreter";
-
-    public static void QueueChanged(int delta) => Interlocked.Add(ref s_queueLength, delta);
 
     public static void RequestRan(long startTimestamp, string interpreter)
     {

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using EmbeddedPython.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EmbeddedPython.Execution;
@@ -72,7 +71,7 @@ internal sealed class ExecutorLease
             throw ClosedError();
         if (Queue.Writer.TryWrite(state))
         {
-            Telemetry.QueueChanged(1);
+            Interpreter.QueueChanged(1);
             Interpreter.WakeThread();
             return ValueTask.CompletedTask;
         }
@@ -89,7 +88,7 @@ internal sealed class ExecutorLease
         {
             throw ClosedError();
         }
-        Telemetry.QueueChanged(1);
+        Interpreter.QueueChanged(1);
         Interpreter.WakeThread();
     }
 
@@ -118,7 +117,7 @@ internal sealed class ExecutorLease
         Queue.Writer.TryComplete();
         while (Queue.Reader.TryRead(out var queued))
         {
-            Telemetry.QueueChanged(-1);
+            Interpreter.QueueChanged(-1);
             queued.TryFail(ClosedError());
         }
     }

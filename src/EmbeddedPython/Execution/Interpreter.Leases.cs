@@ -9,12 +9,13 @@ namespace EmbeddedPython.Execution;
 // Executors are leases on the interpreters of the process: CPython cannot be re-initialised reliably, so the
 // first executor starts the main interpreter and it stays up until the process exits or ShutdownPythonAsync.
 // An executor with Interpreters = N leases the main interpreter and the first N - 1 sub-interpreters, which
-// are started by the first executor that asks for them and stay up as long.
+// are started by the first executor that asks for them and end when no executor uses them any more.
 internal sealed partial class Interpreter
 {
     private static readonly Lock s_gate = new();
     private static Interpreter? s_process;
-    private static readonly List<Interpreter> s_subs = [];   // under s_gate
+    private static readonly List<Interpreter> s_subs = [];   // under s_gate; those in use are always a prefix
+    private static bool s_subsRan;                           // a sub-interpreter ran in this process
     private static int s_leaseNumbers;
     private static bool s_shutDown;
 
@@ -83,9 +84,27 @@ internal sealed partial class Interpreter
             LogShutdownTimedOut(interpreter._logger, bound); // finalising now would end the process
             return;
         }
-        interpreter._skipFinalize = subs.Length > 0 && interpreter.PythonVersion?.StartsWith("3.12.", StringComparison.Ordinal) == true;
+        interpreter._skipFinalize = Volatile.Read(ref s_subsRan) && interpreter.PythonVersion?.StartsWith("3.12.", StringComparison.Ordinal) == true;
         var left = System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), deadline);
         await interpreter.ShutdownAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the sub-interpreters no executor leases any more (each holds a thread and its own copy of
+    /// every module it imported), on their own threads, within <paramref name="bound"/>.</summary>
+    public static async Task EndUnusedSubsAsync(TimeSpan bound)
+    {
+        var unused = new List<Interpreter>();
+        lock (s_gate)
+        {
+            // Every executor uses the first N - 1: the unused ones are the last.
+            while (s_subs.Count > 0 && s_subs[^1]._leases.Count == 0)
+            {
+                unused.Add(s_subs[^1]);
+                s_subs.RemoveAt(s_subs.Count - 1);
+            }
+        }
+        if (unused.Count > 0)
+            await Task.WhenAll(unused.Where(sub => !sub.IsStopped).Select(sub => sub.ShutdownAsync(bound))).ConfigureAwait(false);
     }
 
     /// <summary>On the interpreter thread, once Python runs: serves the lease, or fails it when its options
@@ -252,17 +271,23 @@ internal sealed partial class Interpreter
         return false;
     }
 
+    private long _queued; // work items queued on this interpreter's leases
+
+    /// <summary>A work item was queued on one of this interpreter's leases (1) or taken off (-1).</summary>
+    public void QueueChanged(int delta) => Interlocked.Add(ref _queued, delta);
+
     /// <summary>Work waiting for or held by this interpreter, over every executor (read from any thread, a
     /// snapshot): what dispatch to the least loaded interpreter compares.</summary>
-    public int Load
+    public long Load => Volatile.Read(ref _queued) + (_runningRequest is null ? 0 : 1);
+
+    /// <summary>The queue length of every interpreter, tagged with its name (the metric's observations).</summary>
+    public static IEnumerable<System.Diagnostics.Metrics.Measurement<long>> QueueLengths()
     {
-        get
-        {
-            var load = _runningRequest is null ? 0 : 1;
-            foreach (var lease in _serving)
-                load += lease.Queue.Reader.Count;
-            return load;
-        }
+        Interpreter[] all;
+        lock (s_gate)
+            all = s_process is null ? [] : [s_process, .. s_subs];
+        return all.Select(interpreter => new System.Diagnostics.Metrics.Measurement<long>(
+            Volatile.Read(ref interpreter._queued), new KeyValuePair<string, object?>(Diagnostics.Telemetry.InterpreterTag, interpreter.Name)));
     }
 
     private bool AnyQueued()

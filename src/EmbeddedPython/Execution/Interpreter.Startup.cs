@@ -50,6 +50,7 @@ internal sealed partial class Interpreter
         LoadRuntime();
         ExtendSysPath(_options.SearchPaths, _installation.SitePackages);
         InstallGuards(Py.None); // no signal reaches a sub-interpreter: a host sleep and async exceptions instead
+        Volatile.Write(ref s_subsRan, true);
         LogSubStarted(_logger, Name);
     }
 

@@ -168,7 +168,7 @@ internal sealed partial class Interpreter : IInterpreterHost
             RunControl();
             if (TryTakeQueued(out var state))
             {
-                Telemetry.QueueChanged(-1);
+                QueueChanged(-1);
                 if (_closing || state.Lease.IsClosing)
                     state.TryFail(new ObjectDisposedException(nameof(PythonExecutor)));
                 else

@@ -184,6 +184,25 @@ public sealed class InterpretersTests(PythonFixture python, InterpretersFixture 
     }
 
     [SkippableFact]
+    public async Task The_last_executor_using_a_sub_interpreter_ends_it_and_a_later_one_starts_another()
+    {
+        _ = Executor;
+        async Task<HashSet<long>> ThreadsOfThreeInterpreters()
+        {
+            await using var executor = new PythonExecutor(new PythonExecutorOptions { Interpreters = 3 });
+            var results = await Task.WhenAll(Enumerable.Range(0, 90).Select(_ => executor.ExecuteAsync(
+                "import threading\ns = 0\nfor k in range(50000):\n    s += k\nt = threading.get_native_id()")));
+            return results.Select(r => (long)r.Values["t"]!).ToHashSet();
+        }
+        var first = await ThreadsOfThreeInterpreters();
+        var second = await ThreadsOfThreeInterpreters();
+        Assert.Equal(3, first.Count);
+        Assert.Equal(3, second.Count);
+        // The main interpreter and sub-1 (the fixture's executor still uses it) serve both; sub-2 was ended.
+        Assert.Equal(new HashSet<long> { fixture.MainThread, fixture.SubThread }, first.Intersect(second).ToHashSet());
+    }
+
+    [SkippableFact]
     public async Task The_explicit_shutdown_ends_the_sub_interpreters_under_load_then_finalises_within_the_bound()
     {
         _ = Executor;
