@@ -173,11 +173,33 @@ public sealed class PythonExecutor : IPythonExecutor
         return await Submit(NewState(request, script, streaming: false), cancellationToken).ConfigureAwait(false);
     }
 
-    private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming)
+    /// <inheritdoc />
+    public ValueTask<PythonResult> ExecuteValueAsync(PythonRequest request, CancellationToken cancellationToken = default)
     {
-        var lease = _leases.Length == 1 ? _lease : Choose(request.Affinity, values: request.PresetValues?.Values);
-        return new(lease.NextId(), request, script, streaming) { Lease = lease, Policy = request.Policy ?? _options.DefaultPolicy };
+        if (Validate(request) is { } invalid)
+            return ValueTask.FromException<PythonResult>(invalid);
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<PythonResult>(cancellationToken);
+        if (request.Script is not null)
+            return new(ExecuteScriptAsync(request, cancellationToken)); // the script is read asynchronously anyway
+        var lease = LeaseFor(request);
+        var completion = NewValueSource<PythonResult>(lease);
+        var state = NewState(request, null, streaming: false, completion, lease);
+        Arm(state, cancellationToken);
+        var enqueued = lease.EnqueueAsync(state, cancellationToken);
+        return enqueued.IsCompletedSuccessfully ? completion.Task : AfterEnqueueAsync(enqueued, completion);
     }
+
+    private ExecutorLease LeaseFor(PythonRequest request) =>
+        _leases.Length == 1 ? _lease : Choose(request.Affinity, values: request.PresetValues?.Values);
+
+    private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming, SpinningValueSource<PythonResult>? valueCompletion = null, ExecutorLease? lease = null)
+    {
+        lease ??= LeaseFor(request);
+        return new(lease.NextId(), request, script, streaming, valueCompletion) { Lease = lease, Policy = request.Policy ?? _options.DefaultPolicy };
+    }
+
+    private static SpinningValueSource<T> NewValueSource<T>(ExecutorLease lease) => new(lease.Interpreter, lease.SpinTicks);
 
     private Task<PythonResult> Submit(RequestState state, CancellationToken cancellationToken)
     {
@@ -234,16 +256,38 @@ public sealed class PythonExecutor : IPythonExecutor
         return CallAsync<PythonObject>(new CallTarget(module, null, ""), CallKind.Read, null, null, null, cancellationToken);
     }
 
-    /// <summary>The one way a call (of the executor or of a handle) is queued.</summary>
+    /// <inheritdoc />
+    public ValueTask<T> CallValueAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default)
+    {
+        if (Validate(call) is { } invalid)
+            return ValueTask.FromException<T>(invalid);
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<T>(cancellationToken);
+        var target = new CallTarget(call.Module, null, call.Function);
+        var lease = LeaseFor(call.Affinity, target, call.Args, call.Kwargs);
+        var result = NewValueSource<T>(lease);
+        var enqueued = QueueCall(lease, target, CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken, call.MemoryLimit, call.OutputReceived, result).Enqueued;
+        return enqueued.IsCompletedSuccessfully ? result.Task : AfterEnqueueAsync(enqueued, result);
+    }
+
+    /// <summary>The one way a call (of the executor or of a handle) is queued, for a Task caller.</summary>
     internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit = null, Action<string>? output = null, string? affinity = null)
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<T>(cancellationToken);
-        var lease = _leases.Length == 1 ? _lease : Choose(affinity, target.Handle, args?.Concat(kwargs?.Values ?? []));
-        var state = new CallState<T>(lease.NextId(), CallSettings(timeout, output), target, kind, args, kwargs) { Lease = lease, Policy = _options.DefaultPolicy, MemoryLimit = memoryLimit };
+        var lease = LeaseFor(affinity, target, args, kwargs);
+        var (state, enqueued) = QueueCall<T>(lease, target, kind, args, kwargs, timeout, cancellationToken, memoryLimit, output, valueResult: null);
+        return enqueued.IsCompletedSuccessfully ? state.Result!.Task : AfterEnqueueAsync(enqueued, state.Result!.Task);
+    }
+
+    private ExecutorLease LeaseFor(string? affinity, CallTarget target, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs) =>
+        _leases.Length == 1 ? _lease : Choose(affinity, target.Handle, args?.Concat(kwargs?.Values ?? []));
+
+    private (CallState<T> State, ValueTask Enqueued) QueueCall<T>(ExecutorLease lease, CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit, Action<string>? output, SpinningValueSource<T>? valueResult)
+    {
+        var state = new CallState<T>(lease.NextId(), CallSettings(timeout, output), target, kind, args, kwargs, valueResult) { Lease = lease, Policy = _options.DefaultPolicy, MemoryLimit = memoryLimit };
         Arm(state, cancellationToken);
-        var enqueued = lease.EnqueueAsync(state, cancellationToken);
-        return enqueued.IsCompletedSuccessfully ? state.Result.Task : AfterEnqueueAsync(enqueued, state.Result.Task);
+        return (state, lease.EnqueueAsync(state, cancellationToken));
     }
 
     private static async Task<T> AfterEnqueueAsync<T>(ValueTask enqueued, Task<T> result)
@@ -252,14 +296,21 @@ public sealed class PythonExecutor : IPythonExecutor
         return await result.ConfigureAwait(false);
     }
 
+    private static async ValueTask<T> AfterEnqueueAsync<T>(ValueTask enqueued, SpinningValueSource<T> result)
+    {
+        await enqueued.ConfigureAwait(false);
+        return await result.Task.ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public async IAsyncEnumerable<T> StreamCallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (Validate(call) is { } invalid)
             throw invalid;
         cancellationToken.ThrowIfCancellationRequested();
-        var lease = _leases.Length == 1 ? _lease : Choose(call.Affinity, values: call.Args?.Concat(call.Kwargs?.Values ?? []));
-        var state = new StreamCallState<T>(lease.NextId(), CallSettings(call.Timeout, call.OutputReceived), new CallTarget(call.Module, null, call.Function), call.Args, call.Kwargs) { Lease = lease, Policy = _options.DefaultPolicy, MemoryLimit = call.MemoryLimit };
+        var target = new CallTarget(call.Module, null, call.Function);
+        var lease = LeaseFor(call.Affinity, target, call.Args, call.Kwargs);
+        var state = new StreamCallState<T>(lease.NextId(), CallSettings(call.Timeout, call.OutputReceived), target, call.Args, call.Kwargs) { Lease = lease, Policy = _options.DefaultPolicy, MemoryLimit = call.MemoryLimit };
         Arm(state, cancellationToken);
         try
         {
@@ -343,7 +394,7 @@ public sealed class PythonExecutor : IPythonExecutor
     private void Arm(RequestState state, CancellationToken cancellationToken)
     {
         if (Telemetry.Source.HasListeners() && System.Diagnostics.Activity.Current is { } caller)
-            state.CallerActivity = caller.Context;
+            state.CallerActivity = caller;
         var timeout = state.Request.Timeout ?? _options.DefaultTimeout;
         state.TimeLimit = timeout;
         if (timeout != Timeout.InfiniteTimeSpan)

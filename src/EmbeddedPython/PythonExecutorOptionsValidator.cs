@@ -14,6 +14,9 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
     /// <summary>Each interpreter is a thread with its own GIL and a copy of every module it imports.</summary>
     private const int MaxInterpreters = 64;
 
+    /// <summary>Longer spins only burn a core: past a few milliseconds, a thread wake costs nothing in comparison.</summary>
+    private static readonly TimeSpan MaxIdleSpin = TimeSpan.FromMilliseconds(100);
+
     public static List<string> Check(PythonExecutorOptions options)
     {
         var failures = new List<string>();
@@ -25,6 +28,8 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
             failures.Add($"EmbeddedPython:QueueCapacity must be at least 1, not {options.QueueCapacity}.");
         if (options.Interpreters is < 1 or > MaxInterpreters)
             failures.Add($"EmbeddedPython:Interpreters must be between 1 and {MaxInterpreters}, not {options.Interpreters}.");
+        if (options.IdleSpin < TimeSpan.Zero || options.IdleSpin > MaxIdleSpin)
+            failures.Add($"EmbeddedPython:IdleSpin must be between 0 and {MaxIdleSpin.TotalMilliseconds} ms, not {options.IdleSpin}.");
         if (options.DefaultMemoryLimit is <= 0)
             failures.Add($"EmbeddedPython:DefaultMemoryLimit must be a positive number of bytes (or unset for none), not {options.DefaultMemoryLimit}.");
         if (options.ProcessMemoryLimit is <= 0)

@@ -56,9 +56,11 @@ internal static class Workloads
     public static readonly IReadOnlyList<string> ReturnD = ["d"];
 
     /// <summary>Starts an executor with default options and checks it runs the same Python as the baselines.</summary>
-    public static PythonExecutor StartExecutor()
+    public static PythonExecutor StartExecutor(Action<PythonExecutorOptions>? configure = null)
     {
-        var executor = new PythonExecutor(new PythonExecutorOptions { SearchPaths = { Path.Combine(AppContext.BaseDirectory, "Python") } });
+        var options = new PythonExecutorOptions { SearchPaths = { Path.Combine(AppContext.BaseDirectory, "Python") } };
+        configure?.Invoke(options);
+        var executor = new PythonExecutor(options);
         executor.WaitUntilStartedAsync().GetAwaiter().GetResult();
         if (executor.PythonVersion?.StartsWith(PythonCommand.Version + " ", StringComparison.Ordinal) != true)
             throw new InvalidOperationException($"The executor loaded Python {executor.PythonVersion}, the baselines run {PythonCommand.Version}.");
