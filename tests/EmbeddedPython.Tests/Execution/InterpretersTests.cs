@@ -106,6 +106,23 @@ public sealed class InterpretersTests(PythonFixture python, InterpretersFixture 
     }
 
     [SkippableFact]
+    public async Task Values_without_a_C_API_of_their_own_convert_on_a_sub_interpreter_with_its_own_types()
+    {
+        var executor = Executor;
+        var when = new DateTime(2026, 12, 2, 5, 30, 0, DateTimeKind.Unspecified);
+        var id = Guid.NewGuid();
+        var result = await executor.ExecuteAsync(new PythonRequest
+        {
+            Code = "import datetime, decimal, uuid\nd2 = d * 2\nw2 = w + datetime.timedelta(days=1)\ng2 = g\nkind = type(g).__name__",
+            Affinity = fixture.SubKey,
+            PresetValues = new Dictionary<string, object?> { ["d"] = 1.25m, ["w"] = when, ["g"] = id },
+        });
+        Assert.Equal(2.50m, result.Values["d2"]);
+        Assert.Equal(when.AddDays(1), result.Values["w2"]);
+        Assert.Equal(id, result.Values["g2"]);
+    }
+
+    [SkippableFact]
     public async Task A_handle_is_used_on_the_interpreter_that_made_it()
     {
         var executor = Executor;
