@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Execution;
 
@@ -127,7 +126,7 @@ internal sealed unsafe class HandleTable
     /// (heap types) have only their name there, so their <c>__module__</c> and <c>__qualname__</c> are read.</summary>
     private static string QualifiedName(nint type)
     {
-        var tpName = Marshal.PtrToStringUTF8(*(nint*)(type + 3 * sizeof(nint))) ?? "?";
+        var tpName = Py.TypeObjectName(type);
         if ((Py.PyType_GetFlags(type) & HeapType) == 0)
             return tpName;
         using var module = Py.GetAttr(type, "__module__");

@@ -32,8 +32,8 @@ internal sealed partial class Interpreter
         var threadState = Py.PyEval_SaveThread();
         CloseReach(); // without the GIL: a thread reaching in may be waiting for it
         Py.PyEval_RestoreThread(threadState);
-        s_byState.TryRemove(_interpreterState, out _);
-        Py.Py_EndInterpreter(_threadState); // joins the threads user code started in it
+        Py.Py_EndInterpreter(_threadState); // joins the threads user code started in it (their callbacks still find it)
+        s_byState.TryRemove(new KeyValuePair<nint, Interpreter>(_interpreterState, this));
     }
 
     // CPython 3.12 (3.12.1 here) frees memory of an ended isolated sub-interpreter that imported asyncio

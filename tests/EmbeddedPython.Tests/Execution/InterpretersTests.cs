@@ -123,6 +123,26 @@ public sealed class InterpretersTests(PythonFixture python, InterpretersFixture 
     }
 
     [SkippableFact]
+    public async Task Memory_limits_and_policies_hold_on_a_sub_interpreter_for_its_request_only()
+    {
+        var executor = Executor;
+        const long MB = 1024 * 1024;
+        var refused = await Assert.ThrowsAsync<PythonException>(() => executor.ExecuteAsync(new PythonRequest
+        {
+            Code = "blocks = [bytearray(1024 * 1024) for _ in range(200)]", Affinity = fixture.SubKey, MemoryLimit = 50 * MB,
+        }));
+        Assert.Equal("MemoryError", refused.PythonType);
+        var denied = await Assert.ThrowsAsync<PythonException>(() => executor.ExecuteAsync(new PythonRequest
+        {
+            Code = "import subprocess\nsubprocess.run(['true'])", Affinity = fixture.SubKey, Policy = new PythonPolicy { DenyProcesses = true },
+        }));
+        Assert.Equal("PermissionError", denied.PythonType);
+        Assert.Contains("denied by policy", denied.Message);
+        var free = await executor.ExecuteAsync(new PythonRequest { Code = "blocks = len([bytearray(1024 * 1024) for _ in range(200)])", Affinity = fixture.SubKey });
+        Assert.Equal(200L, free.Values["blocks"]);
+    }
+
+    [SkippableFact]
     public async Task A_handle_is_used_on_the_interpreter_that_made_it()
     {
         var executor = Executor;
