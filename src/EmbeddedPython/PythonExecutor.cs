@@ -158,10 +158,8 @@ public sealed class PythonExecutor : IPythonExecutor
     /// <inheritdoc />
     public Task<PythonResult> ExecuteAsync(PythonRequest request, CancellationToken cancellationToken = default)
     {
-        if (Validate(request) is { } invalid)
-            return Task.FromException<PythonResult>(invalid);
-        if (cancellationToken.IsCancellationRequested)
-            return Task.FromCanceled<PythonResult>(cancellationToken);
+        if (Refused<PythonResult>(Validate(request), cancellationToken) is { } refused)
+            return refused.AsTask();
         if (request.Script is not null)
             return ExecuteScriptAsync(request, cancellationToken);
         return Submit(NewState(request, null, streaming: false), cancellationToken);
@@ -176,10 +174,8 @@ public sealed class PythonExecutor : IPythonExecutor
     /// <inheritdoc />
     public ValueTask<PythonResult> ExecuteValueAsync(PythonRequest request, CancellationToken cancellationToken = default)
     {
-        if (Validate(request) is { } invalid)
-            return ValueTask.FromException<PythonResult>(invalid);
-        if (cancellationToken.IsCancellationRequested)
-            return ValueTask.FromCanceled<PythonResult>(cancellationToken);
+        if (Refused<PythonResult>(Validate(request), cancellationToken) is { } refused)
+            return refused;
         if (request.Script is not null)
             return new(ExecuteScriptAsync(request, cancellationToken)); // the script is read asynchronously anyway
         var lease = LeaseFor(request);
@@ -190,6 +186,12 @@ public sealed class PythonExecutor : IPythonExecutor
         return enqueued.IsCompletedSuccessfully ? completion.Task : AfterEnqueueAsync(enqueued, completion);
     }
 
+    /// <summary>The outcome of work that is not queued: invalid, or its token cancelled already.</summary>
+    private static ValueTask<T>? Refused<T>(ArgumentException? invalid, CancellationToken cancellationToken) =>
+        invalid is not null ? ValueTask.FromException<T>(invalid)
+        : cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled<T>(cancellationToken)
+        : null;
+
     private ExecutorLease LeaseFor(PythonRequest request) =>
         _leases.Length == 1 ? _lease : Choose(request.Affinity, values: request.PresetValues?.Values);
 
@@ -199,7 +201,7 @@ public sealed class PythonExecutor : IPythonExecutor
         return new(lease.NextId(), request, script, streaming, valueCompletion) { Lease = lease, Policy = request.Policy ?? _options.DefaultPolicy };
     }
 
-    private static SpinningValueSource<T> NewValueSource<T>(ExecutorLease lease) => new(lease.Interpreter, lease.SpinTicks);
+    private static SpinningValueSource<T> NewValueSource<T>(ExecutorLease lease) => new(lease.Interpreter, lease.CallerSpin);
 
     private Task<PythonResult> Submit(RequestState state, CancellationToken cancellationToken)
     {
@@ -259,10 +261,8 @@ public sealed class PythonExecutor : IPythonExecutor
     /// <inheritdoc />
     public ValueTask<T> CallValueAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default)
     {
-        if (Validate(call) is { } invalid)
-            return ValueTask.FromException<T>(invalid);
-        if (cancellationToken.IsCancellationRequested)
-            return ValueTask.FromCanceled<T>(cancellationToken);
+        if (Refused<T>(Validate(call), cancellationToken) is { } refused)
+            return refused;
         var target = new CallTarget(call.Module, null, call.Function);
         var lease = LeaseFor(call.Affinity, target, call.Args, call.Kwargs);
         var result = NewValueSource<T>(lease);
@@ -273,8 +273,8 @@ public sealed class PythonExecutor : IPythonExecutor
     /// <summary>The one way a call (of the executor or of a handle) is queued, for a Task caller.</summary>
     internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit = null, Action<string>? output = null, string? affinity = null)
     {
-        if (cancellationToken.IsCancellationRequested)
-            return Task.FromCanceled<T>(cancellationToken);
+        if (Refused<T>(null, cancellationToken) is { } refused)
+            return refused.AsTask();
         var lease = LeaseFor(affinity, target, args, kwargs);
         var (state, enqueued) = QueueCall<T>(lease, target, kind, args, kwargs, timeout, cancellationToken, memoryLimit, output, valueResult: null);
         return enqueued.IsCompletedSuccessfully ? state.Result!.Task : AfterEnqueueAsync(enqueued, state.Result!.Task);
