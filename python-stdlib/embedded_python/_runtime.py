@@ -238,7 +238,7 @@ class _Router(io.TextIOBase):
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         request_id = current_id.get()
-        if request_id is None or threading.current_thread() is not _interpreter_thread:
+        if request_id is None or threading.get_ident() != _interpreter_thread:
             # Threads don't inherit contexts: their output is logged, not attributed, line by line as it comes.
             _log_lines(text)
             return len(text)
@@ -605,7 +605,9 @@ def install(interrupt_signal, allow_process_exit):
     sub-interpreter: interrupt_signal None, no signal reaches one). Returns the pipe .NET writes to when it
     needs the thread back from the loop."""
     global loop, _wake_read, _wake_write, _interpreter_thread, _in_subinterpreter
-    _interpreter_thread = threading.current_thread()
+    # Its ident, not threading.current_thread(): that would make a _DummyThread, whose 3.13 clean-up fails
+    # noisily when a sub-interpreter ends.
+    _interpreter_thread = threading.get_ident()
     _in_subinterpreter = interrupt_signal is None
     if _in_subinterpreter:
         time.sleep = _host_sleep
