@@ -34,6 +34,7 @@ internal sealed partial class Interpreter : IInterpreterHost
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 100);
     private readonly SpinBudget _idleSpin;            // from PythonExecutorOptions.IdleSpin of the first executor
     private int _callerSpinning;                      // 1 while a caller spins for its outcome (SpinningValueSource)
+    private long _wokenAt;                            // when the wake flag was last set (SpinBudget learns from it)
     private readonly ConcurrentDictionary<long, RequestState> _open = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
