@@ -42,9 +42,13 @@ public sealed class PythonExecutorOptions
     /// thread wake (5-20 µs quiet, far more on a busy machine), at the price of a core meanwhile. The spin
     /// adapts: each one that timed out halves the next (down to a sixteenth), each that paid off doubles it
     /// again, so traffic sparser than this stops paying for it; an executor with no work uses no CPU.
-    /// Default 2 ms (a steady request a millisecond is served without wakes, for one core's worth of spinning);
-    /// <see cref="TimeSpan.Zero"/> never spins. The first executor of the process sets the interpreter thread's.</summary>
-    public TimeSpan IdleSpin { get; set; } = TimeSpan.FromMilliseconds(2);
+    /// Default 50 µs, about what the wake it may save costs, so a spin never costs more than twice the wake
+    /// alone would: back-to-back requests and short calls go without wakes, and the spinner never holds a core
+    /// that the process's other threads (sockets, Kestrel, NATS) need in a gap. Raise it where a core is free
+    /// for lower latency of sparse requests (2 ms: a request a millisecond is served without wakes, for a core
+    /// of spinning); <see cref="TimeSpan.Zero"/> never spins. The first executor of the process sets the
+    /// interpreter thread's.</summary>
+    public TimeSpan IdleSpin { get; set; } = TimeSpan.FromMicroseconds(50);
 
     /// <summary>Memory limit in bytes of a request that sets none (<see cref="PythonRequest.MemoryLimit"/>).
     /// Null (the default): no limit.</summary>
