@@ -61,6 +61,16 @@ public sealed class PythonExecutorOptions
     /// <summary>The <see cref="PythonPolicy"/> of requests that set none; null (the default): no sandbox.</summary>
     public PythonPolicy? DefaultPolicy { get; set; }
 
+    /// <summary>How many interpreters serve the executor, in parallel, each on its own thread with its own GIL:
+    /// the main interpreter and <c>Interpreters - 1</c> sub-interpreters (CPython 3.12+; below it a value over 1
+    /// fails the start). Each interpreter has its own modules, globals, <c>sys.path</c> entries added later and
+    /// asyncio loop: requests go to the least loaded one, and <see cref="PythonRequest.Affinity"/> pins those that
+    /// share state. Extension modules that do not support sub-interpreters (single-phase init) load only on the
+    /// main one (<c>Affinity = "main"</c>). Sub-interpreters start with the first executor that asks for them,
+    /// are shared by the executors alive meanwhile and end when the last executor using them is disposed.
+    /// Default 1: one interpreter, nothing changes.</summary>
+    public int Interpreters { get; set; } = 1;
+
     /// <summary>Lets Python code end or stop the process (<c>os._exit</c>, <c>os.abort</c>, signals aimed at the
     /// process). Default false: such calls raise <c>PermissionError</c> naming this option.</summary>
     public bool AllowProcessExit { get; set; }
