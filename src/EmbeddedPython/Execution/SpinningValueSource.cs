@@ -17,12 +17,12 @@ namespace EmbeddedPython.Execution;
 internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget spin) : IValueTaskSource<T>
 {
     private ManualResetValueTaskSourceCore<T> _core = new() { RunContinuationsAsynchronously = true };
-    private long _doneAt; // when the outcome was set, 0 before
-
-    private bool IsDone => Volatile.Read(ref _doneAt) != 0;
+    private long _doneAt;                   // when the outcome was set, 0 before
     private bool _spun;
     private ManualResetEventSlim? _blocked; // made by a caller that blocks on a pending outcome (GetResult)
     private long _spunOutAt;                // when a caller's spin that timed out began, else 0
+
+    private bool IsDone => Volatile.Read(ref _doneAt) != 0;
 
     public ValueTask<T> Task => new(this, _core.Version);
 
