@@ -99,8 +99,11 @@ internal sealed unsafe class PythonRuntime
         if (hidden.IsNull || idNames.IsNull)
             throw PythonErrors.Take("reading the injected globals of embedded_python.compat");
         runtime.HiddenGlobals = Py.NewRef(hidden.Handle);
-        runtime.RequestIdGlobals = [.. Enumerable.Range(0, (int)Py.PyTuple_Size(idNames.Handle))
-            .Select(i => Py.Intern(Py.AsString(Py.PyTuple_GetItem(idNames.Handle, i)) ?? ""))];
+        // A loop, not Range().Select(): LINQ over value types is JIT-compiled at start-up, for one or two names.
+        var ids = new nint[Py.PyTuple_Size(idNames.Handle)];
+        for (var i = 0; i < ids.Length; i++)
+            ids[i] = Py.Intern(Py.AsString(Py.PyTuple_GetItem(idNames.Handle, i)) ?? "");
+        runtime.RequestIdGlobals = ids;
         return runtime;
     }
 
