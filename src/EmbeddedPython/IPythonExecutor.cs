@@ -20,6 +20,19 @@ public interface IPythonExecutor : IAsyncDisposable
     Task<PythonResult> ExecuteAsync(PythonRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// <see cref="ExecuteAsync"/> for a caller that awaits the result straight away, as a
+    /// <see cref="ValueTask{TResult}"/> (awaited once, like any). In-process, awaiting it spins for the outcome
+    /// for <see cref="PythonExecutorOptions.IdleSpin"/> before it yields the thread: a short request is then
+    /// finished meanwhile and the caller goes on inline, without a thread-pool continuation (the fastest way to
+    /// run one small request after another). The spin is at the await, so requests queued before any is awaited
+    /// stay in flight together. Other executors (a remote one) return <see cref="ExecuteAsync"/>'s task.
+    /// </summary>
+    /// <param name="request">What to run and with which values.</param>
+    /// <param name="cancellationToken">Cancels the request, as for <see cref="ExecuteAsync"/>.</param>
+    ValueTask<PythonResult> ExecuteValueAsync(PythonRequest request, CancellationToken cancellationToken = default) =>
+        new(ExecuteAsync(request, cancellationToken));
+
+    /// <summary>
     /// Runs one request whose code sends its own results (<see cref="PythonRequest.CodeHandlesReturn"/> is
     /// implied) and yields them as they are sent; the last message has <see cref="PythonMessage.IsFinal"/> set.
     /// Errors are thrown from the enumeration as for <see cref="ExecuteAsync"/>.
@@ -40,6 +53,15 @@ public interface IPythonExecutor : IAsyncDisposable
     /// <exception cref="PythonConversionException">The result does not fit <typeparamref name="T"/>.</exception>
     /// <exception cref="PythonTimeoutException">The call's time limit ran out; the code was interrupted.</exception>
     Task<T> CallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="CallAsync{T}"/> as a <see cref="ValueTask{TResult}"/> for a caller that awaits it straight away:
+    /// in-process, the await spins for a short call's result as <see cref="ExecuteValueAsync"/> does.
+    /// </summary>
+    /// <param name="call">The module, the function (a dotted path allowed) and the arguments.</param>
+    /// <param name="cancellationToken">Cancels the call, as for <see cref="CallAsync{T}"/>.</param>
+    ValueTask<T> CallValueAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default) =>
+        new(CallAsync<T>(call, cancellationToken));
 
     /// <summary>
     /// Calls a Python function that returns a generator, an async generator or any iterable, and yields its

@@ -100,8 +100,26 @@ public sealed class PythonExecutor : IPythonExecutor
         return await Submit(NewState(request, script, streaming: false), cancellationToken).ConfigureAwait(false);
     }
 
-    private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming) =>
-        new(_lease.NextId(), request, script, streaming) { Lease = _lease, Policy = request.Policy ?? _options.DefaultPolicy };
+    /// <inheritdoc />
+    public ValueTask<PythonResult> ExecuteValueAsync(PythonRequest request, CancellationToken cancellationToken = default)
+    {
+        if (Validate(request) is { } invalid)
+            return ValueTask.FromException<PythonResult>(invalid);
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<PythonResult>(cancellationToken);
+        if (request.Script is not null)
+            return new(ExecuteScriptAsync(request, cancellationToken)); // the script is read asynchronously anyway
+        var completion = NewValueSource<PythonResult>();
+        var state = NewState(request, null, streaming: false, completion);
+        Arm(state, cancellationToken);
+        var enqueued = _lease.EnqueueAsync(state, cancellationToken);
+        return enqueued.IsCompletedSuccessfully ? completion.Task : AfterEnqueueAsync(enqueued, completion);
+    }
+
+    private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming, SpinningValueSource<PythonResult>? valueCompletion = null) =>
+        new(_lease.NextId(), request, script, streaming, valueCompletion) { Lease = _lease, Policy = request.Policy ?? _options.DefaultPolicy };
+
+    private SpinningValueSource<T> NewValueSource<T>() => new(_lease.Interpreter, _lease.SpinTicks);
 
     private Task<PythonResult> Submit(RequestState state, CancellationToken cancellationToken)
     {
@@ -158,21 +176,44 @@ public sealed class PythonExecutor : IPythonExecutor
         return CallAsync<PythonObject>(new CallTarget(module, null, ""), CallKind.Read, null, null, null, cancellationToken);
     }
 
-    /// <summary>The one way a call (of the executor or of a handle) is queued.</summary>
+    /// <inheritdoc />
+    public ValueTask<T> CallValueAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default)
+    {
+        if (Validate(call) is { } invalid)
+            return ValueTask.FromException<T>(invalid);
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<T>(cancellationToken);
+        var result = NewValueSource<T>();
+        var enqueued = QueueCall(new CallTarget(call.Module, null, call.Function), CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken, call.MemoryLimit, call.OutputReceived, result).Enqueued;
+        return enqueued.IsCompletedSuccessfully ? result.Task : AfterEnqueueAsync(enqueued, result);
+    }
+
+    /// <summary>The one way a call (of the executor or of a handle) is queued, for a Task caller.</summary>
     internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit = null, Action<string>? output = null)
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<T>(cancellationToken);
-        var state = new CallState<T>(_lease.NextId(), CallSettings(timeout, output), target, kind, args, kwargs) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = memoryLimit };
+        var (state, enqueued) = QueueCall<T>(target, kind, args, kwargs, timeout, cancellationToken, memoryLimit, output, valueResult: null);
+        return enqueued.IsCompletedSuccessfully ? state.Result!.Task : AfterEnqueueAsync(enqueued, state.Result!.Task);
+    }
+
+    private (CallState<T> State, ValueTask Enqueued) QueueCall<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit, Action<string>? output, SpinningValueSource<T>? valueResult)
+    {
+        var state = new CallState<T>(_lease.NextId(), CallSettings(timeout, output), target, kind, args, kwargs, valueResult) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = memoryLimit };
         Arm(state, cancellationToken);
-        var enqueued = _lease.EnqueueAsync(state, cancellationToken);
-        return enqueued.IsCompletedSuccessfully ? state.Result.Task : AfterEnqueueAsync(enqueued, state.Result.Task);
+        return (state, _lease.EnqueueAsync(state, cancellationToken));
     }
 
     private static async Task<T> AfterEnqueueAsync<T>(ValueTask enqueued, Task<T> result)
     {
         await enqueued.ConfigureAwait(false);
         return await result.ConfigureAwait(false);
+    }
+
+    private static async ValueTask<T> AfterEnqueueAsync<T>(ValueTask enqueued, SpinningValueSource<T> result)
+    {
+        await enqueued.ConfigureAwait(false);
+        return await result.Task.ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -265,7 +306,7 @@ public sealed class PythonExecutor : IPythonExecutor
     private void Arm(RequestState state, CancellationToken cancellationToken)
     {
         if (Telemetry.Source.HasListeners() && System.Diagnostics.Activity.Current is { } caller)
-            state.CallerActivity = caller.Context;
+            state.CallerActivity = caller;
         var timeout = state.Request.Timeout ?? _options.DefaultTimeout;
         state.TimeLimit = timeout;
         if (timeout != Timeout.InfiniteTimeSpan)

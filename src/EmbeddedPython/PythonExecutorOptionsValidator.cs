@@ -11,6 +11,9 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    /// <summary>Longer spins only burn a core: past a few milliseconds, a thread wake costs nothing in comparison.</summary>
+    private static readonly TimeSpan MaxIdleSpin = TimeSpan.FromMilliseconds(100);
+
     public static List<string> Check(PythonExecutorOptions options)
     {
         var failures = new List<string>();
@@ -20,6 +23,8 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
             failures.Add($"EmbeddedPython:CodeCacheSize must be at least 1, not {options.CodeCacheSize}.");
         if (options.QueueCapacity < 1)
             failures.Add($"EmbeddedPython:QueueCapacity must be at least 1, not {options.QueueCapacity}.");
+        if (options.IdleSpin < TimeSpan.Zero || options.IdleSpin > MaxIdleSpin)
+            failures.Add($"EmbeddedPython:IdleSpin must be between 0 and {MaxIdleSpin.TotalMilliseconds} ms, not {options.IdleSpin}.");
         if (options.DefaultMemoryLimit is <= 0)
             failures.Add($"EmbeddedPython:DefaultMemoryLimit must be a positive number of bytes (or unset for none), not {options.DefaultMemoryLimit}.");
         if (options.ProcessMemoryLimit is <= 0)

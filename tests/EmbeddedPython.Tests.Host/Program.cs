@@ -68,6 +68,22 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"host-loop={scheduled.Values["same"]} ticks={ticks.Values["ticks"]}");
         return 0;
     }
+    case "idle-cpu":
+    {
+        // After a burst of requests, what the process's threads use while the executor has nothing to do:
+        // the interpreter thread's spin ends and it sleeps (args[1]: IdleSpin in microseconds).
+        await using var python = new PythonExecutor(new PythonExecutorOptions { IdleSpin = TimeSpan.FromMicroseconds(int.Parse(args[1])) });
+        var request = new PythonRequest { Name = "double", Code = "y = x * 2", PresetValues = new Dictionary<string, object?> { ["x"] = 21L } };
+        for (var i = 0; i < 2_000; i++)
+            await python.ExecuteAsync(request);
+        await Task.Delay(200); // past any spin
+        var before = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        await Task.Delay(2_000);
+        var used = Process.GetCurrentProcess().TotalProcessorTime - before;
+        Console.WriteLine($"idle-cpu-percent={100 * used.TotalMilliseconds / watch.Elapsed.TotalMilliseconds:F2}");
+        return 0;
+    }
     case "smoke":
     {
         await using var python = new PythonExecutor(new PythonExecutorOptions());

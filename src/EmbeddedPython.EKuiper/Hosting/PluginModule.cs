@@ -33,7 +33,10 @@ internal sealed class PluginModule(IPythonExecutor executor)
 
     /// <summary>Serves a function call: the reply bytes, or the error text of a failed call.</summary>
     public object Call(string symbol, byte[] request, TimeSpan timeout) =>
-        Wait(executor.CallAsync<object>(new PythonCall(Module, "call") { Args = [symbol, request], Timeout = timeout }));
+        Wait(executor.CallValueAsync<object>(new PythonCall(Module, "call") { Args = [symbol, request], Timeout = timeout }));
 
     private static T Wait<T>(Task<T> call) => call.GetAwaiter().GetResult();
+
+    /// <summary>The first look at the call (IsCompleted) spins for a short one's result: no thread wake.</summary>
+    private static T Wait<T>(ValueTask<T> call) => call.IsCompleted ? call.Result : call.AsTask().GetAwaiter().GetResult();
 }

@@ -30,7 +30,7 @@ internal sealed class CallHandler(IPythonExecutor executor, RequestTranslator tr
         using var running = state.Enter();
         var call = Translate(request, context);
         await CommitAsync(context);
-        var result = await Converted(() => executor.CallAsync<object?>(call, context.CancellationToken));
+        var result = await Converted(() => executor.CallValueAsync<object?>(call, context.CancellationToken).AsTask());
         return new CallResponse
         {
             RequestId = request.RequestId,

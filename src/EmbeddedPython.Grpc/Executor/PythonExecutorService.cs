@@ -43,7 +43,7 @@ internal sealed partial class PythonExecutorService(
             else if (translated.Request!.CodeHandlesReturn)
                 response = await StreamedAsync(request, translated.Request, static (r, json) => r.PartialResultsJson.Add(json), context.CancellationToken);
             else
-                response = Completed(request, translated, await executor.ExecuteAsync(translated.Request, context.CancellationToken));
+                response = Completed(request, translated, await executor.ExecuteValueAsync(translated.Request, context.CancellationToken));
             response.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
             CountCall(StatusCode.OK);
             return response;
@@ -106,7 +106,7 @@ internal sealed partial class PythonExecutorService(
             }
             else
             {
-                final = Completed(request, translated, await executor.ExecuteAsync(translated.Request, cancellationToken));
+                final = Completed(request, translated, await executor.ExecuteValueAsync(translated.Request, cancellationToken));
             }
             final.Elapsed = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started));
             events.TryWrite(new ExecuteEvent { Completed = final });
@@ -160,7 +160,7 @@ internal sealed partial class PythonExecutorService(
         object? result;
         try
         {
-            result = await executor.CallAsync<object?>(call, cancellationToken);
+            result = await executor.CallValueAsync<object?>(call, cancellationToken);
         }
         catch (PythonException e) when (e.PythonType == LoadError)
         {

@@ -72,7 +72,7 @@ internal sealed class QueryRunner
                 };
                 // null: the final frame went out; else what to fetch first and for which document, or why the
                 // Python side answered the query itself.
-                if (await _executor.CallAsync<string[]?>(call, stopping).ConfigureAwait(false) is not [var need, var script])
+                if (await _executor.CallValueAsync<string[]?>(call, stopping).ConfigureAwait(false) is not [var need, var script])
                     return;
                 if (need == Unanswered)
                 {

@@ -48,7 +48,7 @@ internal sealed class PythonDispatcher(IPythonExecutor executor, TimeSpan? timeo
         {
             // Provider.invoke answers (value, None) or (None, error text); an async handler's coroutine is awaited
             // on the interpreter's loop, so several are in flight at once.
-            var (value, error) = await executor.CallAsync<(object?, string?)>(new PythonCall(Module, "Provider.invoke")
+            var (value, error) = await executor.CallValueAsync<(object?, string?)>(new PythonCall(Module, "Provider.invoke")
             {
                 Args = [provider, operation, argument],
                 Timeout = timeout,

@@ -49,11 +49,13 @@ internal abstract class CallState : RequestState
     public virtual bool TryWriteItem(nint item) => throw new InvalidOperationException("Only a streamed call takes items.");
 }
 
-/// <summary>A call whose caller awaits one value.</summary>
-internal sealed class CallState<T>(long id, PythonRequest settings, CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs)
+/// <summary>A call whose caller awaits one value: as a Task (<see cref="Result"/>), or as a ValueTask
+/// (<see cref="ValueResult"/>, when one is given).</summary>
+internal sealed class CallState<T>(long id, PythonRequest settings, CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, SpinningValueSource<T>? valueResult = null)
     : CallState(id, settings, target, kind, args, kwargs)
 {
-    public TaskCompletionSource<T> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<T>? Result { get; } = valueResult is null ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+    public SpinningValueSource<T>? ValueResult { get; } = valueResult;
 
     public override Exception? TryDeliver(nint result)
     {
@@ -66,12 +68,22 @@ internal sealed class CallState<T>(long id, PythonRequest settings, CallTarget t
         {
             return e;
         }
-        if (TryMarkFinished())
+        if (!TryMarkFinished())
+            return null;
+        if (Result is not null)
             Result.TrySetResult(value);
+        else
+            ValueResult!.SetResult(value);
         return null;
     }
 
-    protected override void DeliverError(Exception error) => Result.TrySetException(error);
+    protected override void DeliverError(Exception error)
+    {
+        if (Result is not null)
+            Result.TrySetException(error);
+        else
+            ValueResult!.SetException(error);
+    }
 }
 
 /// <summary>A call whose result (a generator, an async generator, any iterable) is streamed item by item through

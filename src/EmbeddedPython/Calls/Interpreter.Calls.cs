@@ -19,7 +19,7 @@ internal sealed unsafe partial class Interpreter
     {
         if (!state.TryStart())
             return; // finished while queued (timed out, cancelled): never runs
-        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.call", ActivityKind.Internal, state.CallerActivity) : null;
+        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.call", ActivityKind.Internal, state.CallerActivity?.Context ?? default) : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
         try

@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Memory;
 
 namespace EmbeddedPython.Execution;
 
-// Between work items: the asyncio loop the thread owns runs while it has work, and the thread parks (GIL
-// released) when there is none; a wake (a posted item, the loop touched by another thread) brings it back.
+// Between work items: the asyncio loop the thread owns runs while it has work, and the thread spins, then parks
+// (GIL released) when there is none; a wake (a posted item, the loop touched by another thread) brings it back.
+// Callers of the ValueTask methods spin too, for a short request's outcome (SpinningValueSource): IdleSpin.
 internal sealed partial class Interpreter
 {
     public unsafe void WakeThread()
@@ -28,13 +30,37 @@ internal sealed partial class Interpreter
         var threadState = Py.PyEval_SaveThread();
         try
         {
-            _wake.Wait();
+            if (!SpinUntilWoken())
+                _wake.Wait();
         }
         finally
         {
             Py.PyEval_RestoreThread(threadState);
         }
     }
+
+    /// <summary>Watches the wake flag for <see cref="PythonExecutorOptions.IdleSpin"/> (GIL released): the next
+    /// request of a burst, or of a steady stream, is taken without the cost of waking a sleeping thread.
+    /// True when woken meanwhile.</summary>
+    private bool SpinUntilWoken()
+    {
+        if (_idleSpinTicks == 0)
+            return false;
+        var end = Stopwatch.GetTimestamp() + _idleSpinTicks;
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            if (_wake.IsSet)
+                return true;
+            Spinning.Round();
+        }
+        return _wake.IsSet;
+    }
+
+    /// <summary>One caller of the interpreter spins for its outcome at a time (<see cref="SpinningValueSource{T}"/>),
+    /// so callers never take every core from the interpreter thread.</summary>
+    public bool TryStartCallerSpin() => Interlocked.Exchange(ref _callerSpinning, 1) == 0;
+
+    public void EndCallerSpin() => Volatile.Write(ref _callerSpinning, 0);
 
     private void RunLoop()
     {

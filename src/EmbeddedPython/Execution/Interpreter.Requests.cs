@@ -20,7 +20,7 @@ internal sealed unsafe partial class Interpreter
         if (!state.TryStart())
             return; // finished while queued (timed out, cancelled): never runs
         EnforcePolicy(state);
-        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.request", ActivityKind.Internal, state.CallerActivity) : null;
+        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.request", ActivityKind.Internal, state.CallerActivity?.Context ?? default) : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
         PyObject globals = default;
@@ -209,23 +209,23 @@ internal sealed unsafe partial class Interpreter
     {
         if (state.HandlesReturn)
             return new PythonResult(EmptyValues, state.Messages!.ToArray(), "");
-        Dictionary<string, object?> values;
+        ResultValues.Builder values;
         if (state.Request.LimitReturnTo is { } names)
         {
-            values = new Dictionary<string, object?>(names.Count);
+            values = new ResultValues.Builder(names.Count);
             for (var i = 0; i < names.Count; i++) // indexed: no boxed enumerator per request
             {
                 var name = names[i];
                 using var key = _names.Get(name);
                 var item = Py.PyDict_GetItemWithError(globals, key.Handle);
                 if (item != 0 && TryReturn(state, item, out var value))
-                    values[name] = value;
+                    values.Add(name, value);
             }
             Py.PyErr_Clear();
         }
         else
         {
-            values = new Dictionary<string, object?>();
+            values = new ResultValues.Builder(2); // grows as globals are found
             nint position = 0, key, item;
             while (Py.PyDict_Next(globals, &position, &key, &item) != 0)
             {
@@ -233,10 +233,10 @@ internal sealed unsafe partial class Interpreter
                 if (name is null || IsDunder(name) || Py.PySet_Contains(_runtime.HiddenGlobals, key) == 1)
                     continue;
                 if (TryReturn(state, item, out var value))
-                    values[name] = value;
+                    values.Add(name, value);
             }
         }
-        return new PythonResult(values, state.Messages?.ToArray() ?? [], "");
+        return new PythonResult(values.Build(), state.Messages?.ToArray() ?? [], "");
     }
 
     /// <summary>A returned global's value: converted, or a handle when the request asked for handles.</summary>

@@ -16,7 +16,13 @@ internal class RequestState
     private int _phase;
     private int _interrupt;
 
-    public RequestState(long id, PythonRequest request, PythonScript? script, bool streaming)
+    /// <param name="id">The request's id.</param>
+    /// <param name="request">What to run.</param>
+    /// <param name="script">The resolved script, when the request names one.</param>
+    /// <param name="streaming">Its messages go to <see cref="Stream"/>, not into a result.</param>
+    /// <param name="valueCompletion">Where a <see cref="System.Threading.Tasks.ValueTask{TResult}"/> caller awaits the
+    /// result; a <see cref="Completion"/> is made when null (and the request does not stream).</param>
+    public RequestState(long id, PythonRequest request, PythonScript? script, bool streaming, SpinningValueSource<PythonResult>? valueCompletion = null)
     {
         Id = id;
         Request = request;
@@ -25,6 +31,8 @@ internal class RequestState
         HandlesReturn = streaming || request.CodeHandlesReturn;
         if (streaming)
             Stream = Channel.CreateBounded<PythonMessage>(new BoundedChannelOptions(StreamCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        else if (valueCompletion is not null)
+            ValueCompletion = valueCompletion;
         else
             Completion = new TaskCompletionSource<PythonResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (HandlesReturn && !streaming)
@@ -50,6 +58,7 @@ internal class RequestState
     public PythonScript? Script { get; }
     public bool HandlesReturn { get; }
     public TaskCompletionSource<PythonResult>? Completion { get; }
+    public SpinningValueSource<PythonResult>? ValueCompletion { get; }
     public Channel<PythonMessage>? Stream { get; }
     public List<object?>? Messages { get; }
 
@@ -95,8 +104,9 @@ internal class RequestState
 
     public CancellationTokenRegistration CallerRegistration { get; set; }
 
-    /// <summary>The caller's activity when the request was submitted, so the request's own activity joins its trace.</summary>
-    public System.Diagnostics.ActivityContext CallerActivity { get; set; }
+    /// <summary>The caller's activity when the request was submitted (only when someone listens), so the
+    /// request's own activity joins its trace. The activity, not its 40-byte context: most requests have none.</summary>
+    public System.Diagnostics.Activity? CallerActivity { get; set; }
     public long StartTimestamp { get; set; }
 
     public int Phase => Volatile.Read(ref _phase);
@@ -120,6 +130,8 @@ internal class RequestState
             return false;
         if (Completion is not null)
             Completion.TrySetResult(result);
+        else if (ValueCompletion is not null)
+            ValueCompletion.SetResult(result);
         else
             Stream!.Writer.TryComplete();
         return true;
@@ -147,6 +159,8 @@ internal class RequestState
     {
         if (Completion is not null)
             Completion.TrySetException(error);
+        else if (ValueCompletion is not null)
+            ValueCompletion.SetException(error);
         else
             Stream!.Writer.TryComplete(error);
     }

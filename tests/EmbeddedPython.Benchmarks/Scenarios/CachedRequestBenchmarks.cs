@@ -33,6 +33,7 @@ public class CachedRequestBenchmarks
         Workloads.Expect(Executor_without_time_limit().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor without a time limit");
         Workloads.Expect(Executor_with_policy().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor with a policy");
         Workloads.Expect(Executor_blocking_caller(), 42L, "the executor with a blocking caller");
+        Workloads.Expect(Executor_value_task().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor's ValueTask method");
         Workloads.Expect(JsonLinesWorker_persistent().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the JSON-lines worker");
     }
 
@@ -90,6 +91,15 @@ public class CachedRequestBenchmarks
         long sum = 0;
         for (var i = 0; i < Workloads.Sequential; i++)
             sum += (long)(await _executor.ExecuteAsync(_strictRequest)).Values["y"]!;
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor, ExecuteValueAsync (the await spins for the result)")]
+    public async Task<long> Executor_value_task()
+    {
+        long sum = 0;
+        for (var i = 0; i < Workloads.Sequential; i++)
+            sum += (long)(await _executor.ExecuteValueAsync(_request)).Values["y"]!;
         return sum;
     }
 

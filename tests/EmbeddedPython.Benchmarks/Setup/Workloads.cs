@@ -59,10 +59,12 @@ internal static class Workloads
     public static string PythonFolder => Path.Combine(AppContext.BaseDirectory, "Python");
 
     /// <summary>Starts an executor with default options and checks it runs the same Python as the baselines.</summary>
-    public static PythonExecutor StartExecutor()
+    public static PythonExecutor StartExecutor(Action<PythonExecutorOptions>? configure = null)
     {
         ClaimPython("the executor");
-        var executor = new PythonExecutor(new PythonExecutorOptions { SearchPaths = { PythonFolder } });
+        var options = new PythonExecutorOptions { SearchPaths = { PythonFolder } };
+        configure?.Invoke(options);
+        var executor = new PythonExecutor(options);
         executor.WaitUntilStartedAsync().GetAwaiter().GetResult();
         if (executor.PythonVersion?.StartsWith(PythonCommand.Version + " ", StringComparison.Ordinal) != true)
             throw new InvalidOperationException($"The executor loaded Python {executor.PythonVersion}, the baselines run {PythonCommand.Version}.");

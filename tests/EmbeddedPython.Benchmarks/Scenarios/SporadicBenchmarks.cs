@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using EmbeddedPython.Benchmarks.Baselines;
+using EmbeddedPython.Benchmarks.Setup;
+
+namespace EmbeddedPython.Benchmarks.Scenarios;
+
+/// <summary>
+/// Sporadic requests: scenario 1's cached request, one every 100 µs or every 1 ms, so that what a thread
+/// wake costs is visible (the steady scenarios keep both threads busy and never pay it). Each iteration is one
+/// request (<see cref="SporadicConfig"/>); its setup waits out the gap since the previous one, spinning for
+/// 100 µs (no timer is that fine) and sleeping on a timer for 1 ms, so the caller is idle too. P50 and P95 of
+/// the iterations are the latency figures, the P99 column is added. <see cref="PythonExecutorOptions.IdleSpin"/>
+/// is a parameter: the default 200 µs, and 2 ms (covers a 1 ms gap: no wake, one core spent spinning). What the
+/// process used in CPU over the run is printed at its end ("// CPU ..."), which is the price of the spin.
+/// </summary>
+[Config(typeof(SporadicConfig))]
+public class SporadicBenchmarks
+{
+    private PythonExecutor _executor = null!;
+    private JsonLinesWorker _worker = null!;
+    private readonly PythonRequest _request = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY };
+    private long _lastEnd;
+    private TimeSpan _cpuAtStart;
+    private long _wallAtStart;
+
+    /// <summary>Gap between the end of one request and the start of the next, in microseconds.</summary>
+    [Params(100, 1000)]
+    public int SpacingMicroseconds { get; set; }
+
+    /// <summary><see cref="PythonExecutorOptions.IdleSpin"/> in microseconds (the executor rows only).</summary>
+    [Params(200, 2000)]
+    public int IdleSpinMicroseconds { get; set; }
+
+    [GlobalSetup(Targets = [nameof(Executor), nameof(Executor_value_task)])]
+    public void SetupExecutor()
+    {
+        _executor = Workloads.StartExecutor(o => o.IdleSpin = TimeSpan.FromMicroseconds(IdleSpinMicroseconds));
+        Workloads.Expect(Executor().GetAwaiter().GetResult(), 42L, "the executor");
+        Workloads.Expect(Executor_value_task().GetAwaiter().GetResult(), 42L, "the executor's ValueTask method");
+        StartCpuWatch();
+    }
+
+    [GlobalSetup(Target = nameof(JsonLinesWorker_persistent))]
+    public void SetupWorker()
+    {
+        _worker = JsonLinesWorker.Start();
+        Workloads.Expect(JsonLinesWorker_persistent().GetAwaiter().GetResult(), 42L, "the JSON-lines worker");
+        StartCpuWatch();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart;
+        var wall = Stopwatch.GetElapsedTime(_wallAtStart);
+        Console.WriteLine($"// CPU of this process over the run: {100 * cpu / wall:F0}% of a core ({cpu.TotalMilliseconds:F0} ms in {wall.TotalMilliseconds:F0} ms)");
+        _worker?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _executor?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    [IterationSetup]
+    public void WaitForTheNextRequest()
+    {
+        if (SpacingMicroseconds >= 1000)
+        {
+            Thread.Sleep(TimeSpan.FromMicroseconds(SpacingMicroseconds)); // a timer's wait: the caller sleeps too
+            return;
+        }
+        var due = _lastEnd + (long)(SpacingMicroseconds * (Stopwatch.Frequency / 1e6));
+        while (Stopwatch.GetTimestamp() < due)
+            Thread.SpinWait(8);
+    }
+
+    [Benchmark(Description = "Executor, one request after a gap")]
+    public async Task<object?> Executor()
+    {
+        var y = (await _executor.ExecuteAsync(_request)).Values["y"];
+        _lastEnd = Stopwatch.GetTimestamp();
+        return y;
+    }
+
+    [Benchmark(Description = "Executor, ExecuteValueAsync (the caller spins too)")]
+    public async Task<object?> Executor_value_task()
+    {
+        var y = (await _executor.ExecuteValueAsync(_request)).Values["y"];
+        _lastEnd = Stopwatch.GetTimestamp();
+        return y;
+    }
+
+    [Benchmark(Baseline = true, Description = "JSON-lines worker, one request after a gap")]
+    public async Task<object?> JsonLinesWorker_persistent()
+    {
+        var y = (await _worker.RequestAsync(Workloads.Double, Workloads.X21, Workloads.ReturnY))["y"];
+        _lastEnd = Stopwatch.GetTimestamp();
+        return y;
+    }
+
+    private void StartCpuWatch()
+    {
+        _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        _wallAtStart = Stopwatch.GetTimestamp();
+        _lastEnd = Stopwatch.GetTimestamp();
+    }
+}
+
+/// <summary>One request per iteration (no unrolling, one invocation), many iterations: the iterations'
+/// distribution is the requests' latency distribution. The memory diagnoser is off (it would add a run).</summary>
+internal sealed class SporadicConfig : ManualConfig
+{
+    public SporadicConfig()
+    {
+        AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(RunSettings.Quick ? 20 : 100)
+            .WithIterationCount(RunSettings.Quick ? 300 : 2000)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
+            .WithGcForce(false) // a collection before every iteration would stop both threads before each request
+            .WithId(RunSettings.Quick ? "QuickSporadic" : "Sporadic"));
+        AddColumn(StatisticColumn.P90, new NinetyNinthPercentileColumn(), StatisticColumn.P100);
+    }
+}
+
+/// <summary>The 99th percentile of the iterations (BenchmarkDotNet's own columns stop at P95 below the maximum).</summary>
+internal sealed class NinetyNinthPercentileColumn : IColumn
+{
+    public string Id => "P99";
+    public string ColumnName => "P99";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Statistics;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Time;
+    public string Legend => "99th percentile of the iterations";
+    public bool IsAvailable(Summary summary) => true;
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        summary[benchmarkCase]?.ResultStatistics is { } statistics
+            ? $"{statistics.Percentiles.Percentile(99) / 1000:N1} μs"
+            : "NA";
+}
