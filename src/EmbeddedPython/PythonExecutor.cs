@@ -85,10 +85,8 @@ public sealed class PythonExecutor : IPythonExecutor
     /// <inheritdoc />
     public Task<PythonResult> ExecuteAsync(PythonRequest request, CancellationToken cancellationToken = default)
     {
-        if (Validate(request) is { } invalid)
-            return Task.FromException<PythonResult>(invalid);
-        if (cancellationToken.IsCancellationRequested)
-            return Task.FromCanceled<PythonResult>(cancellationToken);
+        if (Refused<PythonResult>(Validate(request), cancellationToken) is { } refused)
+            return refused.AsTask();
         if (request.Script is not null)
             return ExecuteScriptAsync(request, cancellationToken);
         return Submit(NewState(request, null, streaming: false), cancellationToken);
@@ -103,10 +101,8 @@ public sealed class PythonExecutor : IPythonExecutor
     /// <inheritdoc />
     public ValueTask<PythonResult> ExecuteValueAsync(PythonRequest request, CancellationToken cancellationToken = default)
     {
-        if (Validate(request) is { } invalid)
-            return ValueTask.FromException<PythonResult>(invalid);
-        if (cancellationToken.IsCancellationRequested)
-            return ValueTask.FromCanceled<PythonResult>(cancellationToken);
+        if (Refused<PythonResult>(Validate(request), cancellationToken) is { } refused)
+            return refused;
         if (request.Script is not null)
             return new(ExecuteScriptAsync(request, cancellationToken)); // the script is read asynchronously anyway
         var completion = NewValueSource<PythonResult>();
@@ -116,10 +112,16 @@ public sealed class PythonExecutor : IPythonExecutor
         return enqueued.IsCompletedSuccessfully ? completion.Task : AfterEnqueueAsync(enqueued, completion);
     }
 
+    /// <summary>The outcome of work that is not queued: invalid, or its token cancelled already.</summary>
+    private static ValueTask<T>? Refused<T>(ArgumentException? invalid, CancellationToken cancellationToken) =>
+        invalid is not null ? ValueTask.FromException<T>(invalid)
+        : cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled<T>(cancellationToken)
+        : null;
+
     private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming, SpinningValueSource<PythonResult>? valueCompletion = null) =>
         new(_lease.NextId(), request, script, streaming, valueCompletion) { Lease = _lease, Policy = request.Policy ?? _options.DefaultPolicy };
 
-    private SpinningValueSource<T> NewValueSource<T>() => new(_lease.Interpreter, _lease.SpinTicks);
+    private SpinningValueSource<T> NewValueSource<T>() => new(_lease.Interpreter, _lease.CallerSpin);
 
     private Task<PythonResult> Submit(RequestState state, CancellationToken cancellationToken)
     {
@@ -179,10 +181,8 @@ public sealed class PythonExecutor : IPythonExecutor
     /// <inheritdoc />
     public ValueTask<T> CallValueAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(PythonCall call, CancellationToken cancellationToken = default)
     {
-        if (Validate(call) is { } invalid)
-            return ValueTask.FromException<T>(invalid);
-        if (cancellationToken.IsCancellationRequested)
-            return ValueTask.FromCanceled<T>(cancellationToken);
+        if (Refused<T>(Validate(call), cancellationToken) is { } refused)
+            return refused;
         var result = NewValueSource<T>();
         var enqueued = QueueCall(new CallTarget(call.Module, null, call.Function), CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken, call.MemoryLimit, call.OutputReceived, result).Enqueued;
         return enqueued.IsCompletedSuccessfully ? result.Task : AfterEnqueueAsync(enqueued, result);
@@ -191,8 +191,8 @@ public sealed class PythonExecutor : IPythonExecutor
     /// <summary>The one way a call (of the executor or of a handle) is queued, for a Task caller.</summary>
     internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit = null, Action<string>? output = null)
     {
-        if (cancellationToken.IsCancellationRequested)
-            return Task.FromCanceled<T>(cancellationToken);
+        if (Refused<T>(null, cancellationToken) is { } refused)
+            return refused.AsTask();
         var (state, enqueued) = QueueCall<T>(target, kind, args, kwargs, timeout, cancellationToken, memoryLimit, output, valueResult: null);
         return enqueued.IsCompletedSuccessfully ? state.Result!.Task : AfterEnqueueAsync(enqueued, state.Result!.Task);
     }

@@ -36,12 +36,15 @@ public sealed class PythonExecutorOptions
     /// <summary>How many requests may wait in the queue; further callers wait for room. Default 10,000.</summary>
     public int QueueCapacity { get; set; } = 10_000;
 
-    /// <summary>How long a side of the hand-off spins before it sleeps: the interpreter thread, out of work,
-    /// for the next request; a caller, whose request is the only one queued, for its result. A request that
-    /// arrives within it costs no thread wake (a wake is 5-20 µs), at the price of that much CPU after each
-    /// burst of work; an executor with no work uses none. Default 200 µs; <see cref="TimeSpan.Zero"/> never
-    /// spins (sleep at once, least CPU). The first executor of the process sets the interpreter thread's.</summary>
-    public TimeSpan IdleSpin { get; set; } = TimeSpan.FromMicroseconds(200);
+    /// <summary>How long a side of the hand-off may spin before it sleeps: the interpreter thread, out of work,
+    /// for the next request; a caller awaiting <see cref="PythonExecutor.ExecuteValueAsync"/> or
+    /// <see cref="PythonExecutor.CallValueAsync{T}"/>, for its result. A request that arrives within it costs no
+    /// thread wake (5-20 µs quiet, far more on a busy machine), at the price of a core meanwhile. The spin
+    /// adapts: each one that timed out halves the next (down to a sixteenth), each that paid off doubles it
+    /// again, so traffic sparser than this stops paying for it; an executor with no work uses no CPU.
+    /// Default 2 ms (a steady request a millisecond is served without wakes, for one core's worth of spinning);
+    /// <see cref="TimeSpan.Zero"/> never spins. The first executor of the process sets the interpreter thread's.</summary>
+    public TimeSpan IdleSpin { get; set; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>Memory limit in bytes of a request that sets none (<see cref="PythonRequest.MemoryLimit"/>).
     /// Null (the default): no limit.</summary>

@@ -244,11 +244,11 @@ internal static class ModuleEmitter
         }
         else if (method.Returns.Shape == TypeShape.None)
         {
-            w.Line($"await {python}.CallAsync<object?>(call, cancellationToken).ConfigureAwait(false);");
+            w.Line($"await {python}.CallValueAsync<object?>(call, cancellationToken).ConfigureAwait(false);");
         }
         else
         {
-            w.Line($"var result = await {python}.CallAsync<{ReadType(method.Returns)}>(call, cancellationToken).ConfigureAwait(false);");
+            w.Line($"var result = await {python}.CallValueAsync<{ReadType(method.Returns)}>(call, cancellationToken).ConfigureAwait(false);");
             w.Line($"return {Result(method.Returns, "result", method.PythonName, moduleExpression, module)};");
         }
 

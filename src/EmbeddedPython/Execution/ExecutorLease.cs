@@ -32,7 +32,7 @@ internal sealed class ExecutorLease
         // Read by the interpreter thread, and drained by whoever releases the lease: not single-reader.
         Queue = Channel.CreateBounded<RequestState>(new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
         Cache = new CodeCache(options.CodeCacheSize);
-        SpinTicks = Spinning.Ticks(options);
+        CallerSpin = new SpinBudget(options);
         Logger = loggerFactory.CreateLogger("EmbeddedPython.Interpreter");
         OutputLogger = loggerFactory.CreateLogger("EmbeddedPython.Output");
     }
@@ -44,7 +44,7 @@ internal sealed class ExecutorLease
     public Channel<RequestState> Queue { get; }
 
     /// <summary>How long this executor's callers spin for a short request's outcome (<see cref="SpinningValueSource{T}"/>).</summary>
-    public long SpinTicks { get; }
+    public SpinBudget CallerSpin { get; }
 
     /// <summary>Compiled code of this lease's requests; touched only by the interpreter thread.</summary>
     public CodeCache Cache { get; }

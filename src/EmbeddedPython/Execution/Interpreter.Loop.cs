@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Memory;
 
@@ -39,22 +38,10 @@ internal sealed partial class Interpreter
         }
     }
 
-    /// <summary>Watches the wake flag for <see cref="PythonExecutorOptions.IdleSpin"/> (GIL released): the next
-    /// request of a burst, or of a steady stream, is taken without the cost of waking a sleeping thread.
+    /// <summary>Watches the wake flag for up to <see cref="PythonExecutorOptions.IdleSpin"/> (GIL released): the
+    /// next request of a burst, or of a steady stream, is taken without the cost of waking a sleeping thread.
     /// True when woken meanwhile.</summary>
-    private bool SpinUntilWoken()
-    {
-        if (_idleSpinTicks == 0)
-            return false;
-        var end = Stopwatch.GetTimestamp() + _idleSpinTicks;
-        while (Stopwatch.GetTimestamp() < end)
-        {
-            if (_wake.IsSet)
-                return true;
-            Spinning.Round();
-        }
-        return _wake.IsSet;
-    }
+    private bool SpinUntilWoken() => _idleSpin.SpinUntil(_wake, static wake => wake.IsSet);
 
     /// <summary>One caller of the interpreter spins for its outcome at a time (<see cref="SpinningValueSource{T}"/>),
     /// so callers never take every core from the interpreter thread.</summary>

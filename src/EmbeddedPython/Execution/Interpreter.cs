@@ -31,7 +31,7 @@ internal sealed partial class Interpreter : IInterpreterHost
     private ILogger _outputLogger;
     private readonly ConcurrentQueue<Action> _control = new();
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 100);
-    private readonly long _idleSpinTicks;             // PythonExecutorOptions.IdleSpin of the first executor; 0 on one core
+    private readonly SpinBudget _idleSpin;            // from PythonExecutorOptions.IdleSpin of the first executor
     private int _callerSpinning;                      // 1 while a caller spins for its outcome (SpinningValueSource)
     private readonly ConcurrentDictionary<long, RequestState> _open = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,7 +67,7 @@ internal sealed partial class Interpreter : IInterpreterHost
         _logger = loggerFactory.CreateLogger("EmbeddedPython.Interpreter");
         _outputLogger = loggerFactory.CreateLogger("EmbeddedPython.Output");
         _interruption = new Interruption(this);
-        _idleSpinTicks = Spinning.Ticks(options);
+        _idleSpin = new SpinBudget(options);
         // A background thread: a process that never disposes the executor still exits.
         _thread = new Thread(Run, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = "EmbeddedPython interpreter" };
         _thread.Start();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 
 namespace EmbeddedPython.Execution;
@@ -11,26 +10,35 @@ namespace EmbeddedPython.Execution;
 /// inline instead of through a thread-pool continuation, a wake fewer. The spin is where the caller waits, not
 /// where it queues, so a caller that queues many before awaiting any keeps them all in flight. One caller of an
 /// interpreter spins at a time (<see cref="Interpreter.TryStartCallerSpin"/>). Continuations run on the thread
-/// pool, never on the interpreter thread; like any <see cref="ValueTask{TResult}"/>, awaited once.
+/// pool, never on the interpreter thread; like any <see cref="ValueTask{TResult}"/>, awaited once (or blocked on
+/// once: <see cref="GetResult"/> waits for a pending outcome).
 /// </summary>
-internal sealed class SpinningValueSource<T>(Interpreter interpreter, long spinTicks) : IValueTaskSource<T>
+internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget spin) : IValueTaskSource<T>
 {
     private ManualResetValueTaskSourceCore<T> _core = new() { RunContinuationsAsynchronously = true };
     private volatile bool _done;
     private bool _spun;
+    private ManualResetEventSlim? _blocked; // made by a caller that blocks on a pending outcome (GetResult)
 
     public ValueTask<T> Task => new(this, _core.Version);
 
     public void SetResult(T value)
     {
         _core.SetResult(value);
-        _done = true;
+        Done();
     }
 
     public void SetException(Exception error)
     {
         _core.SetException(error);
+        Done();
+    }
+
+    private void Done()
+    {
         _done = true;
+        Interlocked.MemoryBarrier(); // the flag before the look at _blocked: a blocker publishes, then reads the flag
+        Volatile.Read(ref _blocked)?.Set();
     }
 
     public ValueTaskSourceStatus GetStatus(short token)
@@ -43,20 +51,40 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, long spinT
         return _core.GetStatus(token);
     }
 
-    public T GetResult(short token) => _core.GetResult(token);
+    /// <summary>The outcome; a caller that did not await (<c>.GetAwaiter().GetResult()</c> on the ValueTask)
+    /// spins, then blocks until it is there, where a plain ValueTask source would throw.</summary>
+    public T GetResult(short token)
+    {
+        if (!_done)
+            Block();
+        return _core.GetResult(token);
+    }
+
+    private void Block()
+    {
+        if (!_spun)
+        {
+            _spun = true;
+            SpinForOutcome();
+        }
+        if (_done)
+            return;
+        var gate = new ManualResetEventSlim();
+        Interlocked.Exchange(ref _blocked, gate);
+        if (!_done)
+            gate.Wait();
+    }
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
     private void SpinForOutcome()
     {
-        if (spinTicks == 0 || !interpreter.TryStartCallerSpin())
+        if (!interpreter.TryStartCallerSpin())
             return;
         try
         {
-            var end = Stopwatch.GetTimestamp() + spinTicks;
-            while (!_done && Stopwatch.GetTimestamp() < end)
-                Spinning.Round();
+            spin.SpinUntil(this, static source => source._done);
         }
         finally
         {

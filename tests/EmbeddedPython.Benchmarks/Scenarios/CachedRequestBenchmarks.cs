@@ -34,6 +34,7 @@ public class CachedRequestBenchmarks
         Workloads.Expect(Executor_with_policy().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor with a policy");
         Workloads.Expect(Executor_blocking_caller(), 42L, "the executor with a blocking caller");
         Workloads.Expect(Executor_value_task().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor's ValueTask method");
+        Workloads.Expect(Executor_blocking_value_task(), 42L, "the executor's ValueTask method with a blocking caller");
         Workloads.Expect(JsonLinesWorker_persistent().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the JSON-lines worker");
     }
 
@@ -102,6 +103,9 @@ public class CachedRequestBenchmarks
             sum += (long)(await _executor.ExecuteValueAsync(_request)).Values["y"]!;
         return sum;
     }
+
+    [Benchmark(Description = "Executor, caller blocks on ExecuteValueAsync (GetResult)")]
+    public object? Executor_blocking_value_task() => _executor.ExecuteValueAsync(_request).GetAwaiter().GetResult().Values["y"];
 
     [Benchmark(Description = "Executor, caller blocks (GetResult)")]
     public object? Executor_blocking_caller() => _executor.ExecuteAsync(_request).GetAwaiter().GetResult().Values["y"];

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EmbeddedPython.Execution;
 
 namespace EmbeddedPython.Tests.Execution;
 
@@ -75,6 +76,21 @@ public sealed class HandOffTests
     }
 
     [Fact]
+    public async Task A_caller_may_block_on_the_ValueTask_of_a_request_that_outlasts_the_spin()
+    {
+        await using var python = new PythonExecutor(new PythonExecutorOptions { IdleSpin = TimeSpan.FromMilliseconds(1) });
+        await python.WaitUntilStartedAsync();
+        var result = await Task.Run(() => Block(python.ExecuteValueAsync(new PythonRequest { Code = "import time\ntime.sleep(0.3)\ny = 5", LimitReturnTo = ["y"] })));
+        Assert.Equal(5L, result.Values["y"]);
+        Assert.Equal(42L, await Task.Run(() => Block(python.CallValueAsync<long>(new PythonCall("operator", "add") { Args = [40L, 2L] }))));
+        var failed = await Assert.ThrowsAsync<PythonException>(() => Task.Run(() => Block(python.ExecuteValueAsync(new PythonRequest { Code = "import time\ntime.sleep(0.1)\nraise KeyError('k')" }))));
+        Assert.Equal("KeyError", failed.PythonType);
+    }
+
+    /// <summary>What a synchronous caller does with a ValueTask it cannot await.</summary>
+    private static T Block<T>(ValueTask<T> pending) => pending.GetAwaiter().GetResult();
+
+    [Fact]
     public async Task Values_queued_before_any_is_awaited_all_complete()
     {
         await using var python = new PythonExecutor(new PythonExecutorOptions());
@@ -116,6 +132,30 @@ public sealed class HandOffTests
             Assert.Equal(42L, (await python.ExecuteAsync(Tiny)).Values["y"]);
     }
 
+    [Fact]
+    public void A_spin_that_times_out_halves_the_next_down_to_a_sixteenth_and_one_that_pays_off_doubles_it()
+    {
+        var budget = new SpinBudget(new PythonExecutorOptions { IdleSpin = TimeSpan.FromMilliseconds(32) });
+        static TimeSpan Failing(SpinBudget b)
+        {
+            var watch = Stopwatch.StartNew();
+            Assert.False(b.SpinUntil(0, static _ => false));
+            return watch.Elapsed;
+        }
+        // A spin never ends before its budget unless it sees what it waits for: lower bounds are exact.
+        Assert.True(Failing(budget) >= TimeSpan.FromMilliseconds(32));
+        Assert.True(Failing(budget) >= TimeSpan.FromMilliseconds(16));
+        for (var i = 0; i < 4; i++)
+            Failing(budget); // 8, 4, 2, then the floor: 2 ms
+        var atTheFloor = Failing(budget);
+        Assert.True(atTheFloor >= TimeSpan.FromMilliseconds(2));
+        Assert.True(atTheFloor < TimeSpan.FromMilliseconds(16), $"a spin at its floor of 2 ms took {atTheFloor}");
+        Assert.True(budget.SpinUntil(0, static _ => true)); // paid off: 4 ms
+        Assert.True(budget.SpinUntil(0, static _ => true)); // 8 ms
+        Assert.True(Failing(budget) >= TimeSpan.FromMilliseconds(8));
+        Assert.False(new SpinBudget(new PythonExecutorOptions { IdleSpin = TimeSpan.Zero }).SpinUntil(0, static _ => false));
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(100_001)]
@@ -126,7 +166,8 @@ public sealed class HandOffTests
     }
 
     [Theory]
-    [InlineData(200)]    // the default
+    [InlineData(200)]
+    [InlineData(2_000)]  // the default
     [InlineData(50_000)] // a long spin ends all the same
     public async Task An_executor_with_nothing_to_do_uses_almost_no_CPU(int idleSpinMicroseconds)
     {
