@@ -13,6 +13,7 @@ internal sealed unsafe class PythonRuntime
 
     private readonly PyObject _module;
     private readonly Dictionary<string, nint> _functions = new();
+    private readonly Dictionary<string, nint> _moduleNames = new();
 
     private PythonRuntime(PyObject module) => _module = module;
 
@@ -126,10 +127,11 @@ internal sealed unsafe class PythonRuntime
         return IsImported(module) || IsImported(cModule) ? Attribute(attribute) : 0;
     }
 
-    private static bool IsImported(string module)
+    private bool IsImported(string module)
     {
-        using var name = PyObject.Steal(Py.FromString(module));
-        if (Py.PyDict_GetItemWithError(Py.PyImport_GetModuleDict(), name.Handle) != 0)
+        if (!_moduleNames.TryGetValue(module, out var name))
+            _moduleNames[module] = name = Py.Intern(module); // kept: asked again for every such test until imported
+        if (Py.PyDict_GetItemWithError(Py.PyImport_GetModuleDict(), name) != 0)
             return true;
         if (Py.PyErr_Occurred() != 0)
             Py.PyErr_Clear(); // a key of sys.modules whose comparison raised: not the module
