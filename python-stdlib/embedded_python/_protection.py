@@ -7,7 +7,10 @@ These guards replace module attributes, so they stop what Python code does throu
 ``sys`` and ``faulthandler`` modules; native code (ctypes, C extensions) is not stopped by them."""
 
 import _signal
-import faulthandler
+try:
+    import faulthandler
+except ImportError:  # single-phase init before 3.13: not in a sub-interpreter, for user code neither
+    faulthandler = None
 import os
 import posix
 import signal
@@ -105,6 +108,8 @@ def rearm():
     """Puts back the interruption handler and unblocks the signal, whatever code did to them."""
     global touched
     touched = False
+    if _host_signal is None:
+        return  # a sub-interpreter: no signal of the host's
     if _getsignal(_host_signal) is not _handler:
         _signal_signal(_host_signal, _handler)
     if _host_signal in _pthread_sigmask(_signal.SIG_BLOCK, []):
@@ -203,8 +208,9 @@ def install(host_signal, handler, allow_exit, interrupted):
     # Python did not install handlers (Py_InitializeEx(0)): a handler it reports as None is the host's, and a
     # signal ignored from the start is ignored on purpose (SIGPIPE, whose default would end the process).
     owned = {s for s in _signal.valid_signals() if _getsignal(s) is None or _getsignal(s) == _signal.SIG_IGN}
-    _host_signals = frozenset(owned | {host_signal})
-    _signal_signal(host_signal, handler)
+    _host_signals = frozenset(owned if host_signal is None else owned | {host_signal})
+    if host_signal is not None:  # None in a sub-interpreter, where signal handlers cannot be set
+        _signal_signal(host_signal, handler)
     # signal.signal and signal.pthread_sigmask look _signal's functions up at each call.
     _signal.signal = _guarded_signal
     _signal.pthread_sigmask = _guarded_pthread_sigmask

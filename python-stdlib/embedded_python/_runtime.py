@@ -16,6 +16,7 @@ import signal
 import site
 import sys
 import threading
+import time
 import types
 import weakref
 from _ast import PyCF_ALLOW_TOP_LEVEL_AWAIT as _TOP_LEVEL_AWAIT
@@ -237,7 +238,7 @@ class _Router(io.TextIOBase):
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         request_id = current_id.get()
-        if request_id is None or threading.current_thread() is not _interpreter_thread:
+        if request_id is None or threading.get_ident() != _interpreter_thread:
             # Threads don't inherit contexts: their output is logged, not attributed, line by line as it comes.
             _log_lines(text)
             return len(text)
@@ -317,7 +318,7 @@ def _make_loop(module):
     loop = _HostLoop()
     loop.set_task_factory(_task_factory)
     loop.add_reader(_wake_read, _on_wake)
-    if threading.current_thread() is _interpreter_thread:
+    if threading.get_ident() == _interpreter_thread:
         _make_current()
     else:
         _native.wake()  # imported by another thread: run_loop makes it the interpreter thread's loop
@@ -539,6 +540,19 @@ def _interrupt_tracer(frame, event, arg):
 _HOST_FILES = frozenset((__file__, compat.__file__))
 
 
+def _host_sleep(seconds):
+    """time.sleep in a sub-interpreter: the host waits, and an interruption of the request ends the wait
+    (there, no signal can cut a real sleep short)."""
+    _native.sleep(float(seconds), current_id.get() or 0)
+
+
+_host_sleep.__name__ = _host_sleep.__qualname__ = "sleep"
+_in_subinterpreter = False
+
+# What CPython says of a single-phase init extension module in a sub-interpreter (Python/import.c).
+_SINGLE_PHASE_REFUSAL = "does not support loading in subinterpreters"
+
+
 def _interrupting():
     request_id = current_id.get()
     return request_id is not None and _native.interrupted(request_id) != 0
@@ -579,6 +593,9 @@ def describe(exc):
     if isinstance(exc, SyntaxError):
         line, offset = exc.lineno, exc.offset
         message = exc.msg or message
+    elif _in_subinterpreter and isinstance(exc, ImportError) and _SINGLE_PHASE_REFUSAL in message:
+        message += ('; this request ran on a sub-interpreter (PythonExecutorOptions.Interpreters > 1): '
+                    'send code that needs this module with Affinity = "main" to run it on the main interpreter')
     return name, message, text, line, offset
 
 
@@ -651,10 +668,16 @@ _interpreter_thread = None
 
 
 def install(interrupt_signal, allow_process_exit):
-    """Called once by the host on the interpreter thread, right after Py_InitializeEx. Returns the
-    pipe .NET writes to when it needs the thread back from the loop."""
-    global _wake_read, _wake_write, _interpreter_thread
-    _interpreter_thread = threading.current_thread()
+    """Called once by the host on the interpreter thread, right after Py_InitializeEx (or after it made a
+    sub-interpreter: interrupt_signal None, no signal reaches one). Returns the pipe .NET writes to when it
+    needs the thread back from the loop."""
+    global _wake_read, _wake_write, _interpreter_thread, _in_subinterpreter
+    # Its ident, not threading.current_thread(): that would make a _DummyThread, whose 3.13 clean-up fails
+    # noisily when a sub-interpreter ends.
+    _interpreter_thread = threading.get_ident()
+    _in_subinterpreter = interrupt_signal is None
+    if _in_subinterpreter:
+        time.sleep = _host_sleep
     sys.stdout, sys.stderr = stdout, stderr
     if not getattr(sys, "argv", None):
         sys.argv = [""]

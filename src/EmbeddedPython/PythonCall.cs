@@ -26,4 +26,8 @@ public sealed record PythonCall(string Module, string Function)
     /// (and its tasks) prints, line by line as it is printed and the rest when it ends; the output is logged as
     /// well. Must not block.</summary>
     public Action<string>? OutputReceived { get; init; }
+
+    /// <summary>As <see cref="PythonRequest.Affinity"/>: pins the call to one interpreter by key (<c>"main"</c>: the
+    /// main interpreter); null: the least loaded one, or the one a <see cref="PythonObject"/> argument belongs to.</summary>
+    public string? Affinity { get; init; }
 }

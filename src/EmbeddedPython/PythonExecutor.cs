@@ -26,7 +26,9 @@ public sealed class PythonExecutor : IPythonExecutor
 
     private readonly PythonExecutorOptions _options;
     private readonly IScriptStore? _scripts;
-    private readonly ExecutorLease _lease;
+    private readonly ExecutorLease _lease;      // on the main interpreter
+    private readonly ExecutorLease[] _leases;   // one per interpreter used, the main one first
+    private int _nextLease;                     // round robin among equally loaded interpreters
     private Task? _disposal;
 
     /// <summary>Takes a lease on the process's interpreter, starting its thread if this is the first executor.
@@ -49,31 +51,43 @@ public sealed class PythonExecutor : IPythonExecutor
             throw new ArgumentException("Invalid PythonExecutorOptions: " + string.Join(" ", failures), nameof(options));
         _options = options;
         _scripts = scriptStore ?? (options.ScriptDirectory is { } directory ? new DirectoryScriptStore(directory) : null);
-        _lease = Interpreter.Acquire(options, loggerFactory ?? NullLoggerFactory.Instance);
+        _leases = Interpreter.Acquire(options, loggerFactory ?? NullLoggerFactory.Instance);
+        _lease = _leases[0];
         _deadlines = new DeadlineWatch(TimedOut);
-        _handles = new HandleTable(this, _lease.Interpreter);
-        _lease.Handles = _handles;
+        foreach (var lease in _leases)
+        {
+            lease.Handles = new HandleTable(this, lease);
+            if (_leases.Length > 1) // one interpreter that cannot start fails the executor, not a share of its requests
+                _ = lease.Started.ContinueWith(started => FailAll(started.Exception!.InnerException!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+        _started = _leases.Length == 1 ? _lease.Started : Task.WhenAll(_leases.Select(lease => lease.Started));
         Marshalling.TypedConversion.HandleFactory ??= HandleTable.Wrap; // PythonObject inside typed values (List<PythonObject>)
     }
 
-    private readonly HandleTable _handles;
+    private readonly Task _started;
 
-    /// <summary>The handles this executor keeps alive (for tests of their release).</summary>
-    internal HandleTable Handles => _handles;
+    private void FailAll(Exception error)
+    {
+        foreach (var lease in _leases)
+            lease.Fail(error);
+    }
+
+    /// <summary>The handles this executor keeps alive on the main interpreter (for tests of their release).</summary>
+    internal HandleTable Handles => _lease.Handles!;
 
     private readonly DeadlineWatch _deadlines;
 
-    private void TimedOut(RequestState state)
+    private static void TimedOut(RequestState state)
     {
-        _lease.Interpreter.Interrupt(state, Execution.InterruptReason.TimeLimit);
+        state.Lease.Interpreter.Interrupt(state, Execution.InterruptReason.TimeLimit);
         if (state.TryFail(state.InterruptionError))
-            Telemetry.RequestTimedOut();
+            Telemetry.RequestTimedOut(state.Lease.Interpreter.Name);
     }
 
     /// <summary>Completes when CPython is loaded and initialised and serves this executor; fails with the
     /// reason it could not (for a missing Python, the message lists every place that was tried; for options
     /// that cannot share the CPython already running, it names the setting and both values).</summary>
-    public Task WaitUntilStartedAsync(CancellationToken cancellationToken = default) => _lease.Started.WaitAsync(cancellationToken);
+    public Task WaitUntilStartedAsync(CancellationToken cancellationToken = default) => _started.WaitAsync(cancellationToken);
 
     /// <summary>The version text of the running CPython (e.g. "3.11.7 (main, …)"), once started.</summary>
     public string? PythonVersion => _lease.Interpreter.PythonVersion;
@@ -81,6 +95,65 @@ public sealed class PythonExecutor : IPythonExecutor
     internal Interpreter Interpreter => _lease.Interpreter;
 
     internal ExecutorLease Lease => _lease;
+
+    /// <summary>The leases of every interpreter the executor uses, the main one first.</summary>
+    internal IReadOnlyList<ExecutorLease> Leases => _leases;
+
+    /// <summary>Where a work item goes: the only interpreter; the one its affinity pins ("main": the main
+    /// interpreter), or that of a handle it uses; else an idle one, or the least loaded (queued and running
+    /// work, then round robin).</summary>
+    private ExecutorLease Choose(string? affinity, PythonObject? handle = null, IEnumerable<object?>? values = null)
+    {
+        var leases = _leases;
+        if (leases.Length == 1)
+            return leases[0];
+        if (affinity is not null)
+            return affinity == MainAffinity ? leases[0] : leases[(int)(StableHash(affinity) % (uint)leases.Length)];
+        if ((handle ?? FirstHandle(values)) is { } used)
+            return used.Table.Lease;
+        // An idle interpreter first, the main one before the others: a thread that just served is still awake,
+        // and waking a parked one costs more than a tiny request. Otherwise the least loaded, ties in turn.
+        foreach (var lease in leases)
+        {
+            if (lease.Interpreter.Load == 0)
+                return lease;
+        }
+        var start = (int)((uint)Interlocked.Increment(ref _nextLease) % (uint)leases.Length);
+        var best = leases[start];
+        var least = best.Interpreter.Load;
+        for (var i = 1; i < leases.Length; i++)
+        {
+            var lease = leases[(start + i) % leases.Length];
+            var load = lease.Interpreter.Load;
+            if (load < least)
+                (best, least) = (lease, load);
+        }
+        return best;
+    }
+
+    /// <summary>The affinity key of the main interpreter.</summary>
+    private const string MainAffinity = "main";
+
+    /// <summary>FNV-1a over the key's characters: the same interpreter for a key in every process.</summary>
+    private static uint StableHash(string key)
+    {
+        var hash = 2166136261u;
+        foreach (var c in key)
+            hash = (hash ^ c) * 16777619u;
+        return hash;
+    }
+
+    private static PythonObject? FirstHandle(IEnumerable<object?>? values)
+    {
+        if (values is null)
+            return null;
+        foreach (var value in values)
+        {
+            if (value is PythonObject handle)
+                return handle;
+        }
+        return null;
+    }
 
     /// <inheritdoc />
     public Task<PythonResult> ExecuteAsync(PythonRequest request, CancellationToken cancellationToken = default)
@@ -105,10 +178,11 @@ public sealed class PythonExecutor : IPythonExecutor
             return refused;
         if (request.Script is not null)
             return new(ExecuteScriptAsync(request, cancellationToken)); // the script is read asynchronously anyway
-        var completion = NewValueSource<PythonResult>();
-        var state = NewState(request, null, streaming: false, completion);
+        var lease = LeaseFor(request);
+        var completion = NewValueSource<PythonResult>(lease);
+        var state = NewState(request, null, streaming: false, completion, lease);
         Arm(state, cancellationToken);
-        var enqueued = _lease.EnqueueAsync(state, cancellationToken);
+        var enqueued = lease.EnqueueAsync(state, cancellationToken);
         return enqueued.IsCompletedSuccessfully ? completion.Task : AfterEnqueueAsync(enqueued, completion);
     }
 
@@ -118,15 +192,21 @@ public sealed class PythonExecutor : IPythonExecutor
         : cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled<T>(cancellationToken)
         : null;
 
-    private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming, SpinningValueSource<PythonResult>? valueCompletion = null) =>
-        new(_lease.NextId(), request, script, streaming, valueCompletion) { Lease = _lease, Policy = request.Policy ?? _options.DefaultPolicy };
+    private ExecutorLease LeaseFor(PythonRequest request) =>
+        _leases.Length == 1 ? _lease : Choose(request.Affinity, values: request.PresetValues?.Values);
 
-    private SpinningValueSource<T> NewValueSource<T>() => new(_lease.Interpreter, _lease.CallerSpin);
+    private RequestState NewState(PythonRequest request, PythonScript? script, bool streaming, SpinningValueSource<PythonResult>? valueCompletion = null, ExecutorLease? lease = null)
+    {
+        lease ??= LeaseFor(request);
+        return new(lease.NextId(), request, script, streaming, valueCompletion) { Lease = lease, Policy = request.Policy ?? _options.DefaultPolicy };
+    }
+
+    private static SpinningValueSource<T> NewValueSource<T>(ExecutorLease lease) => new(lease.Interpreter, lease.CallerSpin);
 
     private Task<PythonResult> Submit(RequestState state, CancellationToken cancellationToken)
     {
         Arm(state, cancellationToken);
-        var enqueued = _lease.EnqueueAsync(state, cancellationToken);
+        var enqueued = state.Lease.EnqueueAsync(state, cancellationToken);
         return enqueued.IsCompletedSuccessfully ? state.Completion!.Task : AfterEnqueueAsync(enqueued, state);
     }
 
@@ -147,7 +227,7 @@ public sealed class PythonExecutor : IPythonExecutor
         Arm(state, cancellationToken);
         try
         {
-            await _lease.EnqueueAsync(state, cancellationToken).ConfigureAwait(false);
+            await state.Lease.EnqueueAsync(state, cancellationToken).ConfigureAwait(false);
             await foreach (var message in state.Stream!.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 yield return message;
         }
@@ -156,7 +236,7 @@ public sealed class PythonExecutor : IPythonExecutor
             if (!state.IsFinished)
             {
                 // The consumer stopped reading early: stop the code that feeds it.
-                _lease.Interpreter.Interrupt(state, Execution.InterruptReason.Cancelled);
+                state.Lease.Interpreter.Interrupt(state, Execution.InterruptReason.Cancelled);
                 state.TryFail(new OperationCanceledException("The stream's reader stopped."));
             }
         }
@@ -167,7 +247,7 @@ public sealed class PythonExecutor : IPythonExecutor
     {
         if (Validate(call) is { } invalid)
             return Task.FromException<T>(invalid);
-        return CallAsync<T>(new CallTarget(call.Module, null, call.Function), CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken, call.MemoryLimit, call.OutputReceived);
+        return CallAsync<T>(new CallTarget(call.Module, null, call.Function), CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken, call.MemoryLimit, call.OutputReceived, call.Affinity);
     }
 
     /// <inheritdoc />
@@ -183,25 +263,31 @@ public sealed class PythonExecutor : IPythonExecutor
     {
         if (Refused<T>(Validate(call), cancellationToken) is { } refused)
             return refused;
-        var result = NewValueSource<T>();
-        var enqueued = QueueCall(new CallTarget(call.Module, null, call.Function), CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken, call.MemoryLimit, call.OutputReceived, result).Enqueued;
+        var target = new CallTarget(call.Module, null, call.Function);
+        var lease = LeaseFor(call.Affinity, target, call.Args, call.Kwargs);
+        var result = NewValueSource<T>(lease);
+        var enqueued = QueueCall(lease, target, CallKind.Invoke, call.Args, call.Kwargs, call.Timeout, cancellationToken, call.MemoryLimit, call.OutputReceived, result).Enqueued;
         return enqueued.IsCompletedSuccessfully ? result.Task : AfterEnqueueAsync(enqueued, result);
     }
 
     /// <summary>The one way a call (of the executor or of a handle) is queued, for a Task caller.</summary>
-    internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit = null, Action<string>? output = null)
+    internal Task<T> CallAsync<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit = null, Action<string>? output = null, string? affinity = null)
     {
         if (Refused<T>(null, cancellationToken) is { } refused)
             return refused.AsTask();
-        var (state, enqueued) = QueueCall<T>(target, kind, args, kwargs, timeout, cancellationToken, memoryLimit, output, valueResult: null);
+        var lease = LeaseFor(affinity, target, args, kwargs);
+        var (state, enqueued) = QueueCall<T>(lease, target, kind, args, kwargs, timeout, cancellationToken, memoryLimit, output, valueResult: null);
         return enqueued.IsCompletedSuccessfully ? state.Result!.Task : AfterEnqueueAsync(enqueued, state.Result!.Task);
     }
 
-    private (CallState<T> State, ValueTask Enqueued) QueueCall<T>(CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit, Action<string>? output, SpinningValueSource<T>? valueResult)
+    private ExecutorLease LeaseFor(string? affinity, CallTarget target, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs) =>
+        _leases.Length == 1 ? _lease : Choose(affinity, target.Handle, args?.Concat(kwargs?.Values ?? []));
+
+    private (CallState<T> State, ValueTask Enqueued) QueueCall<T>(ExecutorLease lease, CallTarget target, CallKind kind, IReadOnlyList<object?>? args, IReadOnlyDictionary<string, object?>? kwargs, TimeSpan? timeout, CancellationToken cancellationToken, long? memoryLimit, Action<string>? output, SpinningValueSource<T>? valueResult)
     {
-        var state = new CallState<T>(_lease.NextId(), CallSettings(timeout, output), target, kind, args, kwargs, valueResult) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = memoryLimit };
+        var state = new CallState<T>(lease.NextId(), CallSettings(timeout, output), target, kind, args, kwargs, valueResult) { Lease = lease, Policy = _options.DefaultPolicy, MemoryLimit = memoryLimit };
         Arm(state, cancellationToken);
-        return (state, _lease.EnqueueAsync(state, cancellationToken));
+        return (state, lease.EnqueueAsync(state, cancellationToken));
     }
 
     private static async Task<T> AfterEnqueueAsync<T>(ValueTask enqueued, Task<T> result)
@@ -222,11 +308,13 @@ public sealed class PythonExecutor : IPythonExecutor
         if (Validate(call) is { } invalid)
             throw invalid;
         cancellationToken.ThrowIfCancellationRequested();
-        var state = new StreamCallState<T>(_lease.NextId(), CallSettings(call.Timeout, call.OutputReceived), new CallTarget(call.Module, null, call.Function), call.Args, call.Kwargs) { Lease = _lease, Policy = _options.DefaultPolicy, MemoryLimit = call.MemoryLimit };
+        var target = new CallTarget(call.Module, null, call.Function);
+        var lease = LeaseFor(call.Affinity, target, call.Args, call.Kwargs);
+        var state = new StreamCallState<T>(lease.NextId(), CallSettings(call.Timeout, call.OutputReceived), target, call.Args, call.Kwargs) { Lease = lease, Policy = _options.DefaultPolicy, MemoryLimit = call.MemoryLimit };
         Arm(state, cancellationToken);
         try
         {
-            await _lease.EnqueueAsync(state, cancellationToken).ConfigureAwait(false);
+            await lease.EnqueueAsync(state, cancellationToken).ConfigureAwait(false);
             await foreach (var item in state.Items.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 yield return item;
         }
@@ -244,8 +332,8 @@ public sealed class PythonExecutor : IPythonExecutor
     private async Task InterruptIfStillRunningAsync(RequestState state)
     {
         await Task.Delay(ClosingGrace).ConfigureAwait(false);
-        if (_lease.Interpreter.IsRunning(state))
-            _lease.Interpreter.Interrupt(state, Execution.InterruptReason.Cancelled);
+        if (state.Lease.Interpreter.IsRunning(state))
+            state.Lease.Interpreter.Interrupt(state, Execution.InterruptReason.Cancelled);
     }
 
     private static readonly PythonRequest DefaultCallSettings = new();
@@ -318,17 +406,18 @@ public sealed class PythonExecutor : IPythonExecutor
         {
             state.CallerRegistration = cancellationToken.UnsafeRegister(static (s, token) =>
             {
-                var (executor, request) = ((PythonExecutor, RequestState))s!;
-                executor._lease.Interpreter.Interrupt(request, Execution.InterruptReason.Cancelled);
+                var request = (RequestState)s!;
+                request.Lease.Interpreter.Interrupt(request, Execution.InterruptReason.Cancelled);
                 request.TryFail(new OperationCanceledException("The Python request was cancelled.", token));
-            }, (this, state));
+            }, state);
         }
     }
 
     /// <summary>Ends this executor's lease: it takes no more requests; those queued, running or open fail with
     /// <see cref="ObjectDisposedException"/> (running code is interrupted), their asyncio tasks and those its
-    /// finished requests left behind are cancelled, and its code cache is dropped. Returns within a bounded
-    /// time (5 s) even if code refuses to stop. CPython stays up for other and later executors; see
+    /// finished requests left behind are cancelled, and its code cache is dropped; sub-interpreters that no
+    /// executor uses any more are ended (<c>Py_EndInterpreter</c>). Returns within a bounded time (5 s) even if
+    /// code refuses to stop. CPython stays up for other and later executors; see
     /// <see cref="ShutdownPythonAsync"/>.</summary>
     public ValueTask DisposeAsync()
     {
@@ -338,7 +427,13 @@ public sealed class PythonExecutor : IPythonExecutor
 
     private async Task ReleaseAsync()
     {
-        await _lease.Interpreter.ReleaseAsync(_lease, ShutdownBound).ConfigureAwait(false);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await Task.WhenAll(_leases.Select(lease => lease.Interpreter.ReleaseAsync(lease, ShutdownBound))).ConfigureAwait(false);
+        if (_leases.Length > 1)
+        {
+            var left = ShutdownBound - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            await Interpreter.EndUnusedSubsAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
+        }
         _deadlines.Dispose();
     }
 

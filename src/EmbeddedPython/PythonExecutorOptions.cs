@@ -42,9 +42,13 @@ public sealed class PythonExecutorOptions
     /// thread wake (5-20 µs quiet, far more on a busy machine), at the price of a core meanwhile. The spin
     /// adapts: each one that timed out halves the next (down to a sixteenth), each that paid off doubles it
     /// again, so traffic sparser than this stops paying for it; an executor with no work uses no CPU.
-    /// Default 2 ms (a steady request a millisecond is served without wakes, for one core's worth of spinning);
-    /// <see cref="TimeSpan.Zero"/> never spins. The first executor of the process sets the interpreter thread's.</summary>
-    public TimeSpan IdleSpin { get; set; } = TimeSpan.FromMilliseconds(2);
+    /// Default 50 µs, about what the wake it may save costs, so a spin never costs more than twice the wake
+    /// alone would: back-to-back requests and short calls go without wakes, and the spinner never holds a core
+    /// that the process's other threads (sockets, Kestrel, NATS) need in a gap. Raise it where a core is free
+    /// for lower latency of sparse requests (2 ms: a request a millisecond is served without wakes, for a core
+    /// of spinning); <see cref="TimeSpan.Zero"/> never spins. The first executor of the process sets the
+    /// interpreter thread's.</summary>
+    public TimeSpan IdleSpin { get; set; } = TimeSpan.FromMicroseconds(50);
 
     /// <summary>Memory limit in bytes of a request that sets none (<see cref="PythonRequest.MemoryLimit"/>).
     /// Null (the default): no limit.</summary>
@@ -56,6 +60,16 @@ public sealed class PythonExecutorOptions
 
     /// <summary>The <see cref="PythonPolicy"/> of requests that set none; null (the default): no sandbox.</summary>
     public PythonPolicy? DefaultPolicy { get; set; }
+
+    /// <summary>How many interpreters serve the executor, in parallel, each on its own thread with its own GIL:
+    /// the main interpreter and <c>Interpreters - 1</c> sub-interpreters (CPython 3.12+; below it a value over 1
+    /// fails the start). Each interpreter has its own modules, globals, <c>sys.path</c> entries added later and
+    /// asyncio loop: requests go to the least loaded one, and <see cref="PythonRequest.Affinity"/> pins those that
+    /// share state. Extension modules that do not support sub-interpreters (single-phase init) load only on the
+    /// main one (<c>Affinity = "main"</c>). Sub-interpreters start with the first executor that asks for them,
+    /// are shared by the executors alive meanwhile and end when the last executor using them is disposed.
+    /// Default 1: one interpreter, nothing changes.</summary>
+    public int Interpreters { get; set; } = 1;
 
     /// <summary>Lets Python code end or stop the process (<c>os._exit</c>, <c>os.abort</c>, signals aimed at the
     /// process). Default false: such calls raise <c>PermissionError</c> naming this option.</summary>

@@ -11,6 +11,9 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    /// <summary>Each interpreter is a thread with its own GIL and a copy of every module it imports.</summary>
+    private const int MaxInterpreters = 64;
+
     /// <summary>Longer spins only burn a core: past a few milliseconds, a thread wake costs nothing in comparison.</summary>
     private static readonly TimeSpan MaxIdleSpin = TimeSpan.FromMilliseconds(100);
 
@@ -23,6 +26,8 @@ internal sealed class PythonExecutorOptionsValidator : IValidateOptions<PythonEx
             failures.Add($"EmbeddedPython:CodeCacheSize must be at least 1, not {options.CodeCacheSize}.");
         if (options.QueueCapacity < 1)
             failures.Add($"EmbeddedPython:QueueCapacity must be at least 1, not {options.QueueCapacity}.");
+        if (options.Interpreters is < 1 or > MaxInterpreters)
+            failures.Add($"EmbeddedPython:Interpreters must be between 1 and {MaxInterpreters}, not {options.Interpreters}.");
         if (options.IdleSpin < TimeSpan.Zero || options.IdleSpin > MaxIdleSpin)
             failures.Add($"EmbeddedPython:IdleSpin must be between 0 and {MaxIdleSpin.TotalMilliseconds} ms, not {options.IdleSpin}.");
         if (options.DefaultMemoryLimit is <= 0)

@@ -47,4 +47,12 @@ public sealed record PythonRequest
     /// <summary>The sandbox this request's code runs under (threads it starts included: it may start none);
     /// null means <see cref="PythonExecutorOptions.DefaultPolicy"/>.</summary>
     public PythonPolicy? Policy { get; init; }
+
+    /// <summary>With several interpreters (<see cref="PythonExecutorOptions.Interpreters"/>): a key that pins the
+    /// request to one interpreter, the same for every request with that key (a stable hash), so that code which
+    /// builds state there (a module global, a loaded model) finds it again; <c>"main"</c> is the main interpreter,
+    /// where extension modules that cannot load in a sub-interpreter run. Null (the default): the least loaded
+    /// interpreter, or the one a <see cref="PythonObject"/> among <see cref="PresetValues"/> belongs to. With one
+    /// interpreter it changes nothing.</summary>
+    public string? Affinity { get; init; }
 }

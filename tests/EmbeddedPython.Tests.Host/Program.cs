@@ -126,11 +126,13 @@ switch (args.FirstOrDefault())
     }
     case "dispose-under-load":
     {
-        var python = new PythonExecutor(new PythonExecutorOptions());
+        // An optional second argument: how many interpreters (sub-interpreters end before CPython is finalised).
+        var options = new PythonExecutorOptions { Interpreters = args.Length > 1 ? int.Parse(args[1]) : 1 };
+        var python = new PythonExecutor(options);
         await python.ExecuteAsync("warm = 1");
         var pending = Enumerable.Range(0, 200).Select(i => python.ExecuteAsync(new PythonRequest
         {
-            Code = i % 10 == 0 ? "import time\ntime.sleep(5)" : "x = 1",
+            Code = i % 10 == 0 ? "import time\ntime.sleep(5)" : i % 10 == 1 ? "while True:\n    pass" : "x = 1",
             Timeout = Timeout.InfiniteTimeSpan,
         })).ToList();
         var stream = python.StreamAsync(new PythonRequest { Code = "import asyncio\nawait asyncio.sleep(60)" }).GetAsyncEnumerator();
@@ -151,7 +153,7 @@ switch (args.FirstOrDefault())
         try { await python.ExecuteAsync("x = 1"); }
         catch (ObjectDisposedException) { Console.WriteLine("after-dispose=ObjectDisposedException"); }
         // CPython outlives its last executor: the next one is served by it, until the explicit shutdown.
-        await using (var again = new PythonExecutor(new PythonExecutorOptions()))
+        await using (var again = new PythonExecutor(options))
             Console.WriteLine($"again-x={(await again.ExecuteAsync("x = 5")).Values["x"]}");
         watch.Restart();
         await PythonExecutor.ShutdownPythonAsync();

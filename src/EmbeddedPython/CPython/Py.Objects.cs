@@ -24,8 +24,15 @@ internal static unsafe partial class Py
     public const ulong LongSubclass = 1UL << 24, ListSubclass = 1UL << 25, TupleSubclass = 1UL << 26,
         BytesSubclass = 1UL << 27, UnicodeSubclass = 1UL << 28, DictSubclass = 1UL << 29;
 
+    // Where an object's header keeps ob_type, and a type object tp_name (after its variable-size header):
+    // words 1 and 3 in GIL builds; free-threaded builds (3.13t) put a thread id, flags, a mutex and two
+    // counts before ob_type. The build is known by an export only free-threaded builds have.
+    private static int s_typeOffset = sizeof(nint), s_nameOffset = 3 * sizeof(nint);
+
     private static void BindObjects(LibPython lib)
     {
+        if (lib.OptionalExport("_Py_MergeZeroLocalRefcount") != 0)
+            (s_typeOffset, s_nameOffset) = (24, 40);
         Py_IncRef = (delegate* unmanaged<nint, void>)lib.Export(nameof(Py_IncRef));
         Py_DecRef = (delegate* unmanaged<nint, void>)lib.Export(nameof(Py_DecRef));
         PyObject_GetAttrString = (delegate* unmanaged<nint, nint, nint>)lib.Export(nameof(PyObject_GetAttrString));
@@ -56,19 +63,20 @@ internal static unsafe partial class Py
     }
 
     /// <summary>
-    /// The object's type, read from <c>ob_type</c> (the second word of every object header). This holds for
-    /// the GIL builds of 3.9–3.14 that we support (3.14 splits the first word into flags and a 32-bit count,
-    /// still one word), not for free-threaded builds, and saves the two calls of <c>PyObject_Type</c> + DecRef
-    /// per value on the conversion hot path.
+    /// The object's type, read from <c>ob_type</c> (the second word of the header in the GIL builds of
+    /// 3.9–3.14, where 3.14 splits the first word into flags and a 32-bit count; further on in free-threaded
+    /// builds, see <see cref="s_typeOffset"/>). A type never changes while a reference is held, so the read
+    /// needs no lock; it saves the two calls of <c>PyObject_Type</c> + DecRef per value on the conversion hot path.
     /// </summary>
-    public static nint TypeOf(nint obj) => *(nint*)(obj + sizeof(nint));
+    public static nint TypeOf(nint obj) => *(nint*)(obj + s_typeOffset);
 
-    /// <summary>
-    /// The name of the object's type (<c>int</c>, <c>numpy.ndarray</c>), read from <c>tp_name</c>, the word after
-    /// the variable-size object header of the type object (same layout in 3.9–3.13), for error messages.
-    /// </summary>
-    public static string TypeName(nint obj) =>
-        System.Runtime.InteropServices.Marshal.PtrToStringUTF8(*(nint*)(TypeOf(obj) + 3 * sizeof(nint))) ?? "?";
+    /// <summary>The <c>tp_name</c> of a type object (<c>int</c>, <c>numpy.ndarray</c>; for classes defined in
+    /// Python, the bare name), for messages.</summary>
+    public static string TypeObjectName(nint type) =>
+        System.Runtime.InteropServices.Marshal.PtrToStringUTF8(*(nint*)(type + s_nameOffset)) ?? "?";
+
+    /// <summary>The name of the object's type (see <see cref="TypeObjectName"/>), for error messages.</summary>
+    public static string TypeName(nint obj) => TypeObjectName(TypeOf(obj));
 
     /// <summary>Returns <paramref name="obj"/> with one more reference (for APIs that steal one).</summary>
     public static nint NewRef(nint obj)

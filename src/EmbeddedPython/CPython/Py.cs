@@ -21,5 +21,6 @@ internal static unsafe partial class Py
         BindMemory(library);
         BindBuffers(library);
         BindSys(library);
+        BindInterpreters(library);
     }
 }

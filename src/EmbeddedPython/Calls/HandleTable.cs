@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Execution;
 
 namespace EmbeddedPython.Calls;
 
 /// <summary>
-/// The Python objects one executor's <see cref="PythonObject"/> handles keep alive, by handle id. Only the
+/// The Python objects one executor's <see cref="PythonObject"/> handles keep alive on one interpreter, by handle id. Only the
 /// interpreter thread touches the objects: a handle disposed, or collected without dispose (its finaliser),
 /// only queues its id, and the queue is drained on the interpreter thread before the next work item.
 /// Disposing the executor releases every object still held.
@@ -24,17 +23,27 @@ internal sealed unsafe class HandleTable
     private long _nextId;
     private bool _closed;
 
-    public HandleTable(PythonExecutor executor, Interpreter interpreter)
+    public HandleTable(PythonExecutor executor, ExecutorLease lease)
     {
         Executor = executor;
-        _interpreter = interpreter;
+        Lease = lease;
+        _interpreter = lease.Interpreter;
         _drain = Drain;
     }
 
-    /// <summary>The table of the work item running on the interpreter thread, for results that become handles.</summary>
-    public static HandleTable? Current { get; set; }
+    [ThreadStatic] private static HandleTable? t_current;
+
+    /// <summary>The table of the work item running on this interpreter thread, for results that become handles.</summary>
+    public static HandleTable? Current
+    {
+        get => t_current;
+        set => t_current = value;
+    }
 
     public PythonExecutor Executor { get; }
+
+    /// <summary>The executor's lease on the interpreter the objects belong to: work on them goes there.</summary>
+    public ExecutorLease Lease { get; }
 
     /// <summary>How many objects handles keep alive (read on the interpreter thread; elsewhere a snapshot).</summary>
     public int Count => _objects.Count;
@@ -60,6 +69,10 @@ internal sealed unsafe class HandleTable
             throw new ObjectDisposedException(nameof(PythonObject), "The handle's executor was disposed.");
         if (!_objects.TryGetValue(handle.Id, out var obj))
             throw new ObjectDisposedException(nameof(PythonObject), $"The handle of a {handle.TypeName} was disposed.");
+        if (!_interpreter.IsOwnThread)
+            throw new ArgumentException(
+                $"The handle of a {handle.TypeName} belongs to the {_interpreter.Name} interpreter, and this work runs on another: "
+                + "objects cannot cross interpreters. Send work that uses it with the same Affinity as the work that made it.");
         return obj;
     }
 
@@ -113,7 +126,7 @@ internal sealed unsafe class HandleTable
     /// (heap types) have only their name there, so their <c>__module__</c> and <c>__qualname__</c> are read.</summary>
     private static string QualifiedName(nint type)
     {
-        var tpName = Marshal.PtrToStringUTF8(*(nint*)(type + 3 * sizeof(nint))) ?? "?";
+        var tpName = Py.TypeObjectName(type);
         if ((Py.PyType_GetFlags(type) & HeapType) == 0)
             return tpName;
         using var module = Py.GetAttr(type, "__module__");

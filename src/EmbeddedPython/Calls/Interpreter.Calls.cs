@@ -19,7 +19,7 @@ internal sealed unsafe partial class Interpreter
     {
         if (!state.TryStart())
             return; // finished while queued (timed out, cancelled): never runs
-        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.call", ActivityKind.Internal, state.CallerActivity?.Context ?? default) : null;
+        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.call", ActivityKind.Internal, state.CallerActivity?.Context ?? default)?.SetTag(Telemetry.InterpreterTag, Name) : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
         try
@@ -67,7 +67,7 @@ internal sealed unsafe partial class Interpreter
         finally
         {
             CollectAfterRefusal();
-            Telemetry.RequestRan(state.StartTimestamp);
+            Telemetry.RequestRan(state.StartTimestamp, Name);
         }
     }
 
@@ -193,7 +193,7 @@ internal sealed unsafe partial class Interpreter
         if (state.TryDeliver(result) is { } conversionError)
         {
             if (state.TryFail(conversionError))
-                Telemetry.RequestFailed(conversionError);
+                Telemetry.RequestFailed(conversionError, Name);
         }
         Retire(state, requestId);
     }

@@ -3,14 +3,14 @@ using System.Diagnostics.Metrics;
 
 namespace EmbeddedPython.Diagnostics;
 
-/// <summary>The one <see cref="ActivitySource"/> and <see cref="Meter"/> of the package, both named "EmbeddedPython".</summary>
+/// <summary>The one <see cref="ActivitySource"/> and <see cref="Meter"/> of the package, both named "EmbeddedPython".
+/// Activities and the counts of requests carry the <c>interpreter</c> tag ("main", "sub-1", …) that ran them.</summary>
 internal static class Telemetry
 {
     public const string Name = "EmbeddedPython";
 
     public static readonly ActivitySource Source = new(Name);
     private static readonly Meter s_meter = new(Name);
-    private static long s_queueLength;
 
     private static readonly Counter<long> s_requests = s_meter.CreateCounter<long>("embeddedpython.requests", description: "Requests run by the interpreter thread.");
     private static readonly Counter<long> s_errors = s_meter.CreateCounter<long>("embeddedpython.errors", description: "Requests that ended with a Python or request error.");
@@ -19,25 +19,28 @@ internal static class Telemetry
 
     static Telemetry()
     {
-        s_meter.CreateObservableGauge("embeddedpython.queue.length", () => Interlocked.Read(ref s_queueLength), description: "Requests waiting for the interpreter thread.");
+        s_meter.CreateObservableGauge("embeddedpython.queue.length", Execution.Interpreter.QueueLengths, description: "Requests waiting for an interpreter thread, per interpreter.");
     }
 
-    public static void QueueChanged(int delta) => Interlocked.Add(ref s_queueLength, delta);
+    /// <summary>The tag that names the interpreter of a request.</summary>
+    public const string InterpreterTag = "interpreter";
 
-    public static void RequestRan(long startTimestamp)
+    public static void RequestRan(long startTimestamp, string interpreter)
     {
-        s_requests.Add(1);
+        var tag = new KeyValuePair<string, object?>(InterpreterTag, interpreter);
+        s_requests.Add(1, tag);
         if (s_runTime.Enabled)
-            s_runTime.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
+            s_runTime.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, tag);
     }
 
-    public static void RequestFailed(Exception error)
+    public static void RequestFailed(Exception error, string interpreter)
     {
+        var tag = new KeyValuePair<string, object?>(InterpreterTag, interpreter);
         if (error is PythonTimeoutException)
-            s_timeouts.Add(1);
+            s_timeouts.Add(1, tag);
         else
-            s_errors.Add(1);
+            s_errors.Add(1, tag);
     }
 
-    public static void RequestTimedOut() => s_timeouts.Add(1);
+    public static void RequestTimedOut(string interpreter) => s_timeouts.Add(1, new KeyValuePair<string, object?>(InterpreterTag, interpreter));
 }

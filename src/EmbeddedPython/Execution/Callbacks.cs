@@ -15,12 +15,13 @@ internal static unsafe class Callbacks
 {
     private static readonly nint s_capsuleName = Py.PermanentUtf8("embedded_python.callback");
     private static nint s_callbackDef;
-    private static int s_interpreterThread;
 
-    /// <summary>Receives what the native functions report; set once by the interpreter.</summary>
-    public static IInterpreterHost Host { get; set; } = null!;
+    /// <summary>Receives what the native functions report: the interpreter of the calling thread.</summary>
+    private static IInterpreterHost Host => Interpreter.Running;
 
-    /// <summary>Builds <c>embedded_python._native</c> and puts it in sys.modules.</summary>
+    /// <summary>Builds <c>embedded_python._native</c> for the interpreter of the calling thread (each has its
+    /// own module object, made here rather than imported, so CPython's single-phase checks never apply) and
+    /// puts it in its sys.modules.</summary>
     public static void InstallNativeModule()
     {
         using var module = PyObject.Steal(Py.PyModule_New(Py.PermanentUtf8("embedded_python._native")));
@@ -37,12 +38,12 @@ internal static unsafe class Callbacks
         Add(module.Handle, "budget_enter", &BudgetEnter, "budget");
         Add(module.Handle, "budget_used", &BudgetUsed, "budget");
         Add(module.Handle, "budget_close", &BudgetClose, "budget");
-        s_interpreterThread = Environment.CurrentManagedThreadId;
         Add(module.Handle, "stream_item", &StreamItem, "request_id", "item");
+        Add(module.Handle, "sleep", &Sleep, "seconds", "request_id");
         using var name = PyObject.Steal(Py.FromString("embedded_python._native"));
         if (Py.PyDict_SetItem(Py.PyImport_GetModuleDict(), name.Handle, module.Handle) != 0)
             throw PythonErrors.Take("registering embedded_python._native");
-        s_callbackDef = MethodDef("callback", (nint)(delegate* unmanaged<nint, nint, nint, nint>)&InvokeCallback, Py.MethVarArgs | Py.MethKeywords);
+        s_callbackDef = s_callbackDef != 0 ? s_callbackDef : MethodDef("callback", (nint)(delegate* unmanaged<nint, nint, nint, nint>)&InvokeCallback, Py.MethVarArgs | Py.MethKeywords);
     }
 
     /// <summary>A Python callable that runs <paramref name="function"/> (arguments bound by
@@ -220,7 +221,7 @@ internal static unsafe class Callbacks
         {
             if (!Bound(self, args))
                 return 0;
-            if (Environment.CurrentManagedThreadId == s_interpreterThread)
+            if (Host.IsOwnThread)
                 throw new InvalidOperationException("the interpreter thread's memory is charged by the host (set MemoryLimit on the request); budgets are for other threads");
             var id = LongArgument(args, 0);
             AllocatorHook.Charge(id == 0 ? null : FindBudget(id));
@@ -258,6 +259,23 @@ internal static unsafe class Callbacks
     private static nint StreamItem(nint self, nint args)
     {
         try { if (!Bound(self, args)) return 0; return Py.NewRef(Host.StreamItem(LongArgument(args, 0), Argument(args, 1)) ? Py.True : Py.False); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    /// <summary>sleep(seconds, request_id): <c>time.sleep</c> of a sub-interpreter, cut short when the request is interrupted.</summary>
+    [UnmanagedCallersOnly]
+    private static nint Sleep(nint self, nint args)
+    {
+        try
+        {
+            if (!Bound(self, args))
+                return 0;
+            var seconds = Py.PyFloat_AsDouble(Argument(args, 0));
+            var requestId = LongArgument(args, 1);
+            if (Py.PyErr_Occurred() != 0)
+                return 0;
+            return Host.Sleep(seconds, requestId) ? None() : 0;
+        }
         catch (Exception e) { return Fail(e); }
     }
 
@@ -338,4 +356,7 @@ internal interface IInterpreterHost
     bool StreamItem(long requestId, nint item);
     bool InCoroutine();
     nint AwaitTask(Task task, Calls.DelegateSignature signature);
+    bool IsOwnThread { get; }
+    /// <summary>Waits without the GIL; false with the exception set when the request was interrupted meanwhile.</summary>
+    bool Sleep(double seconds, long requestId);
 }

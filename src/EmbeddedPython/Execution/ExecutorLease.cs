@@ -1,11 +1,10 @@
 using System.Threading.Channels;
-using EmbeddedPython.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EmbeddedPython.Execution;
 
 /// <summary>
-/// One executor's share of the process-wide interpreter: its own queue (<see cref="PythonExecutorOptions.QueueCapacity"/>),
+/// One executor's share of one interpreter of the process: its own queue (<see cref="PythonExecutorOptions.QueueCapacity"/>),
 /// code cache (<see cref="PythonExecutorOptions.CodeCacheSize"/>), block of request ids and loggers. The
 /// interpreter thread serves the queues of all attached leases in turn; releasing a lease ends its requests
 /// and tasks and drops its cache, and the interpreter goes on serving the others.
@@ -76,7 +75,7 @@ internal sealed class ExecutorLease
             throw ClosedError();
         if (Queue.Writer.TryWrite(state))
         {
-            Telemetry.QueueChanged(1);
+            Interpreter.QueueChanged(1);
             Interpreter.WakeThread();
             return ValueTask.CompletedTask;
         }
@@ -93,7 +92,7 @@ internal sealed class ExecutorLease
         {
             throw ClosedError();
         }
-        Telemetry.QueueChanged(1);
+        Interpreter.QueueChanged(1);
         Interpreter.WakeThread();
     }
 
@@ -122,7 +121,7 @@ internal sealed class ExecutorLease
         Queue.Writer.TryComplete();
         while (Queue.Reader.TryRead(out var queued))
         {
-            Telemetry.QueueChanged(-1);
+            Interpreter.QueueChanged(-1);
             queued.TryFail(ClosedError());
         }
     }

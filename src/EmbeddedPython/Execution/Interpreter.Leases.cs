@@ -6,12 +6,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EmbeddedPython.Execution;
 
-// Executors are leases on the one interpreter of the process: CPython cannot be re-initialised reliably,
-// so the first executor starts it and it stays up until the process exits or ShutdownPythonAsync.
+// Executors are leases on the interpreters of the process: CPython cannot be re-initialised reliably, so the
+// first executor starts the main interpreter and it stays up until the process exits or ShutdownPythonAsync.
+// An executor with Interpreters = N leases the main interpreter and the first N - 1 sub-interpreters, which
+// are started by the first executor that asks for them and end when no executor uses them any more.
 internal sealed partial class Interpreter
 {
     private static readonly Lock s_gate = new();
     private static Interpreter? s_process;
+    private static readonly List<Interpreter> s_subs = [];   // under s_gate; those in use are always a prefix
+    private static bool s_subsRan;                           // a sub-interpreter ran in this process
     private static int s_leaseNumbers;
     private static bool s_shutDown;
 
@@ -19,9 +23,10 @@ internal sealed partial class Interpreter
     private ExecutorLease[] _serving = [];                 // attached; read and replaced on the interpreter thread only
     private int _nextLease;                                // round robin over _serving
 
-    /// <summary>A new lease on the process's interpreter, started on first use. A start that failed (no
-    /// Python found, say) is retried by the next executor, so that corrected options can still succeed.</summary>
-    public static ExecutorLease Acquire(PythonExecutorOptions options, ILoggerFactory loggerFactory)
+    /// <summary>New leases, one on each interpreter the executor uses (the main one first), started on first
+    /// use. A start that failed (no Python found, say) is retried by the next executor, so that corrected
+    /// options can still succeed.</summary>
+    public static ExecutorLease[] Acquire(PythonExecutorOptions options, ILoggerFactory loggerFactory)
     {
         lock (s_gate)
         {
@@ -29,28 +34,77 @@ internal sealed partial class Interpreter
                 throw new InvalidOperationException(
                     "Python was shut down in this process (PythonExecutor.ShutdownPythonAsync), and CPython cannot be initialised again.");
             if (s_process is null || s_process.StartupError is not null)
+            {
                 s_process = new Interpreter(options, loggerFactory);
-            var interpreter = s_process;
-            var lease = new ExecutorLease(interpreter, ++s_leaseNumbers, options, loggerFactory);
-            interpreter._leases.Add(lease);
-            interpreter.Post(() => interpreter.Attach(lease));
-            return lease;
+                s_subs.Clear();
+            }
+            var main = s_process;
+            for (var i = 0; i < options.Interpreters - 1; i++)
+            {
+                if (i == s_subs.Count)
+                    s_subs.Add(new Interpreter(main._options, loggerFactory, i + 1, main));
+                else if (s_subs[i].StartupError is not null)
+                    s_subs[i] = new Interpreter(main._options, loggerFactory, i + 1, main);
+            }
+            var leases = new ExecutorLease[options.Interpreters];
+            for (var i = 0; i < leases.Length; i++)
+            {
+                var interpreter = i == 0 ? main : s_subs[i - 1];
+                var lease = leases[i] = new ExecutorLease(interpreter, ++s_leaseNumbers, options, loggerFactory);
+                interpreter._leases.Add(lease);
+                interpreter.Post(() => interpreter.Attach(lease));
+            }
+            return leases;
         }
     }
 
-    /// <summary>Finalises CPython when no lease is alive; see <see cref="PythonExecutor.ShutdownPythonAsync"/>.</summary>
-    public static Task ShutdownProcessAsync(TimeSpan bound)
+    /// <summary>Ends the sub-interpreters, then finalises CPython, when no lease is alive; see
+    /// <see cref="PythonExecutor.ShutdownPythonAsync"/>.</summary>
+    public static async Task ShutdownProcessAsync(TimeSpan bound)
     {
         Interpreter? interpreter;
+        Interpreter[] subs;
         lock (s_gate)
         {
             interpreter = s_process;
+            // Every executor leases the main interpreter: its leases count the executors alive.
             if (interpreter is not null && interpreter._leases.Count > 0)
                 throw new InvalidOperationException(
                     $"Python cannot be shut down while {interpreter._leases.Count} executor(s) are alive: dispose them first.");
             s_shutDown = true;
+            subs = [.. s_subs];
         }
-        return interpreter is null || interpreter.IsStopped ? Task.CompletedTask : interpreter.ShutdownAsync(bound);
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(bound.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        // CPython 3.12 cannot finalise while a sub-interpreter lives: they end first, each on its own thread.
+        await Task.WhenAll(subs.Where(sub => !sub.IsStopped).Select(sub => sub.ShutdownAsync(bound))).ConfigureAwait(false);
+        if (interpreter is null || interpreter.IsStopped)
+            return;
+        if (subs.Any(sub => !sub.IsStopped))
+        {
+            LogShutdownTimedOut(interpreter._logger, bound); // finalising now would end the process
+            return;
+        }
+        interpreter._skipFinalize = Volatile.Read(ref s_subsRan) && interpreter.PythonVersion?.StartsWith("3.12.", StringComparison.Ordinal) == true;
+        var left = System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), deadline);
+        await interpreter.ShutdownAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the sub-interpreters no executor leases any more (each holds a thread and its own copy of
+    /// every module it imported), on their own threads, within <paramref name="bound"/>.</summary>
+    public static async Task EndUnusedSubsAsync(TimeSpan bound)
+    {
+        var unused = new List<Interpreter>();
+        lock (s_gate)
+        {
+            // Every executor uses the first N - 1: the unused ones are the last.
+            while (s_subs.Count > 0 && s_subs[^1]._leases.Count == 0)
+            {
+                unused.Add(s_subs[^1]);
+                s_subs.RemoveAt(s_subs.Count - 1);
+            }
+        }
+        if (unused.Count > 0)
+            await Task.WhenAll(unused.Where(sub => !sub.IsStopped).Select(sub => sub.ShutdownAsync(bound))).ConfigureAwait(false);
     }
 
     /// <summary>On the interpreter thread, once Python runs: serves the lease, or fails it when its options
@@ -215,6 +269,25 @@ internal sealed partial class Interpreter
         }
         state = null;
         return false;
+    }
+
+    private long _queued; // work items queued on this interpreter's leases
+
+    /// <summary>A work item was queued on one of this interpreter's leases (1) or taken off (-1).</summary>
+    public void QueueChanged(int delta) => Interlocked.Add(ref _queued, delta);
+
+    /// <summary>Work waiting for or held by this interpreter, over every executor (read from any thread, a
+    /// snapshot): what dispatch to the least loaded interpreter compares.</summary>
+    public long Load => Volatile.Read(ref _queued) + (_runningRequest is null ? 0 : 1);
+
+    /// <summary>The queue length of every interpreter, tagged with its name (the metric's observations).</summary>
+    public static IEnumerable<System.Diagnostics.Metrics.Measurement<long>> QueueLengths()
+    {
+        Interpreter[] all;
+        lock (s_gate)
+            all = s_process is null ? [] : [s_process, .. s_subs];
+        return all.Select(interpreter => new System.Diagnostics.Metrics.Measurement<long>(
+            Volatile.Read(ref interpreter._queued), new KeyValuePair<string, object?>(Diagnostics.Telemetry.InterpreterTag, interpreter.Name)));
     }
 
     private bool AnyQueued()

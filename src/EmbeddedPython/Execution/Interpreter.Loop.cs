@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EmbeddedPython.CPython;
 using EmbeddedPython.Memory;
 
@@ -10,6 +11,7 @@ internal sealed partial class Interpreter
 {
     public unsafe void WakeThread()
     {
+        Volatile.Write(ref _wokenAt, Stopwatch.GetTimestamp()); // before the flag: a spinner that sees it reads this
         _wake.Set();
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _inLoop) == 1 && _wakePipe >= 0)
@@ -29,8 +31,12 @@ internal sealed partial class Interpreter
         var threadState = Py.PyEval_SaveThread();
         try
         {
+            var spinStart = Stopwatch.GetTimestamp();
             if (!SpinUntilWoken())
+            {
                 _wake.Wait();
+                _idleSpin.CameAfter(spinStart);
+            }
         }
         finally
         {
@@ -41,7 +47,7 @@ internal sealed partial class Interpreter
     /// <summary>Watches the wake flag for up to <see cref="PythonExecutorOptions.IdleSpin"/> (GIL released): the
     /// next request of a burst, or of a steady stream, is taken without the cost of waking a sleeping thread.
     /// True when woken meanwhile.</summary>
-    private bool SpinUntilWoken() => _idleSpin.SpinUntil(_wake, static wake => wake.IsSet);
+    private bool SpinUntilWoken() => _idleSpin.SpinUntil(this, static interpreter => interpreter._wake.IsSet ? Volatile.Read(ref interpreter._wokenAt) : 0);
 
     /// <summary>One caller of the interpreter spins for its outcome at a time (<see cref="SpinningValueSource{T}"/>),
     /// so callers never take every core from the interpreter thread.</summary>
@@ -74,7 +80,10 @@ internal sealed partial class Interpreter
     {
         _loopHasWork = true;
         if (wake)
+        {
+            Volatile.Write(ref _wokenAt, Stopwatch.GetTimestamp());
             _wake.Set();
+        }
     }
 
     /// <summary>A loop callback of a limited request starts (its id) or ends (0). Only inside the loop: the

@@ -20,7 +20,7 @@ internal sealed unsafe partial class Interpreter
         if (!state.TryStart())
             return; // finished while queued (timed out, cancelled): never runs
         EnforcePolicy(state);
-        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.request", ActivityKind.Internal, state.CallerActivity?.Context ?? default) : null;
+        using var activity = Telemetry.Source.HasListeners() ? Telemetry.Source.StartActivity("python.request", ActivityKind.Internal, state.CallerActivity?.Context ?? default)?.SetTag(Telemetry.InterpreterTag, Name) : null;
         state.StartTimestamp = Stopwatch.GetTimestamp();
         using var requestId = PyObject.Steal(Py.PyLong_FromLongLong(state.Id));
         PyObject globals = default;
@@ -91,7 +91,7 @@ internal sealed unsafe partial class Interpreter
             globals.Dispose();
             uncached?.Dispose();
             CollectAfterRefusal();
-            Telemetry.RequestRan(state.StartTimestamp);
+            Telemetry.RequestRan(state.StartTimestamp, Name);
         }
     }
 
@@ -180,7 +180,7 @@ internal sealed unsafe partial class Interpreter
         if (state.Script is { } script)
         {
             using var file = PyObject.Steal(Py.FromString(script.FileName));
-            Py.PyDict_SetItem(globals, PythonRuntime.Keys.File, file.Handle);
+            Py.PyDict_SetItem(globals, _runtime.FileKey, file.Handle);
         }
         switch (state.Request.PresetValues)
         {
@@ -267,7 +267,7 @@ internal sealed unsafe partial class Interpreter
                 : outcome is PythonException raised ? MemoryLimitErrors.Explain(raised, state.Memory, state.ProcessRefusalsAtStart)
                 : (Exception)outcome;
             if (state.TryFail(error))
-                Telemetry.RequestFailed(error); // counted by whoever delivers the outcome, once
+                Telemetry.RequestFailed(error, Name); // counted by whoever delivers the outcome, once
             else
                 LogLateError(_logger, state.Id, error.Message);
         }
@@ -334,15 +334,15 @@ internal sealed unsafe partial class Interpreter
     /// <summary>Puts back what user code may have broken (sys.stdout, builtins, the working folder).</summary>
     private void Repair()
     {
-        if (Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stdout) == _runtime.Stdout
-            && Py.PyDict_GetItemWithError(_runtime.SysDict, PythonRuntime.Keys.Stderr) == _runtime.Stderr
+        if (Py.PyDict_GetItemWithError(_runtime.SysDict, _runtime.StdoutKey) == _runtime.Stdout
+            && Py.PyDict_GetItemWithError(_runtime.SysDict, _runtime.StderrKey) == _runtime.Stderr
             && Py.PyDict_Size(_runtime.BuiltinsDict) == _runtime.BuiltinsSize
-            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, PythonRuntime.Keys.CwdChanged) != Py.True
-            && !HostProtection.Touched)
+            && Py.PyDict_GetItemWithError(_runtime.ModuleDict, _runtime.CwdChangedKey) != Py.True
+            && !_protection.Touched)
             return;
         Py.PyErr_Clear();
         using var changed = _runtime.Call("repair"); // restores the working folder Python saw at start-up
-        HostProtection.Rearm(); // the interruption signal, for the requests after this one
+        _protection.Rearm(); // the interruption signal, for the requests after this one
     }
 
     // ---- called back from Python ----

@@ -22,22 +22,61 @@ internal sealed partial class Interpreter
         // which is what lets a signal interrupt time.sleep and blocking waits.
         Py.Py_InitializeEx(0);
         PythonVersion = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(Py.Py_GetVersion());
-        Callbacks.Host = this;
-        Callbacks.InstallNativeModule();
-        PutStdlibOnSysPath();
-        _runtime = PythonRuntime.Load();
+        Register();
+        LoadRuntime();
         if (_options.ProcessMemoryLimit is { } processLimit)
             AllocatorHook.LimitProcess(processLimit);
         else if (_options.DefaultMemoryLimit is not null)
             AllocatorHook.Install(); // refuses at start, not at the first request, a Python it cannot hook
         ExtendSysPath(_options.SearchPaths, installation.SitePackages);
         using var signalNumber = PyObject.Steal(Py.PyLong_FromLongLong(_interruption.Signal));
-        using var pipe = _runtime.Call("install", signalNumber.Handle, _options.AllowProcessExit ? Py.True : Py.False);
-        HostProtection.Load(_options.AllowProcessExit);
-        AuditHook.Install(this);
-        _wakePipe = (int)(long)(Marshalling.FromPython.TryConvert(pipe.Handle, out var fd) ? fd! : -1L);
-        _interruption.Attach(Libc.pthread_self());
+        InstallGuards(signalNumber.Handle);
         LogStarted(_logger, PythonVersion ?? "?", installation.Library);
+    }
+
+    /// <summary>A sub-interpreter, on its own thread once the main interpreter runs: its own GIL, and its own
+    /// <c>embedded_python._native</c>, runtime module, guards and asyncio loop. Below 3.12 it fails, naming 3.12.</summary>
+    private unsafe void StartSub()
+    {
+        _main!.Ready.GetAwaiter().GetResult();
+        _installation = _main._installation;
+        PythonVersion = _main.PythonVersion;
+        if (Py.Py_NewInterpreterFromConfig == null)
+            throw new InvalidOperationException(
+                $"PythonExecutorOptions.Interpreters > 1 needs CPython 3.12 or later (sub-interpreters with their own GIL), "
+                + $"but this process runs CPython {PythonVersion?.Split(' ')[0]}: set Interpreters to 1, or use CPython 3.12+.");
+        _threadState = Py.NewIsolatedInterpreter();
+        Register();
+        LoadRuntime();
+        ExtendSysPath(_options.SearchPaths, _installation.SitePackages);
+        InstallGuards(Py.None); // no signal reaches a sub-interpreter: a host sleep and async exceptions instead
+        Volatile.Write(ref s_subsRan, true);
+        LogSubStarted(_logger, Name);
+    }
+
+    /// <summary>Makes this interpreter the one native callbacks on its threads report to.</summary>
+    private unsafe void Register()
+    {
+        _interpreterState = Py.PyInterpreterState_Get();
+        _pthread = Libc.pthread_self();
+        s_byState[_interpreterState] = this;
+    }
+
+    private void LoadRuntime()
+    {
+        Callbacks.InstallNativeModule();
+        PutStdlibOnSysPath();
+        _runtime = PythonRuntime.Load();
+    }
+
+    /// <summary>The runtime's output routing, loop and guards, the .NET half of the guards, and the audit hook.</summary>
+    private unsafe void InstallGuards(nint signalNumber)
+    {
+        using var pipe = _runtime.Call("install", signalNumber, _options.AllowProcessExit ? Py.True : Py.False);
+        _protection = HostProtection.Load(_options.AllowProcessExit, IsMain);
+        AuditHook.Install();
+        _wakePipe = (int)(long)(Marshalling.FromPython.TryConvert(pipe.Handle, out var fd) ? fd! : -1L);
+        _interruption.Attach(_pthread);
     }
 
     /// <summary>The shipped python-stdlib folder (embedded_python) goes first on sys.path.</summary>

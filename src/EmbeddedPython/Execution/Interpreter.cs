@@ -12,8 +12,9 @@ using Microsoft.Extensions.Logging;
 namespace EmbeddedPython.Execution;
 
 /// <summary>
-/// The interpreter thread: the one thread of the process that initialises CPython and runs every request,
-/// FIFO from each executor's queue, the queues of several executors (leases, see Interpreter.Leases.cs) in
+/// One interpreter and its thread: the main interpreter's thread initialises CPython; each sub-interpreter
+/// (<see cref="PythonExecutorOptions.Interpreters"/>, Interpreter.Leases.cs) has a thread of its own and its own
+/// GIL. The thread runs every request sent to its interpreter, FIFO from each executor's queue, the queues of several executors (leases, see Interpreter.Leases.cs) in
 /// turn. Between requests it runs the asyncio loop while the loop has work, and otherwise parks with the
 /// GIL released (so Python threads started by user code run). Continuations of callers never run here:
 /// results are delivered through completion sources that continue asynchronously.
@@ -33,6 +34,7 @@ internal sealed partial class Interpreter : IInterpreterHost
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 100);
     private readonly SpinBudget _idleSpin;            // from PythonExecutorOptions.IdleSpin of the first executor
     private int _callerSpinning;                      // 1 while a caller spins for its outcome (SpinningValueSource)
+    private long _wokenAt;                            // when the wake flag was last set (SpinBudget learns from it)
     private readonly ConcurrentDictionary<long, RequestState> _open = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -47,6 +49,15 @@ internal sealed partial class Interpreter : IInterpreterHost
     private int _wakePipe = -1;
     private PythonRuntime _runtime = null!;
     private PythonInstallation _installation = null!;
+    private readonly Interpreter? _main;                // set for a sub-interpreter: it starts once the main one runs
+    private HostProtection _protection = null!;
+    private nint _interpreterState;
+    private nint _threadState;           // a sub-interpreter's own (Py_EndInterpreter takes it)
+    private nuint _pthread;
+
+    // The interpreter whose thread this is; other threads find theirs by their interpreter state.
+    [ThreadStatic] private static Interpreter? t_current;
+    private static readonly ConcurrentDictionary<nint, Interpreter> s_byState = new();
 
     /// <summary>The request whose code runs synchronously right now. Setting it charges the thread's Python
     /// allocations to that request's memory account (none when it has no limit, or when cleared).</summary>
@@ -55,23 +66,51 @@ internal sealed partial class Interpreter : IInterpreterHost
         get => _runningRequest;
         set
         {
+            if (value is null && _strayInterrupt)
+                ClearStrayInterrupt();
             _runningRequest = value;
             AllocatorHook.Charge(value?.Memory);
         }
     }
 
-    /// <summary>Created by the first executor of the process (<see cref="Acquire"/>).</summary>
-    private Interpreter(PythonExecutorOptions options, ILoggerFactory loggerFactory)
+    /// <summary>The main interpreter is created by the first executor of the process, a sub-interpreter by the
+    /// first executor that asks for that many (<see cref="Acquire"/>).</summary>
+    private Interpreter(PythonExecutorOptions options, ILoggerFactory loggerFactory, int index = 0, Interpreter? main = null)
     {
         _options = options;
+        Index = index;
+        Name = index == 0 ? "main" : $"sub-{index}";
+        _main = main;
         _logger = loggerFactory.CreateLogger("EmbeddedPython.Interpreter");
         _outputLogger = loggerFactory.CreateLogger("EmbeddedPython.Output");
         _interruption = new Interruption(this);
         _idleSpin = new SpinBudget(options);
         // A background thread: a process that never disposes the executor still exits.
-        _thread = new Thread(Run, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = "EmbeddedPython interpreter" };
+        var name = index == 0 ? "EmbeddedPython interpreter" : $"EmbeddedPython interpreter {index}";
+        _thread = new Thread(Run, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = name };
         _thread.Start();
     }
+
+    /// <summary>0 for the main interpreter, 1… for sub-interpreters.</summary>
+    public int Index { get; }
+
+    public bool IsMain => Index == 0;
+
+    /// <summary>"main", or "sub-1", "sub-2", …: the <c>interpreter</c> tag of telemetry.</summary>
+    public string Name { get; }
+
+    /// <summary>The interpreter of the calling thread, which holds a GIL: the interpreter thread's own, or,
+    /// on a Python thread user code started, the one its thread state belongs to.</summary>
+    public static unsafe Interpreter Running => t_current ?? s_byState[Py.PyInterpreterState_Get()];
+
+    /// <summary>As <see cref="Running"/>, or null on a thread of an interpreter not (yet) registered.</summary>
+    public static unsafe Interpreter? RunningOrNull => t_current ?? s_byState.GetValueOrDefault(Py.PyInterpreterState_Get());
+
+    public PythonRuntime Runtime => _runtime;
+
+    public HostProtection Protection => _protection;
+
+    public bool IsOwnThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
 
     /// <summary>Completes when Python is initialised, or fails with the reason it could not be.</summary>
     public Task Ready => _ready.Task;
@@ -94,9 +133,13 @@ internal sealed partial class Interpreter : IInterpreterHost
 
     private void Run()
     {
+        t_current = this;
         try
         {
-            Start();
+            if (IsMain)
+                Start();
+            else
+                StartSub();
         }
         catch (Exception e)
         {
@@ -129,7 +172,7 @@ internal sealed partial class Interpreter : IInterpreterHost
             RunControl();
             if (TryTakeQueued(out var state))
             {
-                Telemetry.QueueChanged(-1);
+                QueueChanged(-1);
                 if (_closing || state.Lease.IsClosing)
                     state.TryFail(new ObjectDisposedException(nameof(PythonExecutor)));
                 else
@@ -234,6 +277,9 @@ internal sealed partial class Interpreter : IInterpreterHost
 
     [LoggerMessage(6, LogLevel.Warning, "Python did not stop within {Bound}; the interpreter thread is left to finish on its own")]
     private static partial void LogShutdownTimedOut(ILogger logger, TimeSpan bound);
+
+    [LoggerMessage(9, LogLevel.Information, "Sub-interpreter {Name} started")]
+    private static partial void LogSubStarted(ILogger logger, string name);
 
     [LoggerMessage(7, LogLevel.Information, "{Output}")]
     private static partial void LogUnattributedOutput(ILogger logger, string output);

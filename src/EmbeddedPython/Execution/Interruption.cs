@@ -9,7 +9,9 @@ namespace EmbeddedPython.Execution;
 /// blocking call returns EINTR, Python runs the handler installed by <c>embedded_python._runtime</c>, and
 /// the handler raises <c>Interrupted</c> into the request's code if that request is being interrupted.
 /// The signal is sent again until the request has stopped, and the handler traces the request's frames so
-/// that code which catches the exception and carries on meets it again at its next line.
+/// that code which catches the exception and carries on meets it again at its next line. A sub-interpreter
+/// gets no signal: its code is stopped by <see cref="Interpreter.RaiseInto"/> (an asynchronous exception, and
+/// the end of a host sleep), repeated at the same interval.
 /// </summary>
 internal sealed partial class Interruption(Interpreter interpreter)
 {
@@ -28,7 +30,19 @@ internal sealed partial class Interruption(Interpreter interpreter)
             return;
         if (state.Phase == RequestState.Open)
             interpreter.Post(() => interpreter.CancelTasks(state));
-        _ = KeepSignallingAsync(state);
+        if (interpreter.IsMain)
+            _ = KeepSignallingAsync(state);
+        else
+            _ = Task.Run(() => KeepRaisingAsync(state)); // reaching in waits for the GIL: never on the caller's thread
+    }
+
+    private async Task KeepRaisingAsync(RequestState state)
+    {
+        for (var attempt = 0; attempt < 200 && interpreter.IsRunning(state); attempt++)
+        {
+            interpreter.RaiseInto(state);
+            await Task.Delay(ResendInterval).ConfigureAwait(false);
+        }
     }
 
     private async Task KeepSignallingAsync(RequestState state)

@@ -16,7 +16,7 @@ internal static unsafe class PythonErrors
     /// <summary>Describes an exception object: type, message, traceback, and line/offset for syntax errors.</summary>
     public static PythonException Describe(nint exception, string? context = null)
     {
-        var runtime = PythonRuntime.Current;
+        var runtime = Interpreter.RunningOrNull?.Runtime; // null before the runtime module is loaded
         if (runtime is not null)
         {
             using var args = PyObject.Steal(Py.Tuple(exception));

@@ -5,11 +5,12 @@ namespace EmbeddedPython.Execution;
 /// <summary>
 /// The objects of <c>embedded_python._runtime</c> (and of its <c>compat</c>, which says which globals the host
 /// injects into every request) and of CPython that the hot path uses, looked up once on the interpreter thread
-/// after start-up and kept for the life of the process (CPython is process-wide).
+/// after start-up and kept for the life of the interpreter (each interpreter has its own).
 /// </summary>
 internal sealed unsafe class PythonRuntime
 {
-    public static PythonRuntime Current { get; private set; } = null!;
+    /// <summary>The runtime of the calling thread's interpreter (each interpreter loads its own).</summary>
+    public static PythonRuntime Current => Interpreter.Running.Runtime;
 
     private readonly PyObject _module;
     private readonly Dictionary<string, nint> _functions = new();
@@ -54,10 +55,11 @@ internal sealed unsafe class PythonRuntime
     public nint Stderr { get; private set; }
     public nint BuiltinsSize { get; private set; }
 
-    public static class Keys
-    {
-        public static nint File, Stdout, Stderr, CwdChanged;
-    }
+    // Interned names of the hot path (interned strings belong to an interpreter from 3.13).
+    public nint FileKey { get; private set; }
+    public nint StdoutKey { get; private set; }
+    public nint StderrKey { get; private set; }
+    public nint CwdChangedKey { get; private set; }
 
     /// <summary>Imports the runtime module (its native half must already be in sys.modules) and caches what the hot path needs.</summary>
     public static PythonRuntime Load()
@@ -66,7 +68,6 @@ internal sealed unsafe class PythonRuntime
         if (module.IsNull)
             throw PythonErrors.Take("importing embedded_python._runtime");
         var runtime = new PythonRuntime(module);
-        Current = runtime;
         runtime.ModuleDict = Py.PyModule_GetDict(module.Handle);
         runtime.DateTimeParts = runtime.Attribute("datetime_parts");
         runtime.MakeDateTime = runtime.Attribute("make_datetime");
@@ -79,10 +80,10 @@ internal sealed unsafe class PythonRuntime
         runtime.Stdout = runtime.Attribute("stdout");
         runtime.Stderr = runtime.Attribute("stderr");
 
-        Keys.File = Py.Intern("__file__");
-        Keys.Stdout = Py.Intern("stdout");
-        Keys.Stderr = Py.Intern("stderr");
-        Keys.CwdChanged = Py.Intern("cwd_changed");
+        runtime.FileKey = Py.Intern("__file__");
+        runtime.StdoutKey = Py.Intern("stdout");
+        runtime.StderrKey = Py.Intern("stderr");
+        runtime.CwdChangedKey = Py.Intern("cwd_changed");
 
         using var sys = Py.Import("sys");
         runtime.SysDict = Py.PyModule_GetDict(sys.Handle); // borrowed: sys lives as long as Python

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 
 namespace EmbeddedPython.Execution;
@@ -16,9 +17,12 @@ namespace EmbeddedPython.Execution;
 internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget spin) : IValueTaskSource<T>
 {
     private ManualResetValueTaskSourceCore<T> _core = new() { RunContinuationsAsynchronously = true };
-    private volatile bool _done;
+    private long _doneAt; // when the outcome was set, 0 before
+
+    private bool IsDone => Volatile.Read(ref _doneAt) != 0;
     private bool _spun;
     private ManualResetEventSlim? _blocked; // made by a caller that blocks on a pending outcome (GetResult)
+    private long _spunOutAt;                // when a caller's spin that timed out began, else 0
 
     public ValueTask<T> Task => new(this, _core.Version);
 
@@ -36,14 +40,16 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget
 
     private void Done()
     {
-        _done = true;
+        if (Volatile.Read(ref _spunOutAt) is not 0 and var spinStart)
+            spin.CameAfter(spinStart);
+        Volatile.Write(ref _doneAt, Stopwatch.GetTimestamp());
         Interlocked.MemoryBarrier(); // the flag before the look at _blocked: a blocker publishes, then reads the flag
         Volatile.Read(ref _blocked)?.Set();
     }
 
     public ValueTaskSourceStatus GetStatus(short token)
     {
-        if (!_done && !_spun)
+        if (!IsDone && !_spun)
         {
             _spun = true;
             SpinForOutcome();
@@ -55,7 +61,7 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget
     /// spins, then blocks until it is there, where a plain ValueTask source would throw.</summary>
     public T GetResult(short token)
     {
-        if (!_done)
+        if (!IsDone)
             Block();
         return _core.GetResult(token);
     }
@@ -67,11 +73,11 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget
             _spun = true;
             SpinForOutcome();
         }
-        if (_done)
+        if (IsDone)
             return;
         var gate = new ManualResetEventSlim();
         Interlocked.Exchange(ref _blocked, gate);
-        if (!_done)
+        if (!IsDone)
             gate.Wait();
     }
 
@@ -84,7 +90,9 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget
             return;
         try
         {
-            spin.SpinUntil(this, static source => source._done);
+            var spinStart = Stopwatch.GetTimestamp();
+            if (!spin.SpinUntil(this, static source => Volatile.Read(ref source._doneAt)))
+                Volatile.Write(ref _spunOutAt, spinStart);
         }
         finally
         {

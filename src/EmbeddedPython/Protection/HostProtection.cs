@@ -11,29 +11,40 @@ namespace EmbeddedPython.Protection;
 /// live in Python; this re-arms the signal after a request that touched it, and from a pending call when an
 /// interruption does not get through (the handler replaced or the signal blocked by a way round the guards),
 /// and answers the audit events of <c>os.kill</c>, <c>os.killpg</c> and <c>signal.pthread_kill</c>, which
-/// catch those calls however the code reached them.
+/// catch those calls however the code reached them. One per interpreter (each has its own guards); the
+/// signal and its re-arming exist only in the main interpreter, the only one signals reach.
 /// </summary>
-internal static unsafe class HostProtection
+internal sealed unsafe class HostProtection
 {
-    private static nint s_moduleDict;
-    private static nint s_touchedKey;
-    private static nint s_rearm;
-    private static nint s_checkSignalEvent;
+    private static HostProtection? s_main;
+
+    private readonly nint _moduleDict;
+    private readonly nint _touchedKey;
+    private readonly nint _rearm;
+    private readonly nint _checkSignalEvent;
+
+    private HostProtection(nint module)
+    {
+        _moduleDict = Py.PyModule_GetDict(module); // the module lives as long as its interpreter
+        _touchedKey = Py.Intern("touched");
+        _rearm = Function(module, "rearm");
+        _checkSignalEvent = Function(module, "check_signal_event");
+    }
 
     /// <summary>Whether signals aimed at the host are refused (false with AllowProcessExit).</summary>
     public static bool GuardsSignals { get; private set; }
 
     /// <summary>On the interpreter thread, after <c>_runtime.install</c> installed the Python guards.</summary>
-    public static void Load(bool allowProcessExit)
+    public static HostProtection Load(bool allowProcessExit, bool isMain)
     {
         using var module = Py.Import("embedded_python._protection");
         if (module.IsNull)
             throw PythonErrors.Take("importing embedded_python._protection");
-        s_moduleDict = Py.PyModule_GetDict(module.Handle); // the module lives as long as Python
-        s_touchedKey = Py.Intern("touched");
-        s_rearm = Function(module.Handle, "rearm");
-        s_checkSignalEvent = Function(module.Handle, "check_signal_event");
+        var protection = new HostProtection(module.Handle);
         GuardsSignals = !allowProcessExit;
+        if (isMain)
+            s_main = protection;
+        return protection;
     }
 
     private static nint Function(nint module, string name)
@@ -41,17 +52,17 @@ internal static unsafe class HostProtection
         var function = Py.GetAttr(module, name);
         if (function.IsNull)
             throw PythonErrors.Take($"reading embedded_python._protection.{name}");
-        return function.Release(); // kept for the life of the process
+        return function.Release(); // kept for the life of the interpreter
     }
 
     /// <summary>Whether a request changed the signal's mask through the guards since the last re-arm (cheap: one dict read).</summary>
-    public static bool Touched => Py.PyDict_GetItemWithError(s_moduleDict, s_touchedKey) == Py.True;
+    public bool Touched => Py.PyDict_GetItemWithError(_moduleDict, _touchedKey) == Py.True;
 
     /// <summary>On the interpreter thread: puts the interruption handler back and unblocks the signal.</summary>
-    public static void Rearm()
+    public void Rearm()
     {
         using var args = PyObject.Steal(Py.PyTuple_New(0));
-        using var result = PyObject.Steal(Py.PyObject_CallObject(s_rearm, args.Handle));
+        using var result = PyObject.Steal(Py.PyObject_CallObject(_rearm, args.Handle));
         if (result.IsNull)
             throw PythonErrors.Take("embedded_python._protection.rearm");
     }
@@ -60,11 +71,11 @@ internal static unsafe class HostProtection
     private static Thread? s_rearmThread;
     private static volatile bool s_stopped;
 
-    /// <summary>From any thread: has the interpreter thread re-arm at its next check, which code in a loop
-    /// reaches even when the signal cannot get through.</summary>
+    /// <summary>From any thread: has the main interpreter's thread re-arm at its next check, which code in a
+    /// loop reaches even when the signal cannot get through.</summary>
     public static void RequestRearm()
     {
-        if (s_rearm == 0 || s_stopped)
+        if (s_main is null || s_stopped)
             return;
         if (s_rearmThread is null)
         {
@@ -80,7 +91,8 @@ internal static unsafe class HostProtection
 
     // Before 3.12 a pending call added by a thread without the GIL is noticed only when the interpreter
     // thread next takes the GIL back, so this thread takes it (briefly, after the switch interval) to add the
-    // call. A thread of its own: taking the GIL waits as long as native code holds it.
+    // call. A thread of its own: taking the GIL waits as long as native code holds it. PyGILState and pending
+    // calls both reach the main interpreter, the one this is for.
     private static void QueueRearms()
     {
         while (true)
@@ -99,7 +111,7 @@ internal static unsafe class HostProtection
     {
         try
         {
-            Rearm();
+            s_main!.Rearm();
         }
         catch (Exception)
         {
@@ -114,11 +126,11 @@ internal static unsafe class HostProtection
         name.SequenceEqual("os.kill"u8) || name.SequenceEqual("os.killpg"u8) || name.SequenceEqual("signal.pthread_kill"u8);
 
     /// <summary>0, or -1 with PermissionError set when the signal is aimed at the host.</summary>
-    public static int CheckSignalEvent(string name, nint args)
+    public int CheckSignalEvent(string name, nint args)
     {
         using var eventName = PyObject.Steal(Py.FromString(name));
         using var callArgs = PyObject.Steal(Py.Tuple(eventName.Handle, args));
-        using var result = PyObject.Steal(Py.PyObject_CallObject(s_checkSignalEvent, callArgs.Handle));
+        using var result = PyObject.Steal(Py.PyObject_CallObject(_checkSignalEvent, callArgs.Handle));
         return result.IsNull ? -1 : 0;
     }
 }

@@ -30,6 +30,7 @@ public sealed class HostingTests
             ["EmbeddedPython:DefaultTimeout"] = "00:00:05",
             ["EmbeddedPython:CodeCacheSize"] = "12",
             ["EmbeddedPython:SearchPaths:0"] = "/tmp",
+            ["EmbeddedPython:Interpreters"] = "3",
         }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddPythonExecutor(o => o.QueueCapacity = 7);
         using var provider = services.BuildServiceProvider();
@@ -38,6 +39,14 @@ public sealed class HostingTests
         Assert.Equal(12, options.CodeCacheSize);
         Assert.Equal(["/tmp"], options.SearchPaths);
         Assert.Equal(7, options.QueueCapacity);
+        Assert.Equal(3, options.Interpreters);
+    }
+
+    [Fact]
+    public void Interpreters_below_one_fail_validation_naming_the_setting()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new PythonExecutor(new PythonExecutorOptions { Interpreters = 0 }));
+        Assert.Contains("EmbeddedPython:Interpreters must be between 1 and 64, not 0.", error.Message);
     }
 
     [Fact]

@@ -133,27 +133,36 @@ public sealed class HandOffTests
     }
 
     [Fact]
-    public void A_spin_that_times_out_halves_the_next_down_to_a_sixteenth_and_one_that_pays_off_doubles_it()
+    public void A_spin_budget_halves_to_none_on_timeouts_or_late_sights_doubles_on_a_prompt_one_and_grows_after_a_short_sleep()
     {
-        var budget = new SpinBudget(new PythonExecutorOptions { IdleSpin = TimeSpan.FromMilliseconds(32) });
-        static TimeSpan Failing(SpinBudget b)
-        {
-            var watch = Stopwatch.StartNew();
-            Assert.False(b.SpinUntil(0, static _ => false));
-            return watch.Elapsed;
-        }
-        // A spin never ends before its budget unless it sees what it waits for: lower bounds are exact.
-        Assert.True(Failing(budget) >= TimeSpan.FromMilliseconds(32));
-        Assert.True(Failing(budget) >= TimeSpan.FromMilliseconds(16));
-        for (var i = 0; i < 4; i++)
-            Failing(budget); // 8, 4, 2, then the floor: 2 ms
-        var atTheFloor = Failing(budget);
-        Assert.True(atTheFloor >= TimeSpan.FromMilliseconds(2));
-        Assert.True(atTheFloor < TimeSpan.FromMilliseconds(16), $"a spin at its floor of 2 ms took {atTheFloor}");
-        Assert.True(budget.SpinUntil(0, static _ => true)); // paid off: 4 ms
-        Assert.True(budget.SpinUntil(0, static _ => true)); // 8 ms
-        Assert.True(Failing(budget) >= TimeSpan.FromMilliseconds(8));
-        Assert.False(new SpinBudget(new PythonExecutorOptions { IdleSpin = TimeSpan.Zero }).SpinUntil(0, static _ => false));
+        var most = TimeSpan.FromMilliseconds(32);
+        var budget = new SpinBudget(new PythonExecutorOptions { IdleSpin = most });
+        TimeSpan Budget() => Stopwatch.GetElapsedTime(0, budget.Ticks);
+
+        Assert.Equal(most, Budget());
+        var watch = Stopwatch.StartNew();
+        Assert.False(budget.SpinUntil(0, static _ => 0L));
+        Assert.True(watch.Elapsed >= most, $"a spin of {most} gave up after {watch.Elapsed}"); // never before its budget
+        Assert.Equal(most / 2, Budget());
+        for (var i = 0; i < 3; i++)
+            Assert.False(budget.SpinUntil(0, static _ => 0L)); // 8, 4, 2 ms
+        Assert.Equal(most / 16, Budget());
+        Assert.False(budget.SpinUntil(0, static _ => 0L));
+        Assert.Equal(TimeSpan.Zero, Budget()); // below a sixteenth: no spin at all
+        watch.Restart();
+        Assert.False(budget.SpinUntil(0, static _ => 0L));
+        Assert.True(watch.Elapsed < most / 2, $"a spin with no budget took {watch.Elapsed}");
+
+        budget.CameAfter(Stopwatch.GetTimestamp()); // a sleep that ended at once: a longer spin might have paid
+        Assert.Equal(most / 16, Budget());
+        budget.CameAfter(Stopwatch.GetTimestamp() - Stopwatch.Frequency); // a second later: no spin would have
+        Assert.Equal(most / 16, Budget());
+        Assert.True(budget.SpinUntil(0, static _ => Stopwatch.GetTimestamp())); // seen as it arrived
+        Assert.Equal(most / 8, Budget());
+        Assert.True(budget.SpinUntil(0, static _ => Stopwatch.GetTimestamp() - Stopwatch.Frequency)); // seen a second late
+        Assert.Equal(most / 16, Budget());
+
+        Assert.False(new SpinBudget(new PythonExecutorOptions { IdleSpin = TimeSpan.Zero }).SpinUntil(0, static _ => 0L));
     }
 
     [Theory]
@@ -166,8 +175,8 @@ public sealed class HandOffTests
     }
 
     [Theory]
-    [InlineData(200)]
-    [InlineData(2_000)]  // the default
+    [InlineData(50)]     // the default
+    [InlineData(2_000)]
     [InlineData(50_000)] // a long spin ends all the same
     public async Task An_executor_with_nothing_to_do_uses_almost_no_CPU(int idleSpinMicroseconds)
     {
