@@ -1,11 +1,13 @@
 """Internals of the host: output routing, the asyncio loop the interpreter thread owns, request
 bookkeeping for streaming, and interruption. The .NET side calls the functions at the bottom; user code
-should only use the package's public names."""
+should only use the package's public names.
 
-import asyncio
+Start-up imports only what every request needs: asyncio (about 25 ms), traceback, datetime, decimal and
+uuid are imported when something first needs them (the loop when anything imports asyncio, see
+``_LoopOnImport``)."""
+
 import builtins
 import contextvars
-import datetime
 import enum
 import gc
 import io
@@ -15,11 +17,9 @@ import site
 import sys
 import threading
 import time
-import traceback
 import types
-import uuid
 import weakref
-from decimal import Decimal
+from _ast import PyCF_ALLOW_TOP_LEVEL_AWAIT as _TOP_LEVEL_AWAIT
 
 from . import _native, _protection, compat
 
@@ -274,40 +274,92 @@ def take_output(request_id):
 
 # ---- the event loop the interpreter thread owns ----
 
-class _HostLoop(asyncio.SelectorEventLoop):
-    """The interpreter thread's loop. It stops when .NET has work for the thread (a byte on the wake
-    pipe) or when nothing is left to do, and tells a parked .NET thread when another thread schedules
-    a callback."""
-
-    def _write_to_self(self):
-        super()._write_to_self()
-        _native.wake()
-
-    def _run_once(self):
-        super()._run_once()
-        if not has_work():
-            self.stop()
-
-    # Work scheduled while the loop is not running (sync code calling create_task, call_soon, call_later)
-    # tells .NET that the loop needs a turn before the thread parks. Callbacks of a request with a memory
-    # limit (task steps, future callbacks, timers) run charged to it.
-    def call_soon(self, callback, *args, context=None):
-        if not self.is_running():
-            _native.loop_touched()
-        if limited_requests:
-            callback, args = _charged(callback, args, context)
-        return super().call_soon(callback, *args, context=context)
-
-    def call_at(self, when, callback, *args, context=None):
-        if not self.is_running():
-            _native.loop_touched()
-        if limited_requests:
-            callback, args = _charged(callback, args, context)
-        return super().call_at(when, callback, *args, context=context)
-
-
-loop = None
+asyncio = loop = None
+_loop_is_current = False  # set_event_loop(loop) was called on the interpreter thread
 _wake_read = _wake_write = -1
+
+
+def _make_loop(module):
+    """The interpreter thread's loop, made once asyncio (``module``) is imported. It stops when .NET has work
+    for the thread (a byte on the wake pipe) or when nothing is left to do, and tells a parked .NET thread
+    when another thread schedules a callback."""
+    global asyncio, loop
+    if loop is not None:
+        return
+    asyncio = module
+
+    class _HostLoop(asyncio.SelectorEventLoop):
+        def _write_to_self(self):
+            super()._write_to_self()
+            _native.wake()
+
+        def _run_once(self):
+            super()._run_once()
+            if not has_work():
+                self.stop()
+
+        # Work scheduled while the loop is not running (sync code calling create_task, call_soon, call_later)
+        # tells .NET that the loop needs a turn before the thread parks. Callbacks of a request with a memory
+        # limit (task steps, future callbacks, timers) run charged to it.
+        def call_soon(self, callback, *args, context=None):
+            if not self.is_running():
+                _native.loop_touched()
+            if limited_requests:
+                callback, args = _charged(callback, args, context)
+            return super().call_soon(callback, *args, context=context)
+
+        def call_at(self, when, callback, *args, context=None):
+            if not self.is_running():
+                _native.loop_touched()
+            if limited_requests:
+                callback, args = _charged(callback, args, context)
+            return super().call_at(when, callback, *args, context=context)
+
+    loop = _HostLoop()
+    loop.set_task_factory(_task_factory)
+    loop.add_reader(_wake_read, _on_wake)
+    if threading.get_ident() == _interpreter_thread:
+        _make_current()
+    else:
+        _native.wake()  # imported by another thread: run_loop makes it the interpreter thread's loop
+
+
+def _make_current():
+    global _loop_is_current
+    asyncio.set_event_loop(loop)
+    _loop_is_current = True
+
+
+class _LoopOnImport:
+    """On sys.meta_path until asyncio is imported, by the host or by user code: right after asyncio's own
+    code has run, the host's loop is made, so that sync code calling asyncio.get_event_loop() gets it. A
+    find_spec without an import (a check that asyncio exists) leaves it in place."""
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "asyncio":
+            return None
+        for finder in sys.meta_path:
+            spec = finder.find_spec(name, path, target) if finder is not cls and hasattr(finder, "find_spec") else None
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = cls(spec.loader)
+                return spec
+        return None
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        module.__spec__.loader = module.__loader__ = self._loader
+        if type(self) in sys.meta_path:
+            sys.meta_path.remove(type(self))
+        self._loader.exec_module(module)
+        _make_loop(module)
+
 
 # ---- memory: callbacks of requests with a memory limit are charged to them ----
 
@@ -335,7 +387,7 @@ def _run_charged(request_id, callback, *args):
 
 
 def has_work():
-    return bool(loop._ready or loop._scheduled or asyncio.all_tasks(loop))
+    return loop is not None and bool(loop._ready or loop._scheduled or asyncio.all_tasks(loop))
 
 
 def _on_wake():
@@ -349,11 +401,17 @@ def _on_wake():
 def run_loop():
     """Runs the loop until .NET wakes it or it has nothing left to do; True while work remains."""
     current_id.set(None)
+    if loop is None:
+        return False
+    if not _loop_is_current:
+        _make_current()
     loop.run_forever()
     return has_work()
 
 
 def start_async(request_id, coroutine):
+    if loop is None:
+        _make_loop(__import__("asyncio"))  # the first coroutine before anything imported asyncio
     task = loop.create_task(coroutine)
     task.add_done_callback(lambda t: _native.async_done(request_id))
     return task
@@ -457,7 +515,7 @@ def _on_interrupt_signal(signum, frame):
     reason = _native.interrupted(request_id)
     if not reason:
         return
-    if asyncio._get_running_loop() is not None and asyncio.current_task() is None:
+    if loop is not None and asyncio._get_running_loop() is not None and asyncio.current_task() is None:
         return  # inside the loop's own machinery: the request's tasks are cancelled instead
     # Code that catches the exception and carries on (``except BaseException: pass`` in a loop) meets it
     # again: the tracer raises at the next line, which lies inside the handler that caught it, and an
@@ -510,7 +568,6 @@ def _trace_stack(frame):
 
 # ---- compiling and describing ----
 
-_TOP_LEVEL_AWAIT = getattr(__import__("ast"), "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0x2000)
 _CO_COROUTINE = 0x80
 
 
@@ -528,6 +585,7 @@ def describe(exc):
     except BaseException:
         message = f"<unprintable {name}>"
     try:
+        import traceback
         text = "".join(traceback.format_exception(kind, exc, exc.__traceback__))
     except BaseException:
         text = None
@@ -550,18 +608,27 @@ def datetime_parts(value):
 
 
 def make_datetime(year, month, day, hour, minute, second, microsecond, offset_microseconds):
+    import datetime
     tz = None if offset_microseconds is None else datetime.timezone(datetime.timedelta(microseconds=offset_microseconds))
     return datetime.datetime(year, month, day, hour, minute, second, microsecond, tzinfo=tz)
 
 
-datetime_type = datetime.datetime
-date_type = datetime.date
-decimal_type = Decimal
-uuid_type = uuid.UUID
-
-
 def make_uuid(data):
+    import uuid
     return uuid.UUID(bytes=data)
+
+
+_LAZY_TYPES = {"datetime_type": ("datetime", "datetime"), "date_type": ("datetime", "date"),
+               "decimal_type": ("decimal", "Decimal"), "uuid_type": ("uuid", "UUID")}
+
+
+def __getattr__(name):
+    """The types above, imported when the host first looks them up."""
+    if name not in _LAZY_TYPES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _LAZY_TYPES[name]
+    value = globals()[name] = getattr(__import__(module), attribute)
+    return value
 
 
 # ---- user mistakes the host repairs after each request ----
@@ -604,7 +671,7 @@ def install(interrupt_signal, allow_process_exit):
     """Called once by the host on the interpreter thread, right after Py_InitializeEx (or after it made a
     sub-interpreter: interrupt_signal None, no signal reaches one). Returns the pipe .NET writes to when it
     needs the thread back from the loop."""
-    global loop, _wake_read, _wake_write, _interpreter_thread, _in_subinterpreter
+    global _wake_read, _wake_write, _interpreter_thread, _in_subinterpreter
     # Its ident, not threading.current_thread(): that would make a _DummyThread, whose 3.13 clean-up fails
     # noisily when a sub-interpreter ends.
     _interpreter_thread = threading.get_ident()
@@ -616,12 +683,12 @@ def install(interrupt_signal, allow_process_exit):
         sys.argv = [""]
     os.chdir = _chdir
     _protection.install(interrupt_signal, _on_interrupt_signal, allow_process_exit, _interrupting)
-    loop = _HostLoop()
-    loop.set_task_factory(_task_factory)
-    asyncio.set_event_loop(loop)
     _wake_read, _wake_write = os.pipe()
     os.set_blocking(_wake_read, False)
-    loop.add_reader(_wake_read, _on_wake)
+    if "asyncio" in sys.modules:
+        _make_loop(sys.modules["asyncio"])
+    else:
+        sys.meta_path.insert(0, _LoopOnImport)
     return _wake_write
 
 

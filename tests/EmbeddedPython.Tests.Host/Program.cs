@@ -45,6 +45,29 @@ switch (args.FirstOrDefault())
         }
         return 0;
     }
+    case "lazy-imports":
+    {
+        // What start-up leaves unimported; then asyncio imported first by a thread of request code: sync code
+        // after it still gets the host's loop from asyncio.get_event_loop(), and the task it creates runs.
+        await using var python = new PythonExecutor(new PythonExecutorOptions());
+        var first = await python.ExecuteAsync(new PythonRequest
+        {
+            Code = "import sys\nloaded = ','.join(m for m in ('asyncio', 'traceback', 'uuid', 'decimal', 'datetime') if m in sys.modules) or 'none'",
+            LimitReturnTo = ["loaded"],
+        });
+        Console.WriteLine($"loaded-at-start={first.Values["loaded"]}");
+        await python.ExecuteAsync("import threading\nt = threading.Thread(target=__import__, args=('asyncio',))\nt.start()\nt.join()");
+        await Task.Delay(100); // the interpreter thread's idle turn makes the loop its current one
+        var scheduled = await python.ExecuteAsync(new PythonRequest
+        {
+            Code = "import asyncio, builtins\nfrom embedded_python import _runtime\nbuiltins._lazy_ticks = []\nasync def tick():\n    builtins._lazy_ticks.append(1)\n"
+                + "asyncio.get_event_loop().create_task(tick())\nsame = asyncio.get_event_loop() is _runtime.loop",
+            LimitReturnTo = ["same"],
+        });
+        var ticks = await python.ExecuteAsync(new PythonRequest { Code = "import asyncio, builtins\nawait asyncio.sleep(0.01)\nticks = len(builtins._lazy_ticks)", LimitReturnTo = ["ticks"] });
+        Console.WriteLine($"host-loop={scheduled.Values["same"]} ticks={ticks.Values["ticks"]}");
+        return 0;
+    }
     case "idle-cpu":
     {
         // After a burst of requests, what the process's threads use while the executor has nothing to do:
@@ -352,7 +375,7 @@ switch (args.FirstOrDefault())
         return 0; // returns from Main without disposing: the process must still exit
     }
     default:
-        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|host <cacheSize>|venv <folder>|requirements <file> <libpython> <wheels>|soak <requests>|handle-soak <calls>|dispose-under-load|exit-without-dispose");
+        Console.Error.WriteLine("usage: EmbeddedPython.Tests.Host smoke|lazy-imports|host <cacheSize>|venv <folder>|requirements <file> <libpython> <wheels>|soak <requests>|handle-soak <calls>|dispose-under-load|exit-without-dispose");
         return 2;
 }
 

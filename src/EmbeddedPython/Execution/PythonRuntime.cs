@@ -14,14 +14,22 @@ internal sealed unsafe class PythonRuntime
 
     private readonly PyObject _module;
     private readonly Dictionary<string, nint> _functions = new();
+    private readonly Dictionary<string, nint> _moduleNames = new();
 
     private PythonRuntime(PyObject module) => _module = module;
 
-    // Values (DESIGN §4) that have no C API of their own.
-    public nint DateTimeType { get; private set; }
-    public nint DateType { get; private set; }
-    public nint DecimalType { get; private set; }
-    public nint UuidType { get; private set; }
+    // Values (DESIGN §4) that have no C API of their own. Their modules cost several milliseconds to
+    // import, so start-up does not: building such a value imports its module (these properties), and an
+    // isinstance test takes the type only once its module is imported (IfImported), when such a value can exist.
+    public nint DateTimeType => Attribute("datetime_type");
+    public nint DateType => Attribute("date_type");
+    public nint DecimalType => Attribute("decimal_type");
+    public nint UuidType => Attribute("uuid_type");
+
+    public nint DateTimeTypeIfImported => IfImported("datetime_type", "datetime", "_datetime");
+    public nint DateTypeIfImported => IfImported("date_type", "datetime", "_datetime");
+    public nint DecimalTypeIfImported => IfImported("decimal_type", "decimal", "_decimal");
+    public nint UuidTypeIfImported => IfImported("uuid_type", "uuid", "uuid");
     public nint DateTimeParts { get; private set; }
     public nint MakeDateTime { get; private set; }
     public nint MakeUuid { get; private set; }
@@ -61,10 +69,6 @@ internal sealed unsafe class PythonRuntime
             throw PythonErrors.Take("importing embedded_python._runtime");
         var runtime = new PythonRuntime(module);
         runtime.ModuleDict = Py.PyModule_GetDict(module.Handle);
-        runtime.DateTimeType = runtime.Attribute("datetime_type");
-        runtime.DateType = runtime.Attribute("date_type");
-        runtime.DecimalType = runtime.Attribute("decimal_type");
-        runtime.UuidType = runtime.Attribute("uuid_type");
         runtime.DateTimeParts = runtime.Attribute("datetime_parts");
         runtime.MakeDateTime = runtime.Attribute("make_datetime");
         runtime.MakeUuid = runtime.Attribute("make_uuid");
@@ -97,8 +101,11 @@ internal sealed unsafe class PythonRuntime
         if (hidden.IsNull || idNames.IsNull)
             throw PythonErrors.Take("reading the injected globals of embedded_python.compat");
         runtime.HiddenGlobals = Py.NewRef(hidden.Handle);
-        runtime.RequestIdGlobals = [.. Enumerable.Range(0, (int)Py.PyTuple_Size(idNames.Handle))
-            .Select(i => Py.Intern(Py.AsString(Py.PyTuple_GetItem(idNames.Handle, i)) ?? ""))];
+        // A loop, not Range().Select(): LINQ over value types is JIT-compiled at start-up, for one or two names.
+        var ids = new nint[Py.PyTuple_Size(idNames.Handle)];
+        for (var i = 0; i < ids.Length; i++)
+            ids[i] = Py.Intern(Py.AsString(Py.PyTuple_GetItem(idNames.Handle, i)) ?? "");
+        runtime.RequestIdGlobals = ids;
         return runtime;
     }
 
@@ -111,6 +118,25 @@ internal sealed unsafe class PythonRuntime
         if (value.IsNull)
             throw PythonErrors.Take($"reading embedded_python._runtime.{name}");
         return _functions[name] = value.Handle; // borrowed from the module, which never goes away
+    }
+
+    /// <summary>The type named by a runtime attribute, or 0 while neither of the modules that define it is in sys.modules.</summary>
+    private nint IfImported(string attribute, string module, string cModule)
+    {
+        if (_functions.TryGetValue(attribute, out var cached))
+            return cached;
+        return IsImported(module) || IsImported(cModule) ? Attribute(attribute) : 0;
+    }
+
+    private bool IsImported(string module)
+    {
+        if (!_moduleNames.TryGetValue(module, out var name))
+            _moduleNames[module] = name = Py.Intern(module); // kept: asked again for every such test until imported
+        if (Py.PyDict_GetItemWithError(Py.PyImport_GetModuleDict(), name) != 0)
+            return true;
+        if (Py.PyErr_Occurred() != 0)
+            Py.PyErr_Clear(); // a key of sys.modules whose comparison raised: not the module
+        return false;
     }
 
     /// <summary>Calls a runtime function; a new reference, or throws <see cref="PythonException"/>.</summary>
@@ -132,8 +158,11 @@ internal sealed unsafe class PythonRuntime
         return result;
     }
 
+    /// <summary>isinstance; false for type 0 (a type whose module is not imported).</summary>
     public static bool IsInstance(nint obj, nint type)
     {
+        if (type == 0)
+            return false;
         var result = Py.PyObject_IsInstance(obj, type);
         if (result < 0)
             Py.PyErr_Clear();

@@ -13,7 +13,8 @@ namespace EmbeddedPython.Locating;
 /// entry is ignored and discovery runs again. Written to a temporary file and renamed over the entry, so
 /// concurrent processes read either a whole old entry or a whole new one. Registry values are not
 /// watched; the library file they led to is. Plain lines rather than JSON: a serializer's first use costs
-/// more start-up time than the discovery it saves.
+/// more start-up time than the discovery it saves; for the same reason the name's hash is XxHash64 (its
+/// first call costs a quarter of XxHash3's, which JIT-compiles vector code for a key of this length).
 /// </summary>
 internal static class DiscoveryCache
 {
@@ -93,6 +94,6 @@ internal static class DiscoveryCache
 
     private static string? EntryPath(IMachine machine, string key) =>
         Folder(machine) is { } folder
-            ? Path.Combine(folder, $"discovery-{XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(key)):x16}.txt")
+            ? Path.Combine(folder, $"discovery-{XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(key)):x16}.txt")
             : null;
 }

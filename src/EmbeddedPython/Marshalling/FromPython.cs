@@ -136,10 +136,10 @@ internal static unsafe class FromPython
         if ((flags & Py.BytesSubclass) != 0) { value = ReadBytes(obj); return true; }
         if ((flags & Py.DictSubclass) != 0) return TryContainer(obj, Py.DictType, depth, out value);
         if ((flags & (Py.ListSubclass | Py.TupleSubclass)) != 0) return TryContainer(obj, Py.SetType, depth, out value);
-        if (PythonRuntime.IsInstance(obj, runtime.DateTimeType)) return TryDateTime(obj, out value);
-        if (PythonRuntime.IsInstance(obj, runtime.DateType)) return TryDate(obj, out value);
-        if (PythonRuntime.IsInstance(obj, runtime.DecimalType)) return decimal.TryParse(Py.Str(obj), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && (value = d) is not null;
-        if (PythonRuntime.IsInstance(obj, runtime.UuidType)) return TryUuid(obj, out value);
+        if (PythonRuntime.IsInstance(obj, runtime.DateTimeTypeIfImported)) return TryDateTime(obj, out value);
+        if (PythonRuntime.IsInstance(obj, runtime.DateTypeIfImported)) return TryDate(obj, out value);
+        if (PythonRuntime.IsInstance(obj, runtime.DecimalTypeIfImported)) return decimal.TryParse(Py.Str(obj), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && (value = d) is not null;
+        if (PythonRuntime.IsInstance(obj, runtime.UuidTypeIfImported)) return TryUuid(obj, out value);
         if (PythonRuntime.IsInstance(obj, Py.SetType) || PythonRuntime.IsInstance(obj, Py.FrozenSetType)) return TryContainer(obj, Py.SetType, depth, out value);
         return false;
     }

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using EmbeddedPython.Benchmarks.Baselines;
 using EmbeddedPython.Benchmarks.Setup;
+using Python.Runtime;
 
 namespace EmbeddedPython.Benchmarks.Scenarios;
 
@@ -14,6 +15,8 @@ public class CachedRequestBenchmarks
 {
     private PythonExecutor _executor = null!;
     private JsonLinesWorker _worker = null!;
+    private PyModule _pythonNetScope = null!;
+    private PyObject _pythonNetCode = null!;
 
     // Built once: the figures show what the library costs, not the caller's request objects.
     private readonly PythonRequest _request = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY };
@@ -44,11 +47,22 @@ public class CachedRequestBenchmarks
         Workloads.Expect(Executor_memory_limit().GetAwaiter().GetResult(), 42L * Workloads.Sequential, "the executor with a memory limit");
     }
 
+    /// <summary>Python.NET alone in its process (CPython is one per process): one scope, the code compiled once.</summary>
+    [GlobalSetup(Target = nameof(PythonNet_same_thread))]
+    public void SetupPythonNet()
+    {
+        PythonNet.Start();
+        _pythonNetScope = PythonNet.Scope();
+        _pythonNetCode = PythonNet.Compile(Workloads.Double);
+        Workloads.Expect(PythonNet_same_thread(), 42L * Workloads.Sequential, "Python.NET");
+    }
+
+    // Python.NET's benchmark process has neither (its CPython ends with the process).
     [GlobalCleanup]
     public void Cleanup()
     {
-        _worker.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _executor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _worker?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _executor?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor (default 30 s time limit)")]
@@ -102,6 +116,16 @@ public class CachedRequestBenchmarks
         long sum = 0;
         for (var i = 0; i < Workloads.Sequential; i++)
             sum += (long)(await _worker.RequestAsync(Workloads.Double, Workloads.X21, Workloads.ReturnY))["y"]!;
+        return sum;
+    }
+
+    /// <summary>What a Python.NET user writes, on the caller's thread: compare with the blocking caller above.</summary>
+    [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Python.NET, same thread: using (Py.GIL()) + scope set/execute/get")]
+    public long PythonNet_same_thread()
+    {
+        long sum = 0;
+        for (var i = 0; i < Workloads.Sequential; i++)
+            sum += PythonNet.Double(_pythonNetScope, _pythonNetCode);
         return sum;
     }
 

@@ -1,10 +1,12 @@
 using BenchmarkDotNet.Attributes;
 using EmbeddedPython.Benchmarks.Baselines;
 using EmbeddedPython.Benchmarks.Setup;
+using Python.Runtime;
 
 namespace EmbeddedPython.Benchmarks.Scenarios;
 
-/// <summary>Scenario 2: scenario 1 with 64 requests in flight; figures are per request.</summary>
+/// <summary>Scenario 2: scenario 1 with 64 requests in flight; figures are per request. Python.NET's callers are
+/// 64 threads, each taking the GIL for its own scope's set/execute/get.</summary>
 [Config(typeof(SteadyStateConfig))]
 public class InFlightBenchmarks
 {
@@ -15,6 +17,9 @@ public class InFlightBenchmarks
     private readonly PythonRequest _request = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY };
     private readonly Task<PythonResult>[] _results = new Task<PythonResult>[InFlight];
     private readonly Task<Dictionary<string, object?>>[] _baselineResults = new Task<Dictionary<string, object?>>[InFlight];
+    private readonly SemaphoreSlim[] _pythonNetGo = [.. Enumerable.Range(0, InFlight).Select(_ => new SemaphoreSlim(0))];
+    private readonly CountdownEvent _pythonNetDone = new(InFlight);
+    private readonly long[] _pythonNetResults = new long[InFlight];
 
     [GlobalSetup]
     public void Setup()
@@ -27,11 +32,35 @@ public class InFlightBenchmarks
         Workloads.Expect(_baselineResults[^1].Result["y"], 42L, "the JSON-lines worker");
     }
 
+    /// <summary>Python.NET alone in its process: 64 threads, each with its scope, that run one request per round.</summary>
+    [GlobalSetup(Target = nameof(PythonNet_64_threads))]
+    public void SetupPythonNet()
+    {
+        PythonNet.Start();
+        var code = PythonNet.Compile(Workloads.Double);
+        for (var i = 0; i < InFlight; i++)
+        {
+            var (slot, scope) = (i, PythonNet.Scope());
+            new Thread(() =>
+            {
+                while (true)
+                {
+                    _pythonNetGo[slot].Wait();
+                    _pythonNetResults[slot] = PythonNet.Double(scope, code);
+                    _pythonNetDone.Signal();
+                }
+            }) { IsBackground = true, Name = $"Python.NET caller {slot}" }.Start();
+        }
+        PythonNet_64_threads();
+        Workloads.Expect(_pythonNetResults.Sum(), 42L * InFlight, "Python.NET");
+    }
+
+    // Python.NET's benchmark process has neither (its CPython ends with the process).
     [GlobalCleanup]
     public void Cleanup()
     {
-        _worker.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _executor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _worker?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _executor?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark(OperationsPerInvoke = InFlight, Description = "Executor, 64 in flight")]
@@ -48,6 +77,15 @@ public class InFlightBenchmarks
         for (var i = 0; i < InFlight; i++)
             _baselineResults[i] = _worker.RequestAsync(Workloads.Double, Workloads.X21, Workloads.ReturnY);
         return Task.WhenAll(_baselineResults);
+    }
+
+    [Benchmark(OperationsPerInvoke = InFlight, Description = "Python.NET, 64 threads each taking the GIL")]
+    public void PythonNet_64_threads()
+    {
+        _pythonNetDone.Reset();
+        foreach (var go in _pythonNetGo)
+            go.Release();
+        _pythonNetDone.Wait();
     }
 
     [Benchmark(OperationsPerInvoke = InFlight, Description = "python3 -c per request, 64 in flight")]

@@ -2,6 +2,7 @@ using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using EmbeddedPython.Benchmarks.Baselines;
 using EmbeddedPython.Benchmarks.Setup;
+using Python.Runtime;
 
 namespace EmbeddedPython.Benchmarks.Scenarios;
 
@@ -12,6 +13,8 @@ public class MixedDictBenchmarks
 {
     private PythonExecutor _executor = null!;
     private JsonLinesWorker _worker = null!;
+    private PyModule _pythonNetScope = null!;
+    private PyObject _pythonNetCode = null!;
     private readonly PythonRequest _request = new() { Name = "mixed", Code = Workloads.MixedDict, LimitReturnTo = Workloads.ReturnD };
     private readonly PythonRequest _limitedRequest = new() { Name = "mixed", Code = Workloads.MixedDict, LimitReturnTo = Workloads.ReturnD, MemoryLimit = Workloads.OneGigabyte };
 
@@ -47,11 +50,22 @@ public class MixedDictBenchmarks
         CheckTypes((Dictionary<string, object?>)Executor_memory_limit().GetAwaiter().GetResult()!, "the executor with a memory limit");
     }
 
+    /// <summary>Python.NET alone in its process: the dict read from a scope and converted by hand (<see cref="PythonNet.ToDotNet"/>).</summary>
+    [GlobalSetup(Target = nameof(PythonNet_same_thread))]
+    public void SetupPythonNet()
+    {
+        PythonNet.Start();
+        _pythonNetScope = PythonNet.Scope();
+        _pythonNetCode = PythonNet.Compile(Workloads.MixedDict);
+        CheckTypes((Dictionary<string, object?>)PythonNet_same_thread()!, "Python.NET");
+    }
+
+    // Python.NET's benchmark process has neither (its CPython ends with the process).
     [GlobalCleanup]
     public void Cleanup()
     {
-        _worker.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _executor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _worker?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _executor?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Executor, 10-key mixed dict")]
@@ -68,6 +82,22 @@ public class MixedDictBenchmarks
         object? last = null;
         for (var i = 0; i < Workloads.Sequential; i++)
             last = (await _executor.ExecuteAsync(request)).Values["d"];
+        return last;
+    }
+
+    [Benchmark(OperationsPerInvoke = Workloads.Sequential, Description = "Python.NET, same thread, 10-key mixed dict")]
+    public object? PythonNet_same_thread()
+    {
+        object? last = null;
+        for (var i = 0; i < Workloads.Sequential; i++)
+        {
+            using (Py.GIL())
+            {
+                _pythonNetScope.Execute(_pythonNetCode).Dispose();
+                using var d = _pythonNetScope.Get("d");
+                last = PythonNet.ToDotNet(d);
+            }
+        }
         return last;
     }
 

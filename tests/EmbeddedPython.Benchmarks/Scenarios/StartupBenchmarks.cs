@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using EmbeddedPython.Benchmarks.Baselines;
 using EmbeddedPython.Benchmarks.Setup;
+using Python.Runtime;
 
 namespace EmbeddedPython.Benchmarks.Scenarios;
 
@@ -57,6 +58,25 @@ public class StartupBenchmarks
 
     [Benchmark(Description = "python3 -c: one request")]
     public async Task<object?> Process_per_request_first_result() => (await ProcessPerRequest.RunAsync(Workloads.Double, Workloads.X21, Workloads.ReturnY))["y"];
+
+    /// <summary>Python.NET told where the library is (it has no search of its own), to its first result.</summary>
+    [Benchmark(Description = "Python.NET: Runtime.PythonDLL set, PythonEngine.Initialize to first result")]
+    public long PythonNet_initialize_to_first_result()
+    {
+        PythonNet.Initialize();
+        using var scope = Py.CreateScope();
+        using var code = PythonEngine.Compile(Workloads.Double, "<benchmark>", RunFlagType.File);
+        return PythonNet.Double(scope, code);
+    }
+
+    [IterationSetup(Targets = [nameof(PythonNet_shutdown)])]
+    public void StartPythonNet()
+    {
+        Workloads.Expect(PythonNet_initialize_to_first_result(), 42L, "Python.NET");
+    }
+
+    [Benchmark(Description = "Python.NET: PythonEngine.Shutdown")]
+    public void PythonNet_shutdown() => PythonEngine.Shutdown();
 
     [IterationSetup(Targets = [nameof(Executor_dispose)])]
     public void StartExecutor()

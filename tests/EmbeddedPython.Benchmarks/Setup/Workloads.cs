@@ -55,16 +55,39 @@ internal static class Workloads
     public static readonly IReadOnlyList<string> ReturnY = ["y"];
     public static readonly IReadOnlyList<string> ReturnD = ["d"];
 
+    /// <summary>The suite's Python modules (Python/), on the executor's and Python.NET's sys.path.</summary>
+    public static string PythonFolder => Path.Combine(AppContext.BaseDirectory, "Python");
+
     /// <summary>Starts an executor with default options and checks it runs the same Python as the baselines.</summary>
     public static PythonExecutor StartExecutor(Action<PythonExecutorOptions>? configure = null)
     {
-        var options = new PythonExecutorOptions { SearchPaths = { Path.Combine(AppContext.BaseDirectory, "Python") } };
+        ClaimPython("the executor");
+        var options = new PythonExecutorOptions { SearchPaths = { PythonFolder } };
         configure?.Invoke(options);
         var executor = new PythonExecutor(options);
         executor.WaitUntilStartedAsync().GetAwaiter().GetResult();
         if (executor.PythonVersion?.StartsWith(PythonCommand.Version + " ", StringComparison.Ordinal) != true)
             throw new InvalidOperationException($"The executor loaded Python {executor.PythonVersion}, the baselines run {PythonCommand.Version}.");
+        ExpectBaselineLibrary(executor.CallAsync<string>("bench_identity", "loaded_libpython").GetAwaiter().GetResult(), "the executor");
         return executor;
+    }
+
+    private static string? s_pythonOwner;
+
+    /// <summary>CPython initialises once per process: the executor and Python.NET must never both start it in one
+    /// (BenchmarkDotNet's process per benchmark keeps them apart; an in-process toolchain would not).</summary>
+    public static void ClaimPython(string owner)
+    {
+        if (Interlocked.CompareExchange(ref s_pythonOwner, owner, null) is { } other && other != owner)
+            throw new InvalidOperationException($"{owner} cannot start CPython in this process: {other} already did (run out of process).");
+    }
+
+    /// <summary>Fails the run unless the libpython mapped into the process is the one the baselines run.</summary>
+    public static void ExpectBaselineLibrary(string loaded, string what)
+    {
+        var expected = File.ResolveLinkTarget(PythonCommand.Library, returnFinalTarget: true)?.FullName ?? PythonCommand.Library;
+        if (loaded != expected)
+            throw new InvalidOperationException($"{what} runs {(loaded.Length > 0 ? loaded : "no libpython")}, the baselines run {expected}.");
     }
 
     /// <summary>Fails the run when a path returns the wrong value, so that no figure comes from broken work.</summary>
