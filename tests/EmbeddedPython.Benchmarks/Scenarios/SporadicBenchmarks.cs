@@ -9,14 +9,15 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using EmbeddedPython.Benchmarks.Baselines;
 using EmbeddedPython.Benchmarks.Setup;
+using Python.Runtime;
 
 namespace EmbeddedPython.Benchmarks.Scenarios;
 
 /// <summary>
 /// Sporadic requests: scenario 1's cached request, one every 100 µs or every 1 ms, so that what a thread
 /// wake costs is visible (the steady scenarios keep both threads busy and never pay it). Each iteration is one
-/// request (<see cref="SporadicConfig"/>); its setup waits until the next one is due (start to start), spinning
-/// for 100 µs (no timer is that fine) and sleeping on a timer for 1 ms, so the caller is idle too. The median
+/// request (<see cref="SporadicConfig"/>); its setup waits until the next one is due: spinning until 100 µs after
+/// the previous start (no timer is that fine), or sleeping 1 ms on a timer, so the caller is idle too. The median
 /// and P95 of the iterations are the latency figures, a P99 column is added. <see cref="PythonExecutorOptions.IdleSpin"/>
 /// is a parameter: the default 50 µs, and 2 ms (covers a 1 ms gap: no wake, a core spent spinning). What the
 /// process used in CPU over the run is printed at its end ("// CPU ..."), which is the price of the spin.
@@ -28,6 +29,8 @@ public class SporadicBenchmarks
     private JsonLinesWorker _worker = null!;
     private readonly PythonRequest _request = new() { Name = "double", Code = Workloads.Double, PresetValues = Workloads.X21, LimitReturnTo = Workloads.ReturnY };
     private long _lastStart;
+    private PyModule _pythonNetScope = null!;
+    private PyObject _pythonNetCode = null!;
     private TimeSpan _cpuAtStart;
     private TimeSpan _threadCpuAtStart;
     private long _wallAtStart;
@@ -46,6 +49,18 @@ public class SporadicBenchmarks
         _executor = Workloads.StartExecutor(o => o.IdleSpin = TimeSpan.FromMicroseconds(IdleSpinMicroseconds));
         Workloads.Expect(Executor().GetAwaiter().GetResult(), 42L, "the executor");
         Workloads.Expect(Executor_value_task().GetAwaiter().GetResult(), 42L, "the executor's ValueTask method");
+        StartCpuWatch();
+    }
+
+    /// <summary>Python.NET alone in its process: the same request on the caller's own thread, no hand-off at all.
+    /// What it costs right after the same wait is this machine's floor for a request after a gap.</summary>
+    [GlobalSetup(Target = nameof(PythonNet_same_thread))]
+    public void SetupPythonNet()
+    {
+        PythonNet.Start();
+        _pythonNetScope = PythonNet.Scope();
+        _pythonNetCode = PythonNet.Compile(Workloads.Double);
+        Workloads.Expect(PythonNet_same_thread(), 42L, "Python.NET");
         StartCpuWatch();
     }
 
@@ -72,14 +87,14 @@ public class SporadicBenchmarks
     [IterationSetup]
     public void WaitForTheNextRequest()
     {
-        var due = _lastStart + (long)(SpacingMicroseconds * (Stopwatch.Frequency / 1e6));
         if (SpacingMicroseconds >= 1000)
         {
-            // A timer's wait: the caller sleeps too (Linux wakes it some 50-100 µs late).
-            if (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due) is { Ticks: > 0 } remaining)
-                Thread.Sleep(remaining);
+            // A timer's wait: the caller sleeps too. Thread.Sleep counts whole milliseconds (a TimeSpan below one
+            // is a mere yield), and Linux wakes the thread some 50-100 µs late: a request every 1.05-1.1 ms.
+            Thread.Sleep(SpacingMicroseconds / 1000);
             return;
         }
+        var due = _lastStart + (long)(SpacingMicroseconds * (Stopwatch.Frequency / 1e6));
         while (Stopwatch.GetTimestamp() < due)
             Thread.SpinWait(8);
     }
@@ -98,6 +113,13 @@ public class SporadicBenchmarks
         _lastStart = Stopwatch.GetTimestamp();
         var y = (await _executor.ExecuteValueAsync(_request)).Values["y"];
         return y;
+    }
+
+    [Benchmark(Description = "Python.NET, same thread, one request after a gap")]
+    public long PythonNet_same_thread()
+    {
+        _lastStart = Stopwatch.GetTimestamp();
+        return PythonNet.Double(_pythonNetScope, _pythonNetCode);
     }
 
     [Benchmark(Baseline = true, Description = "JSON-lines worker, one request after a gap")]
