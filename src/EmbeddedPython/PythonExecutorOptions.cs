@@ -45,8 +45,8 @@ public sealed class PythonExecutorOptions
     /// Default 50 µs, about what the wake it may save costs, so a spin never costs more than twice the wake
     /// alone would: back-to-back requests and short calls go without wakes, and the spinner never holds a core
     /// that the process's other threads (sockets, Kestrel, NATS) need in a gap. Raise it where a core is free
-    /// for lower latency of sparse requests (2 ms: a request a millisecond is served without wakes, for a core
-    /// of spinning); <see cref="TimeSpan.Zero"/> never spins. The first executor of the process sets the
+    /// and requests come closer together than it (measured: one every 100 µs, 2 ms, awaited through the
+    /// ValueTask forms: no wakes, 2.3 µs, for half a core); <see cref="TimeSpan.Zero"/> never spins. The first executor of the process sets the
     /// interpreter thread's.</summary>
     public TimeSpan IdleSpin { get; set; } = TimeSpan.FromMicroseconds(50);
 
