@@ -142,7 +142,20 @@ public sealed class FakeSession
 
     private TimeSpan? _stall;
 
-    public Task CloseAsync(WebSocketCloseStatus status) => _socket.CloseOutputAsync(status, null, CancellationToken.None);
+    /// <summary>Closes the session with <paramref name="status"/>; true when the close went out, false when the
+    /// connector had already dropped the connection (its end is then abnormal anyway).</summary>
+    public async Task<bool> CloseAsync(WebSocketCloseStatus status)
+    {
+        try
+        {
+            await _socket.CloseOutputAsync(status, null, CancellationToken.None);
+            return true;
+        }
+        catch (WebSocketException) when (_socket.State is WebSocketState.Aborted or WebSocketState.Closed or WebSocketState.CloseReceived)
+        {
+            return false;
+        }
+    }
 
     public void Abort() => _socket.Abort();
 
