@@ -667,6 +667,14 @@ def repair():
 _interpreter_thread = None
 
 
+def import_before_sub_interpreters():
+    """Imports, in the main interpreter, the C extension modules the host converts through (and asyncio's) before
+    a sub-interpreter starts. Start-up leaves them to first use, but CPython 3.12 keeps single-phase extension
+    modules in one table for every interpreter, and the main interpreter importing one while a sub-interpreter with
+    its own GIL imports crashed the process (the core tests on 3.12, run together)."""
+    import asyncio, datetime, decimal, uuid  # noqa: F401
+
+
 def install(interrupt_signal, allow_process_exit):
     """Called once by the host on the interpreter thread, right after Py_InitializeEx (or after it made a
     sub-interpreter: interrupt_signal None, no signal reaches one). Returns the pipe .NET writes to when it

@@ -39,6 +39,7 @@ internal sealed partial class Interpreter
     private unsafe void StartSub()
     {
         _main!.Ready.GetAwaiter().GetResult();
+        _main.ImportBeforeSubInterpreters().GetAwaiter().GetResult();
         _installation = _main._installation;
         PythonVersion = _main.PythonVersion;
         if (Py.Py_NewInterpreterFromConfig == null)
@@ -52,6 +53,26 @@ internal sealed partial class Interpreter
         InstallGuards(Py.None); // no signal reaches a sub-interpreter: a host sleep and async exceptions instead
         Volatile.Write(ref s_subsRan, true);
         LogSubStarted(_logger, Name);
+    }
+
+    /// <summary>On the main interpreter's thread, before a sub-interpreter starts: see
+    /// <c>embedded_python._runtime.import_before_sub_interpreters</c>.</summary>
+    private Task ImportBeforeSubInterpreters()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try
+            {
+                using var _ = _runtime.Call("import_before_sub_interpreters");
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        });
+        return done.Task;
     }
 
     /// <summary>Makes this interpreter the one native callbacks on its threads report to.</summary>
