@@ -49,11 +49,8 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget
 
     public ValueTaskSourceStatus GetStatus(short token)
     {
-        if (!IsDone && !_spun)
-        {
-            _spun = true;
-            SpinForOutcome();
-        }
+        if (!IsDone)
+            SpinOnce();
         return _core.GetStatus(token);
     }
 
@@ -68,11 +65,7 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget
 
     private void Block()
     {
-        if (!_spun)
-        {
-            _spun = true;
-            SpinForOutcome();
-        }
+        SpinOnce();
         if (IsDone)
             return;
         var gate = new ManualResetEventSlim();
@@ -84,8 +77,12 @@ internal sealed class SpinningValueSource<T>(Interpreter interpreter, SpinBudget
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
-    private void SpinForOutcome()
+    /// <summary>The one spin of a work item's outcome, at whichever look comes first.</summary>
+    private void SpinOnce()
     {
+        if (_spun)
+            return;
+        _spun = true;
         if (!interpreter.TryStartCallerSpin())
             return;
         try

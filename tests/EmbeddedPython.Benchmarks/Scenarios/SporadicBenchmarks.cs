@@ -77,7 +77,7 @@ public class SporadicBenchmarks
     {
         // The benchmark's own thread waits for each request's due time (spinning for 100 µs): left out, so the
         // figure is what the executor's threads (or the worker client's) spent.
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart - (ThreadCpu() - _threadCpuAtStart);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart - (ThreadUsage.Current() - _threadCpuAtStart);
         var wall = Stopwatch.GetElapsedTime(_wallAtStart);
         Console.WriteLine($"// CPU of this process over the run, the benchmark thread left out: {100 * cpu / wall:F0}% of a core ({cpu.TotalMilliseconds:F0} ms in {wall.TotalMilliseconds:F0} ms)");
         _worker?.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -130,12 +130,10 @@ public class SporadicBenchmarks
         return y;
     }
 
-    private static TimeSpan ThreadCpu() => ThreadUsage.Current();
-
     private void StartCpuWatch()
     {
         _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-        _threadCpuAtStart = ThreadCpu();
+        _threadCpuAtStart = ThreadUsage.Current();
         _wallAtStart = Stopwatch.GetTimestamp();
         _lastStart = Stopwatch.GetTimestamp();
     }
